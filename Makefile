@@ -1,0 +1,59 @@
+# Portico: `make run` and `make test` are the two set-up commands (README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/portico
+export DJANGO_SETTINGS_MODULE ?= portico.settings
+
+.PHONY: install run worker test test-sqlite test-postgres test-browser lint bench lock messages pg-up demo clean
+
+$(STAMP): requirements.lock requirements-dev.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements.lock -r requirements-dev.lock
+	touch $(STAMP)
+
+install: $(STAMP)  ## venv + locked dependencies (idempotent)
+
+lock:  ## re-pin requirements*.in into hashed lock files (needs uv: pip install uv)
+	UV_PYTHON_DOWNLOADS=never uv pip compile requirements.in --python-version 3.11 --generate-hashes -o requirements.lock
+	UV_PYTHON_DOWNLOADS=never uv pip compile requirements-dev.in --python-version 3.11 --generate-hashes -o requirements-dev.lock
+
+messages: install  ## extract and compile translations (needs GNU gettext; the .mo files are committed)
+	cd portico && DEBUG=1 ../$(PY) ../manage.py makemessages -l es --no-obsolete -v 0
+	cd portico && DEBUG=1 ../$(PY) ../manage.py compilemessages -v 0
+
+run: install  ## migrate SQLite, load the demo organization, start web + worker
+	$(PY) -m portico.devserver
+
+worker: install  ## the task worker alone (all queues)
+	$(PY) manage.py db_worker --queue-name '*'
+
+pg-up:  ## start the local PostgreSQL cluster if it is down
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start"; exit 1
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test-sqlite: install
+	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest -m "not browser" -n 2 -q $(PYTEST_ARGS)
+
+test-postgres: install pg-up
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" -n 2 -q $(PYTEST_ARGS)
+
+test-browser: install
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest -m browser -q -p no:xdist $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres test-browser  ## the whole suite: lint, SQLite, PostgreSQL, browser
+
+bench: install pg-up  ## benchmarks on PostgreSQL -> bench/results/latest.json + latest.md
+	DATABASE_URL=$(PG_URL)_bench $(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

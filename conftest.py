@@ -1,0 +1,64 @@
+"""Fixtures shared by every test: two organizations (org_a, org_b), each with an admin and a
+read-only staff member, plus browser settings for Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in browser
+# tests are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def org_a(db):
+    from portico.core.testing import world_create
+
+    return world_create("alpha")
+
+
+@pytest.fixture
+def org_b(db):
+    from portico.core.testing import world_create
+
+    return world_create("beta")
+
+
+@pytest.fixture
+def operator(db):
+    from portico.core.testing import user_create
+
+    return user_create("ops@portico.test", name="Olga Operator", operator=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's rate limits live in the cache; one test's failed logins must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

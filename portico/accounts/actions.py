@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from portico.accounts.models import User
+from portico.audit.actions import audit_record
+from portico.audit.models import AuditAction
+from portico.core.actors import Actor
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, actor: Actor, full_name: str, language: str) -> User:
+    changes = {}
+    for field, value in {"full_name": full_name.strip(), "language": language}.items():
+        if getattr(user, field) != value:
+            changes[field] = {"from": getattr(user, field), "to": value}
+            setattr(user, field, value)
+    if changes:
+        user.save(update_fields=list(changes))
+        audit_record(org=None, actor=actor, action=AuditAction.USER_PROFILE_CHANGED, target=user, detail=changes)
+    return user

@@ -1,0 +1,58 @@
+"""django-allauth, customised only through its adapter (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from portico.audit.actions import audit_record
+from portico.audit.models import AuditAction
+from portico.core.actors import Actor
+from portico.orgs.models import MembershipStatus
+from portico.outbox.actions import outbox_enqueue
+from portico.outbox.models import Channel
+
+
+class PorticoAccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # Staff join through an invitation from their organization; nobody signs up alone.
+        return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Password resets, login codes and the like go through the outbox too."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        msg = self.render_mail(template_prefix, email, ctx)
+        html = next((str(content) for content, mimetype in getattr(msg, "alternatives", []) if mimetype == "text/html"), "")
+        outbox_enqueue(
+            org=None,
+            channel=Channel.EMAIL,
+            to=email,
+            idempotency_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+            subject=msg.subject,
+            body_text=str(msg.body),
+            body_html=html,
+        )
+
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        if not user.is_operator and not user.memberships.filter(status=MembershipStatus.ACTIVE).exists():
+            messages.error(request, _("Your staff access has been deactivated. Ask your organization's admin."))
+            return redirect("account_login")
+        return None
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        audit_record(org=None, actor=Actor.from_request(request), action=AuditAction.USER_SIGNED_IN, target=user)
+        return response

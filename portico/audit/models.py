@@ -1,0 +1,88 @@
+"""Audit events: who did what to which record, when, from which state to which.
+
+Append-only: the model refuses updates and deletes, and on PostgreSQL a trigger
+(migration 0002) refuses them in the database too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portico.core.actors import ActorKind
+
+
+class AuditAction(models.TextChoices):
+    """The fixed vocabulary of audited actions; later capabilities add theirs here."""
+
+    ORG_CREATED = "org.created", _("Organization created")
+    ORG_SETTINGS_CHANGED = "org.settings_changed", _("Organization settings changed")
+    ROLE_CREATED = "role.created", _("Role created")
+    ROLE_CHANGED = "role.changed", _("Role changed")
+    ROLE_DELETED = "role.deleted", _("Role deleted")
+    STAFF_INVITED = "staff.invited", _("Staff member invited")
+    STAFF_INVITATION_RESENT = "staff.invitation_resent", _("Staff invitation resent")
+    STAFF_INVITATION_REVOKED = "staff.invitation_revoked", _("Staff invitation revoked")
+    STAFF_INVITATION_ACCEPTED = "staff.invitation_accepted", _("Staff invitation accepted")
+    STAFF_ADDED = "staff.added", _("Staff member added")
+    STAFF_ROLE_CHANGED = "staff.role_changed", _("Staff role changed")
+    STAFF_DEACTIVATED = "staff.deactivated", _("Staff member deactivated")
+    STAFF_REACTIVATED = "staff.reactivated", _("Staff member reactivated")
+    USER_SIGNED_IN = "user.signed_in", _("Signed in")
+    USER_PROFILE_CHANGED = "user.profile_changed", _("Profile changed")
+    MESSAGE_FAILED = "message.failed", _("Message delivery failed")
+    MESSAGE_RETRIED = "message.retried", _("Message delivery retried")
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    from_state = models.CharField(max_length=32, blank=True)
+    to_state = models.CharField(max_length=32, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Shaped like the queries: the org's log (optionally by action or actor), a record's timeline.
+            models.Index(fields=["org", "-created_at", "-id"], name="audit_org_time"),
+            models.Index(fields=["org", "action", "-created_at"], name="audit_org_action_time"),
+            models.Index(fields=["org", "actor_user", "-created_at"], name="audit_org_actor_time"),
+            models.Index(fields=["org", "target_type", "target_id", "-created_at"], name="audit_org_target_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit events are append-only")

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+
+from portico.audit.actions import target_type_of
+from portico.audit.models import AuditEvent
+
+PAGE_SIZE = 50
+
+
+def audit_log(
+    *,
+    org: Any,
+    actor_user_id: int | None = None,
+    action: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    before_id: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[AuditEvent]:
+    """One page of the organization's log, newest first (keyset pagination on id, so deep
+    pages cost the same as the first)."""
+    qs = AuditEvent.objects.filter(org=org)
+    if actor_user_id:
+        qs = qs.filter(actor_user_id=actor_user_id)
+    if action:
+        qs = qs.filter(action=action)
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    if before_id:
+        qs = qs.filter(id__lt=before_id)
+    return list(qs.order_by("-id")[:limit])
+
+
+def audit_timeline(*, org: Any, target: models.Model, limit: int = 100) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(org=org, target_type=target_type_of(target), target_id=str(target.pk)).order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )

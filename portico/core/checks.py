@@ -1,0 +1,48 @@
+"""System checks for configuration that would be dangerous or inconsistent in production."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+
+@register(deploy=True)
+def check_mail_backend(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    backend = settings.EMAIL_BACKEND
+    if backend.endswith(("console.EmailBackend", "locmem.EmailBackend", "mailbox.MailboxBackend")):
+        return [
+            Warning(
+                "Mail is not delivered to anyone with this EMAIL_URL.",
+                hint="Set EMAIL_URL to smtp://… or an anymail backend for production.",
+                id="portico.W001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_site_url(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if not settings.SITE_URL.startswith(("http://", "https://")):
+        return [
+            Error(
+                f"SITE_URL={settings.SITE_URL!r} is not an absolute http(s) address.",
+                hint="Links in invitations are built from it, e.g. https://portico.example.org",
+                id="portico.E001",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def check_site_url_https(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if not settings.DEBUG and settings.SITE_URL.startswith("http://"):
+        return [
+            Warning(
+                "SITE_URL uses http:// while DEBUG is off: one-time links would travel unencrypted.",
+                hint="Set SITE_URL=https://your.host",
+                id="portico.W002",
+            )
+        ]
+    return []

@@ -1,0 +1,429 @@
+"""Every change to organizations, roles, staff memberships and staff invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from portico.accounts.models import User
+from portico.audit.actions import audit_record
+from portico.audit.models import AuditAction
+from portico.core.actors import Actor
+from portico.core.errors import PorticoError
+from portico.core.tokens import token_digest, token_new
+from portico.orgs.models import (
+    MEMBERSHIP_MACHINE,
+    STAFF_INVITATION_MACHINE,
+    Membership,
+    MembershipStatus,
+    Organization,
+    Role,
+    StaffInvitation,
+    StaffInvitationStatus,
+)
+from portico.orgs.permissions import DEFAULT_ROLES, Permission, permission_check
+from portico.outbox.actions import outbox_enqueue_email
+
+# --- organizations ---
+
+
+@transaction.atomic
+def org_create(
+    *,
+    name: str,
+    slug: str,
+    actor: Actor,
+    language: str = "en",
+    admin_user: User | None = None,
+    admin_email: str = "",
+) -> Organization:
+    """A new tenant with the default roles; its first admin is ``admin_user`` (made a member
+    now) or ``admin_email`` (invited)."""
+    if Organization.objects.filter(slug=slug).exists():
+        raise PorticoError(_("The short name “%(slug)s” is taken.") % {"slug": slug})
+    org = Organization.objects.create(name=name, slug=slug, language=language)
+    with translation.override(language):
+        roles = {
+            str(role_name): Role.objects.create(
+                org=org,
+                name=str(role_name),
+                grants_all=perms is None,
+                permissions=[] if perms is None else [str(p) for p in perms],
+            )
+            for role_name, perms in DEFAULT_ROLES.items()
+        }
+    audit_record(org=org, actor=actor, action=AuditAction.ORG_CREATED, target=org, detail={"slug": slug})
+    admin_role = next(role for role in roles.values() if role.grants_all)
+    if admin_user is not None:
+        membership_add(org=org, user=admin_user, role=admin_role, actor=actor)
+    if admin_email:
+        staff_invitation_send(org=org, actor=actor, email=admin_email, role=admin_role)
+    return org
+
+
+@transaction.atomic
+def org_settings_update(*, org: Organization, actor: Actor, **fields: Any) -> Organization:
+    allowed = {"name", "language", "require_mfa"}
+    changes = {}
+    for field, value in fields.items():
+        if field not in allowed:
+            raise ValueError(f"{field} is not an organization setting")
+        old = getattr(org, field)
+        if old != value:
+            changes[field] = {"from": old, "to": value}
+            setattr(org, field, value)
+    if changes:
+        org.save(update_fields=list(changes))
+        audit_record(org=org, actor=actor, action=AuditAction.ORG_SETTINGS_CHANGED, target=org, detail=changes)
+    return org
+
+
+# --- roles ---
+
+
+def _clean_permissions(codes: list[str]) -> list[str]:
+    return sorted({str(permission_check(code)) for code in codes})
+
+
+def _ensure_someone_can_administer(org: Organization) -> None:
+    """Refuse a change that would leave no active member able to manage staff and roles."""
+    for membership in Membership.objects.filter(org=org, status=MembershipStatus.ACTIVE).select_related("role"):
+        perms = membership.role.permission_set
+        if Permission.ROLES_MANAGE in perms and Permission.STAFF_MANAGE in perms:
+            return
+    raise PorticoError(
+        _("This change would leave nobody who can manage staff and roles. Give another active member that access first."),
+        code="last_admin",
+    )
+
+
+@transaction.atomic
+def role_create(*, org: Organization, actor: Actor, name: str, description: str = "", permissions: list[str]) -> Role:
+    name = name.strip()
+    if Role.objects.filter(org=org, name__iexact=name).exists():
+        raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+    role = Role.objects.create(org=org, name=name, description=description, permissions=_clean_permissions(permissions))
+    audit_record(
+        org=org, actor=actor, action=AuditAction.ROLE_CREATED, target=role, detail={"permissions": role.permissions}
+    )
+    return role
+
+
+@transaction.atomic
+def role_update(*, role: Role, actor: Actor, name: str, description: str = "", permissions: list[str]) -> Role:
+    name = name.strip()
+    if Role.objects.filter(org=role.org, name__iexact=name).exclude(pk=role.pk).exists():
+        raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+    before = set(role.permission_set)
+    new_permissions = _clean_permissions(permissions)
+    detail: dict[str, Any] = {}
+    if role.name != name:
+        detail["name"] = {"from": role.name, "to": name}
+    if not role.grants_all:
+        added, removed = sorted(set(new_permissions) - before), sorted(before - set(new_permissions))
+        if added:
+            detail["added"] = added
+        if removed:
+            detail["removed"] = removed
+        role.permissions = new_permissions
+    role.name, role.description = name, description
+    role.save()
+    _ensure_someone_can_administer(role.org)
+    if detail or description:
+        audit_record(org=role.org, actor=actor, action=AuditAction.ROLE_CHANGED, target=role, detail=detail)
+    return role
+
+
+@transaction.atomic
+def role_delete(*, role: Role, actor: Actor) -> None:
+    if role.grants_all:
+        raise PorticoError(_("The %(name)s role cannot be deleted.") % {"name": role.name}, code="protected")
+    if role.memberships.exists() or role.invitations.filter(status=StaffInvitationStatus.PENDING).exists():
+        raise PorticoError(
+            _("Staff members or pending invitations still use the role “%(name)s”. Give them another role first.")
+            % {"name": role.name},
+            code="in_use",
+        )
+    audit_record(
+        org=role.org,
+        actor=actor,
+        action=AuditAction.ROLE_DELETED,
+        target=role,
+        detail={"permissions": sorted(role.permission_set)},
+    )
+    # Past invitations and memberships keep a PROTECT reference; those exist only for live roles.
+    role.invitations.all().delete()
+    role.delete()
+
+
+# --- staff invitations ---
+
+
+def _invitation_expiry() -> dt.datetime:
+    return timezone.now() + dt.timedelta(days=settings.STAFF_INVITATION_DAYS)
+
+
+def _send_invitation_email(invitation: StaffInvitation, raw_token: str) -> None:
+    from django.urls import reverse
+
+    link = settings.SITE_URL + reverse("staff_invitation", args=[raw_token])
+    outbox_enqueue_email(
+        org=invitation.org,
+        to=invitation.email,
+        template="orgs/email/staff_invitation",
+        context={"invitation": invitation, "org": invitation.org, "link": link, "expires_at": invitation.expires_at},
+        idempotency_key=f"staff-invitation:{invitation.pk}:{invitation.sent_count}",
+        language=invitation.org.language,
+    )
+
+
+@transaction.atomic
+def staff_invitation_send(*, org: Organization, actor: Actor, email: str, role: Role) -> StaffInvitation:
+    email = email.strip().lower()
+    if role.org_id != org.pk:
+        raise PorticoError(_("Choose one of this organization's roles."))
+    if Membership.objects.filter(org=org, user__email__iexact=email).exists():
+        raise PorticoError(
+            _("%(email)s is already a staff member here. Reactivate or change their role instead.") % {"email": email},
+            code="already_member",
+        )
+    if StaffInvitation.objects.filter(org=org, email__iexact=email, status=StaffInvitationStatus.PENDING).exists():
+        raise PorticoError(
+            _("%(email)s already has a pending invitation. Resend it instead.") % {"email": email},
+            code="already_invited",
+        )
+    raw, digest = token_new()
+    invitation = StaffInvitation.objects.create(
+        org=org,
+        email=email,
+        role=role,
+        token_digest=digest,
+        expires_at=_invitation_expiry(),
+        invited_by=actor.user,
+    )
+    audit_record(
+        org=org,
+        actor=actor,
+        action=AuditAction.STAFF_INVITED,
+        target=invitation,
+        to_state=StaffInvitationStatus.PENDING,
+        detail={"role": role.name},
+    )
+    _send_invitation_email(invitation, raw)
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_resend(*, invitation: StaffInvitation, actor: Actor) -> StaffInvitation:
+    """A new link (the old one stops working) and a new expiry, to the original address."""
+    STAFF_INVITATION_MACHINE.target(invitation.status, "resend")
+    raw, digest = token_new()
+    changed = StaffInvitation.objects.filter(pk=invitation.pk, status=StaffInvitationStatus.PENDING).update(
+        token_digest=digest, expires_at=_invitation_expiry(), sent_count=invitation.sent_count + 1
+    )
+    if not changed:
+        raise PorticoError(_("This invitation is no longer pending."), code="stale")
+    invitation.refresh_from_db()
+    audit_record(org=invitation.org, actor=actor, action=AuditAction.STAFF_INVITATION_RESENT, target=invitation)
+    _send_invitation_email(invitation, raw)
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_revoke(*, invitation: StaffInvitation, actor: Actor) -> StaffInvitation:
+    new_status = STAFF_INVITATION_MACHINE.target(invitation.status, "revoke")
+    changed = StaffInvitation.objects.filter(pk=invitation.pk, status=StaffInvitationStatus.PENDING).update(
+        status=new_status
+    )
+    if not changed:
+        raise PorticoError(_("This invitation is no longer pending."), code="stale")
+    audit_record(
+        org=invitation.org,
+        actor=actor,
+        action=AuditAction.STAFF_INVITATION_REVOKED,
+        target=invitation,
+        from_state=StaffInvitationStatus.PENDING,
+        to_state=new_status,
+    )
+    invitation.status = new_status
+    return invitation
+
+
+def staff_invitation_lookup(*, raw_token: str) -> StaffInvitation | None:
+    """The usable invitation for a link, or None (unknown, used, revoked or expired look alike)."""
+    return (
+        StaffInvitation.objects.select_related("org", "role")
+        .filter(token_digest=token_digest(raw_token), status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def staff_invitation_accept(
+    *, raw_token: str, actor: Actor, user: User | None = None, full_name: str = "", password: str = ""
+) -> Membership:
+    """Consume the link and make the person staff. ``user`` is the signed-in account whose
+    email matches; without it a new account is created with ``password``.
+
+    One conditional UPDATE consumes the link, so two parallel clicks cannot both succeed."""
+    invitation = staff_invitation_lookup(raw_token=raw_token)
+    if invitation is None:
+        raise PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
+    if user is not None and user.email.lower() != invitation.email.lower():
+        raise PorticoError(
+            _("This invitation is for %(email)s. Sign out and open the link again.") % {"email": invitation.email},
+            code="wrong_account",
+        )
+    now = timezone.now()
+    new_status = STAFF_INVITATION_MACHINE.target(invitation.status, "accept")
+    consumed = StaffInvitation.objects.filter(
+        pk=invitation.pk, token_digest=invitation.token_digest, status=StaffInvitationStatus.PENDING, expires_at__gt=now
+    ).update(status=new_status, accepted_at=now)
+    if consumed != 1:
+        raise PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
+
+    new_account = user is None
+    if user is None:
+        if User.objects.filter(email__iexact=invitation.email).exists():
+            raise PorticoError(
+                _("An account for %(email)s exists. Sign in first, then open the link again.")
+                % {"email": invitation.email},
+                code="sign_in_first",
+            )
+        try:
+            user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        except IntegrityError:
+            raise PorticoError(_("An account for this address was just created. Sign in instead.")) from None
+    # The link proved the address: no second verification mail.
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    StaffInvitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
+
+    membership, created = Membership.objects.get_or_create(
+        org=invitation.org, user=user, defaults={"role": invitation.role}
+    )
+    if not created:
+        from_status = membership.status
+        membership.role = invitation.role
+        membership.status = MembershipStatus.ACTIVE
+        membership.save(update_fields=["role", "status"])
+    accepted_actor = Actor(kind=actor.kind, user=user, ip=actor.ip, user_agent=actor.user_agent)
+    audit_record(
+        org=invitation.org,
+        actor=accepted_actor,
+        action=AuditAction.STAFF_INVITATION_ACCEPTED,
+        target=invitation,
+        from_state=StaffInvitationStatus.PENDING,
+        to_state=new_status,
+        detail={"role": invitation.role.name, "membership": membership.pk, "new_account": new_account},
+    )
+    if not created and from_status != MembershipStatus.ACTIVE:
+        audit_record(
+            org=invitation.org,
+            actor=accepted_actor,
+            action=AuditAction.STAFF_REACTIVATED,
+            target=membership,
+            from_state=from_status,
+            to_state=MembershipStatus.ACTIVE,
+        )
+    return membership
+
+
+# --- memberships ---
+
+
+@transaction.atomic
+def membership_add(*, org: Organization, user: User, role: Role, actor: Actor) -> Membership:
+    """Make an existing account staff directly (support and the demo data; staff normally
+    arrive through an invitation)."""
+    if role.org_id != org.pk:
+        raise PorticoError(_("Choose one of this organization's roles."))
+    membership, created = Membership.objects.get_or_create(org=org, user=user, defaults={"role": role})
+    if not created:
+        raise PorticoError(_("%(email)s is already a staff member here.") % {"email": user.email}, code="already_member")
+    audit_record(
+        org=org,
+        actor=actor,
+        action=AuditAction.STAFF_ADDED,
+        target=membership,
+        to_state=membership.status,
+        detail={"role": role.name},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: Role, actor: Actor) -> Membership:
+    if role.org_id != membership.org_id:
+        raise PorticoError(_("Choose one of this organization's roles."))
+    old = membership.role
+    if old.pk == role.pk:
+        return membership
+    membership.role = role
+    membership.save(update_fields=["role"])
+    _ensure_someone_can_administer(membership.org)
+    audit_record(
+        org=membership.org,
+        actor=actor,
+        action=AuditAction.STAFF_ROLE_CHANGED,
+        target=membership,
+        detail={"from": old.name, "to": role.name},
+    )
+    return membership
+
+
+def _end_sessions(user: User) -> int:
+    sessions = list(UserSession.objects.filter(user=user))
+    get_usersessions_adapter().end_sessions(sessions)
+    return len(sessions)
+
+
+@transaction.atomic
+def membership_deactivate(*, membership: Membership, actor: Actor) -> Membership:
+    """Take away a staff member's access to this organization at once: their sessions end."""
+    if actor.user is not None and membership.user_id == actor.user.pk:
+        raise PorticoError(_("You cannot deactivate yourself."), code="self")
+    new_status = MEMBERSHIP_MACHINE.target(membership.status, "deactivate")
+    changed = Membership.objects.filter(pk=membership.pk, status=membership.status).update(status=new_status)
+    if not changed:
+        raise PorticoError(_("Someone else changed this staff member just now. Reload and try again."), code="stale")
+    _ensure_someone_can_administer(membership.org)
+    ended = _end_sessions(membership.user)
+    audit_record(
+        org=membership.org,
+        actor=actor,
+        action=AuditAction.STAFF_DEACTIVATED,
+        target=membership,
+        from_state=membership.status,
+        to_state=new_status,
+        detail={"sessions_ended": ended},
+    )
+    membership.status = new_status
+    return membership
+
+
+@transaction.atomic
+def membership_reactivate(*, membership: Membership, actor: Actor) -> Membership:
+    new_status = MEMBERSHIP_MACHINE.target(membership.status, "reactivate")
+    changed = Membership.objects.filter(pk=membership.pk, status=membership.status).update(status=new_status)
+    if not changed:
+        raise PorticoError(_("Someone else changed this staff member just now. Reload and try again."), code="stale")
+    audit_record(
+        org=membership.org,
+        actor=actor,
+        action=AuditAction.STAFF_REACTIVATED,
+        target=membership,
+        from_state=membership.status,
+        to_state=new_status,
+    )
+    membership.status = new_status
+    return membership

@@ -1,0 +1,101 @@
+"""The current organization: resolved once per request, then passed explicitly.
+
+``org_view`` wraps every organization page: the organization comes from the URL's
+``org_slug`` and the signed-in user's active membership in one query. Not a member
+(or another organization's id) is a 404; a missing permission is a 403 naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from portico.core.actors import Actor, ActorKind
+from portico.core.errors import PermissionMissing
+from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.orgs.permissions import ALL, permission_check
+
+SESSION_KEY = "portico_org_slug"
+
+
+@dataclass(frozen=True)
+class OrgContext:
+    org: Organization
+    membership: Membership | None
+    permissions: frozenset[str]
+
+    def has(self, code: str) -> bool:
+        return permission_check(code) in self.permissions
+
+    def require(self, code: str) -> None:
+        if not self.has(code):
+            raise PermissionMissing(code, permission_check(code).label)
+
+
+def org_context_resolve(request: HttpRequest, slug: str) -> OrgContext:
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("org", "role")
+        .filter(org__slug=slug, user=user, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    if membership is not None:
+        return OrgContext(org=membership.org, membership=membership, permissions=membership.role.permission_set)
+    if user.is_operator:  # type: ignore[union-attr]
+        org = Organization.objects.filter(slug=slug).first()
+        if org is not None:
+            return OrgContext(org=org, membership=None, permissions=ALL)
+    # Not a member and "no such organization" look the same from outside.
+    raise Http404
+
+
+def org_actor(request: HttpRequest) -> Actor:
+    ctx: OrgContext = request.org_ctx  # type: ignore[attr-defined]
+    kind = ActorKind.STAFF if ctx.membership is not None else ActorKind.SUPPORT
+    return Actor.from_request(request, kind=kind)
+
+
+def org_view(permission: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    if permission is not None:
+        permission_check(permission)  # a typo fails at import time, not by quietly denying
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            ctx = org_context_resolve(request, org_slug)
+            if ctx.org.require_mfa and ctx.membership is not None and not _mfa_enabled(request.user):
+                messages.warning(
+                    request,
+                    _("%(org)s requires two-factor authentication. Turn on an authenticator app to continue.")
+                    % {"org": ctx.org.name},
+                )
+                return redirect("mfa_activate_totp")
+            request.org = ctx.org  # type: ignore[attr-defined]
+            request.org_ctx = ctx  # type: ignore[attr-defined]
+            request.session[SESSION_KEY] = ctx.org.slug
+            if permission is not None:
+                ctx.require(permission)
+            return view(request, *args, **kwargs)
+
+        wrapper.org_permission = permission  # type: ignore[attr-defined]  # read by the permission matrix test
+        return wrapper
+
+    return decorator
+
+
+def _mfa_enabled(user: Any) -> bool:
+    from allauth.mfa.adapter import get_adapter
+
+    return get_adapter().is_mfa_enabled(user)

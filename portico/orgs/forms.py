@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from portico.orgs.models import Organization, Role
+from portico.orgs.permissions import HELP, SECTIONS, Permission
+
+
+class RoleForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    permissions = forms.MultipleChoiceField(
+        label=_("Permissions"), choices=Permission.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def sections(self) -> list[dict[str, Any]]:
+        """Permissions grouped for the form, each with its help text."""
+        chosen = set(self["permissions"].value() or [])
+        return [
+            {
+                "title": title,
+                "items": [
+                    {"code": p.value, "label": p.label, "help": HELP[p], "checked": p.value in chosen} for p in perms
+                ],
+            }
+            for title, perms in SECTIONS
+        ]
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.filter(org=org)  # type: ignore[attr-defined]
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none(), empty_label=None)
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = Role.objects.filter(org=org)  # type: ignore[attr-defined]
+
+
+class OrgSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    require_mfa = forms.BooleanField(
+        label=_("Require two-factor authentication for all staff"),
+        required=False,
+        help_text=_("Staff without an authenticator app are asked to set one up before they can continue."),
+    )
+
+
+class OrgCreateForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    slug = forms.SlugField(label=_("Short name"), max_length=60, help_text=_("Letters, numbers and dashes; used in addresses."))
+    language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    admin_email = forms.EmailField(label=_("First admin's email"), help_text=_("They receive an invitation."))
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(
+        label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            from portico.accounts.models import User
+
+            try:
+                password_validation.validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

@@ -1,0 +1,156 @@
+"""Organizations (tenants), roles, staff memberships and staff invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portico.core.transitions import StateMachine
+from portico.orgs.permissions import ALL, Permission
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True, help_text=_("Used in addresses: /o/<short name>/"))
+    language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="en",
+        help_text=_("Used for messages to people who have not chosen a language."),
+    )
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"),
+        default=False,
+        help_text=_("Staff must turn on an authenticator app before they can open this organization."),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(_("name"), max_length=80)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    grants_all = models.BooleanField(
+        default=False, help_text=_("Every permission, including ones added later (the Admin role).")
+    )
+    permissions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint("org", models.functions.Lower("name"), name="role_name_unique_per_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def permission_set(self) -> frozenset[str]:
+        if self.grants_all:
+            return ALL
+        # Codes removed from the catalogue are ignored rather than trusted.
+        return frozenset(self.permissions) & ALL
+
+    def permission_labels(self) -> list[str]:
+        return [str(Permission(code).label) for code in Permission.values if code in self.permission_set]
+
+
+class MembershipStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    DEACTIVATED = "deactivated", _("Deactivated")
+
+
+MEMBERSHIP_TRANSITIONS = {
+    MembershipStatus.ACTIVE: {"deactivate": MembershipStatus.DEACTIVATED},
+    MembershipStatus.DEACTIVATED: {"reactivate": MembershipStatus.ACTIVE},
+}
+MEMBERSHIP_MACHINE = StateMachine(
+    "Staff membership",
+    MembershipStatus,
+    MEMBERSHIP_TRANSITIONS,
+    "A person's access to one organization. Deactivating ends their sessions at once.",
+)
+
+
+class Membership(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="memberships")
+    status = models.CharField(max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint("org", "user", name="membership_unique_per_org")]
+        indexes = [models.Index(fields=["user", "status"], name="membership_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.org}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == MembershipStatus.ACTIVE
+
+
+class StaffInvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+STAFF_INVITATION_TRANSITIONS = {
+    StaffInvitationStatus.PENDING: {
+        "resend": StaffInvitationStatus.PENDING,
+        "accept": StaffInvitationStatus.ACCEPTED,
+        "revoke": StaffInvitationStatus.REVOKED,
+    },
+}
+STAFF_INVITATION_MACHINE = StateMachine(
+    "Staff invitation",
+    StaffInvitationStatus,
+    STAFF_INVITATION_TRANSITIONS,
+    "A one-time link to join an organization as staff. A pending invitation past its expiry "
+    "shows as expired and its link no longer works; resending issues a new link and a new expiry.",
+)
+
+
+class StaffInvitation(models.Model):
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="staff_invitations")
+    email = models.EmailField(_("email address"))
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="invitations")
+    status = models.CharField(max_length=16, choices=StaffInvitationStatus.choices, default=StaffInvitationStatus.PENDING)
+    token_digest = models.CharField(max_length=64, unique=True)
+    sent_count = models.PositiveIntegerField(default=1)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "org",
+                models.functions.Lower("email"),
+                condition=models.Q(status="pending"),
+                name="one_pending_staff_invitation_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == StaffInvitationStatus.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def display_status(self) -> str:
+        return str(_("Expired")) if self.is_expired else self.get_status_display()

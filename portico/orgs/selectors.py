@@ -1,0 +1,60 @@
+"""Organization-scoped reads. Every lookup by id happens inside the organization: another
+organization's id gives the same 404 as an id that does not exist."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from portico.accounts.models import User
+from portico.orgs.models import (
+    Membership,
+    MembershipStatus,
+    Organization,
+    Role,
+    StaffInvitation,
+    StaffInvitationStatus,
+)
+
+
+def role_list(*, org: Organization) -> QuerySet[Role]:
+    return Role.objects.filter(org=org).annotate(
+        member_count=Count("memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE))
+    )
+
+
+def role_get(*, org: Organization, role_id: int) -> Role:
+    return get_object_or_404(Role, org=org, pk=role_id)
+
+
+def membership_list(*, org: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(org=org)
+        .select_related("user", "role")
+        .order_by("status", "user__full_name", "user__email")
+    )
+
+
+def membership_get(*, org: Organization, membership_id: int) -> Membership:
+    return get_object_or_404(Membership.objects.select_related("user", "role"), org=org, pk=membership_id)
+
+
+def staff_invitation_list(*, org: Organization) -> QuerySet[StaffInvitation]:
+    return StaffInvitation.objects.filter(org=org, status=StaffInvitationStatus.PENDING).select_related(
+        "role", "invited_by"
+    )
+
+
+def staff_invitation_get(*, org: Organization, invitation_id: int) -> StaffInvitation:
+    return get_object_or_404(StaffInvitation.objects.select_related("role"), org=org, pk=invitation_id)
+
+
+def organizations_for_user(*, user: User) -> list[Organization]:
+    """Organizations the user can open: active memberships; every one for operators."""
+    if user.is_operator:
+        return list(Organization.objects.order_by("name"))
+    return list(
+        Organization.objects.filter(
+            memberships__user=user, memberships__status=MembershipStatus.ACTIVE
+        ).order_by("name")
+    )

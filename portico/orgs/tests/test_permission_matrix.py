@@ -1,0 +1,120 @@
+"""Every organization URL, four ways (pretix's table): logged out, another organization's staff,
+a role without the permission, a role with it. The URL list comes from the URL conf, so a new
+page is covered without editing this file; an id parameter it cannot fill fails the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from portico.core.actors import Actor
+from portico.core.testing import World
+from portico.orgs.actions import staff_invitation_send
+from portico.orgs.models import Membership
+from portico.outbox.models import OutboxMessage
+
+
+@dataclass
+class OrgUrl:
+    name: str
+    kwargs: list[str]
+    permission: str | None
+
+
+def _org_urls() -> list[OrgUrl]:
+    found = []
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and "org_slug" in str(entry.pattern):
+            for sub in entry.url_patterns:
+                assert isinstance(sub, URLPattern)
+                kwargs = [k for k in sub.pattern.converters]
+                found.append(OrgUrl(sub.name or "", kwargs, getattr(sub.callback, "org_permission", "missing")))
+    return found
+
+
+ORG_URLS = _org_urls()
+
+
+def _invitation(world: World) -> Any:
+    return staff_invitation_send(
+        org=world.org, actor=Actor(kind="staff", user=world.admin), email="new@x.test", role=world.roles["Sales"]
+    )
+
+
+# How to make one object of the organization for each id parameter.
+ID_FACTORIES: dict[str, Callable[[World], int]] = {
+    "role_id": lambda w: w.roles["Navigator"].pk,
+    "membership_id": lambda w: Membership.objects.get(org=w.org, user=w.readonly).pk,
+    "invitation_id": lambda w: _invitation(w).pk,
+    "message_id": lambda w: (_invitation(w), OutboxMessage.objects.filter(org=w.org).latest("id"))[1].pk,
+}
+
+
+def _url(world: World, org_url: OrgUrl, owner: World | None = None) -> str:
+    owner = owner or world
+    kwargs: dict[str, Any] = {"org_slug": world.org.slug}
+    for name in org_url.kwargs:
+        if name == "org_slug":
+            continue
+        assert name in ID_FACTORIES, f"add a factory for URL parameter {name!r} ({org_url.name})"
+        kwargs[name] = ID_FACTORIES[name](owner)
+    return reverse(org_url.name, kwargs=kwargs)
+
+
+def _request(client: Client, url: str) -> Any:
+    response = client.get(url)
+    if response.status_code == 405:  # POST-only action
+        response = client.post(url)
+    return response
+
+
+def test_every_org_view_declares_its_permission():
+    assert ORG_URLS, "no organization URLs found"
+    undeclared = [u.name for u in ORG_URLS if u.permission == "missing"]
+    assert not undeclared, f"wrap these views in org_view(): {undeclared}"
+
+
+@pytest.mark.parametrize("org_url", ORG_URLS, ids=lambda u: u.name)
+def test_logged_out_visitors_are_sent_to_sign_in(client, org_a, org_url):
+    response = _request(client, _url(org_a, org_url))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("org_url", ORG_URLS, ids=lambda u: u.name)
+def test_another_organizations_staff_get_404_on_its_pages(client, org_a, org_b, org_url):
+    # To prevent information leakage, "not yours" looks exactly like "does not exist".
+    client.force_login(org_b.admin)
+    assert _request(client, _url(org_a, org_url)).status_code == 404
+
+
+@pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.kwargs], ids=lambda u: u.name)
+def test_ids_of_another_organization_are_404_inside_your_own(client, org_a, org_b, org_url):
+    client.force_login(org_b.admin)
+    assert _request(client, _url(org_b, org_url, owner=org_a)).status_code == 404
+
+
+@pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.permission], ids=lambda u: u.name)
+def test_a_role_without_the_permission_gets_403_naming_it(client, org_a, org_url):
+    client.force_login(org_a.readonly)
+    response = _request(client, _url(org_a, org_url))
+    assert response.status_code == 403
+    assert org_url.permission.encode() in response.content
+
+
+@pytest.mark.parametrize("org_url", ORG_URLS, ids=lambda u: u.name)
+def test_a_role_with_the_permission_gets_the_page(client, org_a, org_url):
+    client.force_login(org_a.admin)
+    response = _request(client, _url(org_a, org_url))
+    assert response.status_code in (200, 302), response.status_code
+
+
+@pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.permission], ids=lambda u: u.name)
+def test_support_operators_can_open_any_organization(client, org_a, operator, org_url):
+    client.force_login(operator)
+    assert _request(client, _url(org_a, org_url)).status_code in (200, 302)

@@ -1,0 +1,120 @@
+"""The outbox: every outgoing message, written in the transaction that caused it.
+
+The worker claims a message with a conditional UPDATE (a lease), sends it with the
+message's idempotency key, then marks it sent. A lease that expires (the worker died)
+lets another attempt claim it; the repeat carries the same idempotency key.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portico.core.transitions import StateMachine
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    PUSH = "push", _("Push")
+    WEBHOOK = "webhook", _("Webhook")
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", _("Waiting to send")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+OUTBOX_TRANSITIONS = {
+    OutboxState.PENDING: {"claim": OutboxState.SENDING},
+    OutboxState.SENDING: {
+        "mark_sent": OutboxState.SENT,
+        "retry_later": OutboxState.PENDING,
+        "give_up": OutboxState.FAILED,
+        "reclaim_after_lease": OutboxState.SENDING,
+    },
+    OutboxState.FAILED: {"retry": OutboxState.PENDING},
+}
+OUTBOX_MACHINE = StateMachine(
+    "Outbox message",
+    OutboxState,
+    OUTBOX_TRANSITIONS,
+    "Delivery of one outgoing message. Failures wait with exponential backoff; after the last "
+    "attempt the message is failed and staff can retry it from Sent messages.",
+)
+
+
+class OutboxMessage(models.Model):
+    org = models.ForeignKey("orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    to = models.CharField(max_length=320)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=16, choices=OutboxState.choices, default=OutboxState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=6)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["org", "-created_at"], name="outbox_org_time"),
+            # "What is due?" only ever looks at unfinished rows: keep that index small.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due",
+                condition=models.Q(state__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.to}: {self.subject}"
+
+
+class OutboxAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        ERROR = "error", _("Error")
+        UNKNOWN = "unknown", _("Unknown (worker stopped)")
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="attempt_rows")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.UNKNOWN)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint("message", "number", name="outbox_attempt_unique_number")]
+
+
+class MailboxEntry(models.Model):
+    """Mail delivered through ``MailboxBackend``, the development and test mail server.
+
+    Like an idempotent provider it keeps one copy per Message-ID, so a repeat sent after a
+    worker died between sending and marking is recognised and dropped.
+    """
+
+    message_id = models.CharField(max_length=255, unique=True)
+    to = models.CharField(max_length=320)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    duplicates_dropped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "mailbox entries"

@@ -1,0 +1,49 @@
+"""How each channel leaves the building. Every transport receives the idempotency key."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from portico.outbox.models import Channel, OutboxMessage
+
+
+class Transport(Protocol):
+    def send(self, message: OutboxMessage) -> str:
+        """Deliver ``message``; return the provider's id for it. Raise on failure."""
+        ...
+
+
+class EmailTransport:
+    """Email through Django's mail backend (EMAIL_URL): SMTP, an anymail ESP, or the dev mailbox.
+
+    The Message-ID is derived from the idempotency key, so a repeat after a crash is the
+    same message to the provider and to the recipient's mail system.
+    """
+
+    def send(self, message: OutboxMessage) -> str:
+        digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:40]
+        domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ")
+        message_id = f"<{digest}@{domain}>"
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.to],
+            headers={"Message-ID": message_id, "X-Portico-Idempotency-Key": message.idempotency_key},
+        )
+        if message.body_html:
+            email.attach_alternative(message.body_html, "text/html")
+        email.metadata = {"idempotency_key": message.idempotency_key}  # type: ignore[attr-defined]  # anymail ESPs
+        email.send(fail_silently=False)
+        return message_id
+
+
+TRANSPORTS: dict[str, Transport] = {Channel.EMAIL: EmailTransport()}
+
+
+def transport_for(channel: str) -> Transport:
+    return TRANSPORTS[channel]

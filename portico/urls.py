@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from portico.accounts import views as account_views
+from portico.api import api
+from portico.audit import views as audit_views
+from portico.core import views as core_views
+from portico.orgs import views as org_views
+from portico.outbox import views as outbox_views
+
+# Every page of one organization lives under /o/<org_slug>/ and is wrapped by org_view.
+org_patterns = [
+    path("", org_views.dashboard, name="org_dashboard"),
+    path("search/", core_views.search, name="search"),
+    path("roles/", org_views.role_list, name="role_list"),
+    path("roles/new/", org_views.role_create, name="role_create"),
+    path("roles/<int:role_id>/", org_views.role_edit, name="role_edit"),
+    path("roles/<int:role_id>/delete/", org_views.role_delete, name="role_delete"),
+    path("staff/", org_views.staff_list, name="staff_list"),
+    path("staff/invite/", org_views.staff_invite, name="staff_invite"),
+    path("staff/<int:membership_id>/", org_views.staff_detail, name="staff_detail"),
+    path("staff/<int:membership_id>/deactivate/", org_views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:membership_id>/reactivate/", org_views.staff_reactivate, name="staff_reactivate"),
+    path("staff/invitations/<int:invitation_id>/resend/", org_views.staff_invitation_resend, name="staff_invitation_resend"),
+    path("staff/invitations/<int:invitation_id>/revoke/", org_views.staff_invitation_revoke, name="staff_invitation_revoke"),
+    path("settings/", org_views.org_settings, name="org_settings"),
+    path("audit/", audit_views.audit_log_view, name="audit_log"),
+    path("messages/", outbox_views.message_list, name="message_list"),
+    path("messages/<int:message_id>/", outbox_views.message_detail, name="message_detail"),
+    path("messages/<int:message_id>/retry/", outbox_views.message_retry, name="message_retry"),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    path("join/<str:token>/", org_views.staff_invitation, name="staff_invitation"),
+    path("me/", account_views.profile, name="profile"),
+    path("support/", org_views.support_org_list, name="support_org_list"),
+    path("support/organizations/new/", org_views.support_org_create, name="support_org_create"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
