@@ -1,6 +1,6 @@
 """The demo organization's names and logins (plain data: `make run` prints them)."""
 
-DEMO_PASSWORD = "portico-demo-2026"
+DEMO_PASSWORD = "portico-demo-2026"  # noqa: S105 (published demo login)
 DEMO_ORG = ("Northwind Community Services", "northwind")
 DEMO_USERS = [
     # email, name, role (None: support operator)

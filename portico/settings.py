@@ -24,7 +24,7 @@ SECRET_KEY = envstr("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or SECRET_KEY_FILE).")
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -132,7 +132,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Portico] "
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": envstr("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login_failed": envstr("RATE_LIMIT_LOGIN_FAILED") or "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "request_login_code": "20/m/ip,3/m/key",
 }
@@ -154,7 +154,7 @@ OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 120)
 STAFF_INVITATION_DAYS = envint("STAFF_INVITATION_DAYS", 7)
 
 # --- mail: Django's mail backends; EMAIL_URL chooses one ---
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Portico <no-reply@portico.localhost>")
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "Portico <no-reply@portico.localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_url = envstr("EMAIL_URL") or ("console:" if DEBUG else "smtp://localhost:25")
 _email = urlsplit(_email_url)
@@ -183,7 +183,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "portico" / "locale"]
 USE_I18N = True
-TIME_ZONE = envstr("TIME_ZONE", "UTC")
+TIME_ZONE = envstr("TIME_ZONE") or "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"
@@ -217,6 +217,6 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -22,8 +22,16 @@ org_patterns = [
     path("staff/<int:membership_id>/", org_views.staff_detail, name="staff_detail"),
     path("staff/<int:membership_id>/deactivate/", org_views.staff_deactivate, name="staff_deactivate"),
     path("staff/<int:membership_id>/reactivate/", org_views.staff_reactivate, name="staff_reactivate"),
-    path("staff/invitations/<int:invitation_id>/resend/", org_views.staff_invitation_resend, name="staff_invitation_resend"),
-    path("staff/invitations/<int:invitation_id>/revoke/", org_views.staff_invitation_revoke, name="staff_invitation_revoke"),
+    path(
+        "staff/invitations/<int:invitation_id>/resend/",
+        org_views.staff_invitation_resend,
+        name="staff_invitation_resend",
+    ),
+    path(
+        "staff/invitations/<int:invitation_id>/revoke/",
+        org_views.staff_invitation_revoke,
+        name="staff_invitation_revoke",
+    ),
     path("settings/", org_views.org_settings, name="org_settings"),
     path("audit/", audit_views.audit_log_view, name="audit_log"),
     path("messages/", outbox_views.message_list, name="message_list"),

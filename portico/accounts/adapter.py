@@ -32,7 +32,9 @@ class PorticoAccountAdapter(DefaultAccountAdapter):
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         msg = self.render_mail(template_prefix, email, ctx)
-        html = next((str(content) for content, mimetype in getattr(msg, "alternatives", []) if mimetype == "text/html"), "")
+        html = next(
+            (str(content) for content, mimetype in getattr(msg, "alternatives", []) if mimetype == "text/html"), ""
+        )
         outbox_enqueue(
             org=None,
             channel=Channel.EMAIL,

@@ -20,7 +20,13 @@ def portico(request: HttpRequest) -> dict[str, Any]:
 
         return organizations_for_user(user=user) if user is not None and user.is_authenticated else []
 
-    nav_slug = current.slug if current is not None else request.session.get(SESSION_KEY, "") if hasattr(request, "session") else ""
+    nav_slug = (
+        current.slug
+        if current is not None
+        else request.session.get(SESSION_KEY, "")
+        if hasattr(request, "session")
+        else ""
+    )
     try:
         nav_home = reverse("org_dashboard", args=[nav_slug]) if nav_slug else reverse("home")
     except NoReverseMatch:

@@ -22,7 +22,9 @@ class PorticoErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, PermissionMissing):
-            return render(request, "403.html", {"permission": exc.permission, "permission_label": exc.label}, status=403)
+            return render(
+                request, "403.html", {"permission": exc.permission, "permission_label": exc.label}, status=403
+            )
         if not isinstance(exc, PorticoError):
             return None
         if getattr(request, "htmx", False):
@@ -30,5 +32,6 @@ class PorticoErrorMiddleware:
         messages.error(request, str(exc.message))
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = request.path
+            # No usable referrer: a GET shows itself again; a POST to ".../<verb>/" goes to its record.
+            back = request.path if request.method == "GET" else request.path.rstrip("/").rsplit("/", 1)[0] + "/"
         return redirect(back)

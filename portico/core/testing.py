@@ -16,7 +16,7 @@ from portico.orgs.actions import membership_add, org_create
 from portico.orgs.models import Membership, Organization, Role
 from portico.outbox.models import OutboxMessage
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test accounts only)
 
 
 @dataclass
@@ -33,7 +33,9 @@ class World:
 
 
 def user_create(email: str, *, name: str = "", operator: bool = False) -> User:
-    user = User.objects.create_user(email, PASSWORD, full_name=name or email.split("@")[0].title(), is_operator=operator)
+    user = User.objects.create_user(
+        email, PASSWORD, full_name=name or email.split("@")[0].title(), is_operator=operator
+    )
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user
 

@@ -100,7 +100,9 @@ def _ensure_someone_can_administer(org: Organization) -> None:
         if Permission.ROLES_MANAGE in perms and Permission.STAFF_MANAGE in perms:
             return
     raise PorticoError(
-        _("This change would leave nobody who can manage staff and roles. Give another active member that access first."),
+        _(
+            "This change would leave nobody who can manage staff and roles. Give another active member that access first."
+        ),
         code="last_admin",
     )
 
@@ -261,7 +263,9 @@ def staff_invitation_lookup(*, raw_token: str) -> StaffInvitation | None:
     """The usable invitation for a link, or None (unknown, used, revoked or expired look alike)."""
     return (
         StaffInvitation.objects.select_related("org", "role")
-        .filter(token_digest=token_digest(raw_token), status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now())
+        .filter(
+            token_digest=token_digest(raw_token), status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now()
+        )
         .first()
     )
 
@@ -303,9 +307,7 @@ def staff_invitation_accept(
         except IntegrityError:
             raise PorticoError(_("An account for this address was just created. Sign in instead.")) from None
     # The link proved the address: no second verification mail.
-    EmailAddress.objects.update_or_create(
-        user=user, email=user.email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     StaffInvitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
 
     membership, created = Membership.objects.get_or_create(
@@ -349,7 +351,9 @@ def membership_add(*, org: Organization, user: User, role: Role, actor: Actor) -
         raise PorticoError(_("Choose one of this organization's roles."))
     membership, created = Membership.objects.get_or_create(org=org, user=user, defaults={"role": role})
     if not created:
-        raise PorticoError(_("%(email)s is already a staff member here.") % {"email": user.email}, code="already_member")
+        raise PorticoError(
+            _("%(email)s is already a staff member here.") % {"email": user.email}, code="already_member"
+        )
     audit_record(
         org=org,
         actor=actor,

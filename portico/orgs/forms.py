@@ -61,7 +61,9 @@ class OrgSettingsForm(forms.Form):
 
 class OrgCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    slug = forms.SlugField(label=_("Short name"), max_length=60, help_text=_("Letters, numbers and dashes; used in addresses."))
+    slug = forms.SlugField(
+        label=_("Short name"), max_length=60, help_text=_("Letters, numbers and dashes; used in addresses.")
+    )
     language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
     admin_email = forms.EmailField(label=_("First admin's email"), help_text=_("They receive an invitation."))
 

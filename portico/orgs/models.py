@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,9 +14,14 @@ from portico.orgs.permissions import ALL, Permission
 
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=150)
-    slug = models.SlugField(_("short name"), max_length=60, unique=True, help_text=_("Used in addresses: /o/<short name>/"))
+    slug = models.SlugField(
+        _("short name"), max_length=60, unique=True, help_text=_("Used in addresses: /o/<short name>/")
+    )
     language = models.CharField(
-        _("default language"), max_length=8, choices=settings.LANGUAGES, default="en",
+        _("default language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
         help_text=_("Used for messages to people who have not chosen a language."),
     )
     require_mfa = models.BooleanField(
@@ -44,7 +50,7 @@ class Role(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint("org", models.functions.Lower("name"), name="role_name_unique_per_org")]
+        constraints = [models.UniqueConstraint("org", Lower("name"), name="role_name_unique_per_org")]
 
     def __str__(self) -> str:
         return self.name
@@ -65,7 +71,7 @@ class MembershipStatus(models.TextChoices):
     DEACTIVATED = "deactivated", _("Deactivated")
 
 
-MEMBERSHIP_TRANSITIONS = {
+MEMBERSHIP_TRANSITIONS: dict[str, dict[str, str]] = {
     MembershipStatus.ACTIVE: {"deactivate": MembershipStatus.DEACTIVATED},
     MembershipStatus.DEACTIVATED: {"reactivate": MembershipStatus.ACTIVE},
 }
@@ -102,7 +108,7 @@ class StaffInvitationStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
-STAFF_INVITATION_TRANSITIONS = {
+STAFF_INVITATION_TRANSITIONS: dict[str, dict[str, str]] = {
     StaffInvitationStatus.PENDING: {
         "resend": StaffInvitationStatus.PENDING,
         "accept": StaffInvitationStatus.ACCEPTED,
@@ -122,11 +128,15 @@ class StaffInvitation(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="staff_invitations")
     email = models.EmailField(_("email address"))
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="invitations")
-    status = models.CharField(max_length=16, choices=StaffInvitationStatus.choices, default=StaffInvitationStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=StaffInvitationStatus.choices, default=StaffInvitationStatus.PENDING
+    )
     token_digest = models.CharField(max_length=64, unique=True)
     sent_count = models.PositiveIntegerField(default=1)
     expires_at = models.DateTimeField()
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -138,7 +148,7 @@ class StaffInvitation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 "org",
-                models.functions.Lower("email"),
+                Lower("email"),
                 condition=models.Q(status="pending"),
                 name="one_pending_staff_invitation_per_email",
             )

@@ -52,7 +52,9 @@ HELP: dict[str, Promise] = {
     Permission.ROLES_MANAGE: _("Create, edit and delete roles."),
     Permission.ORG_SETTINGS: _("Change the organization's settings, such as requiring two-factor authentication."),
     Permission.AUDIT_VIEW: _("Read and filter the organization's audit log."),
-    Permission.MESSAGES_VIEW: _("Read the messages the organization sent, with their delivery state, and retry failed ones."),
+    Permission.MESSAGES_VIEW: _(
+        "Read the messages the organization sent, with their delivery state, and retry failed ones."
+    ),
 }
 
 SECTIONS: list[tuple[Promise, list[Permission]]] = [

@@ -54,7 +54,7 @@ def organizations_for_user(*, user: User) -> list[Organization]:
     if user.is_operator:
         return list(Organization.objects.order_by("name"))
     return list(
-        Organization.objects.filter(
-            memberships__user=user, memberships__status=MembershipStatus.ACTIVE
-        ).order_by("name")
+        Organization.objects.filter(memberships__user=user, memberships__status=MembershipStatus.ACTIVE).order_by(
+            "name"
+        )
     )

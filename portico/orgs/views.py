@@ -150,7 +150,9 @@ def staff_invitation_resend(request: HttpRequest, invitation_id: int) -> HttpRes
     org = request.org  # type: ignore[attr-defined]
     invitation = selectors.staff_invitation_get(org=org, invitation_id=invitation_id)
     actions.staff_invitation_resend(invitation=invitation, actor=org_actor(request))
-    messages.success(request, _("A new link was sent to %(email)s; the old one no longer works.") % {"email": invitation.email})
+    messages.success(
+        request, _("A new link was sent to %(email)s; the old one no longer works.") % {"email": invitation.email}
+    )
     return redirect("staff_list", org_slug=org.slug)
 
 
@@ -194,7 +196,11 @@ def staff_invitation(request: HttpRequest, token: str) -> HttpResponse:
     from portico.accounts.models import User
 
     existing_account = needs_account and User.objects.filter(email__iexact=invitation.email).exists()
-    form = InvitationAcceptForm(request.POST or None, email=invitation.email) if needs_account and not existing_account else None
+    form = (
+        InvitationAcceptForm(request.POST or None, email=invitation.email)
+        if needs_account and not existing_account
+        else None
+    )
     if request.method == "POST":
         actor = Actor.from_request(request, kind=ActorKind.STAFF)
         if form is not None and form.is_valid():

@@ -72,7 +72,7 @@ def outbox_enqueue_email(
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body_text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
         try:
-            body_html = render_to_string(f"{template}_message.html", context)
+            body_html = str(render_to_string(f"{template}_message.html", context))
         except TemplateDoesNotExist:
             body_html = ""
     return outbox_enqueue(
@@ -126,7 +126,11 @@ def _outbox_mark_sent(*, message: OutboxMessage, attempt: OutboxAttempt, provide
     now = timezone.now()
     with transaction.atomic():
         OutboxMessage.objects.filter(pk=message.pk, state=OutboxState.SENDING, attempts=message.attempts).update(
-            state=OutboxState.SENT, sent_at=now, claimed_until=None, provider_message_id=provider_id[:200], last_error=""
+            state=OutboxState.SENT,
+            sent_at=now,
+            claimed_until=None,
+            provider_message_id=provider_id[:200],
+            last_error="",
         )
         OutboxAttempt.objects.filter(pk=attempt.pk).update(outcome=OutboxAttempt.Outcome.SENT, finished_at=now)
 
@@ -190,8 +194,7 @@ def outbox_sweep(*, limit: int = 1000) -> int:
     now = timezone.now()
     due = list(
         OutboxMessage.objects.filter(
-            Q(state=OutboxState.PENDING, next_attempt_at__lte=now)
-            | Q(state=OutboxState.SENDING, claimed_until__lt=now)
+            Q(state=OutboxState.PENDING, next_attempt_at__lte=now) | Q(state=OutboxState.SENDING, claimed_until__lt=now)
         )
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]

@@ -28,7 +28,7 @@ class OutboxState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-OUTBOX_TRANSITIONS = {
+OUTBOX_TRANSITIONS: dict[str, dict[str, str]] = {
     OutboxState.PENDING: {"claim": OutboxState.SENDING},
     OutboxState.SENDING: {
         "mark_sent": OutboxState.SENT,
@@ -99,6 +99,9 @@ class OutboxAttempt(models.Model):
         ordering = ["number"]
         constraints = [models.UniqueConstraint("message", "number", name="outbox_attempt_unique_number")]
 
+    def __str__(self) -> str:
+        return f"attempt {self.number}: {self.outcome}"
+
 
 class MailboxEntry(models.Model):
     """Mail delivered through ``MailboxBackend``, the development and test mail server.
@@ -118,3 +121,6 @@ class MailboxEntry(models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "mailbox entries"
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -9,7 +9,9 @@ from portico.outbox.models import OutboxMessage
 PAGE_SIZE = 50
 
 
-def outbox_list(*, org: Any, state: str = "", before_id: int | None = None, limit: int = PAGE_SIZE) -> list[OutboxMessage]:
+def outbox_list(
+    *, org: Any, state: str = "", before_id: int | None = None, limit: int = PAGE_SIZE
+) -> list[OutboxMessage]:
     qs = OutboxMessage.objects.filter(org=org).defer("body_text", "body_html", "payload")
     if state:
         qs = qs.filter(state=state)

@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portico.orgs.context import org_actor, org_view
+from portico.orgs.permissions import Permission
 from portico.outbox.actions import outbox_retry
 from portico.outbox.models import OutboxState
 from portico.outbox.selectors import PAGE_SIZE, outbox_get, outbox_list
-from portico.orgs.context import org_actor, org_view
-from portico.orgs.permissions import Permission
 
 
 @org_view(Permission.MESSAGES_VIEW)

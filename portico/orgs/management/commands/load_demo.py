@@ -10,6 +10,7 @@ from portico.demo import DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
 from portico.orgs.actions import membership_add, org_create
 from portico.orgs.models import Organization, Role
 
+
 class Command(BaseCommand):
     help = "Create the demo organization and its logins (does nothing if it exists)."
 

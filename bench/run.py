@@ -1,0 +1,192 @@
+"""Benchmarks: `make bench` (PostgreSQL). Seeds data set-based, then times pages through the
+Django test client (full middleware stack, no network) and writes bench/results/latest.json
+(a list of {"name", "n", "p50_ms", "p95_ms", "queries"}) plus latest.md.
+
+Later capabilities add measures with ``@measure(...)``."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portico.settings_test")
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+RESULTS = Path(settings.BASE_DIR) / "bench" / "results"
+REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
+AUDIT_ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
+OUTBOX_ROWS = int(os.environ.get("BENCH_OUTBOX_ROWS", "200000"))
+
+
+@dataclass
+class Measure:
+    name: str
+    n: int
+    run: Callable[[Client], object]
+
+
+MEASURES: list[Measure] = []
+
+
+def measure(name: str, n: int) -> Callable[[Callable[[Client], object]], Callable[[Client], object]]:
+    def register(fn: Callable[[Client], object]) -> Callable[[Client], object]:
+        MEASURES.append(Measure(name, n, fn))
+        return fn
+
+    return register
+
+
+def _ensure_database() -> None:
+    """Create the bench database on first use (DATABASE_URL names it)."""
+    import psycopg
+
+    db: dict = dict(settings.DATABASES["default"])
+    name = db["NAME"]
+    params = {k: db[k.upper()] for k in ("host", "port", "user") if db.get(k.upper())}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _seed() -> None:
+    """Two organizations; the measured one gets AUDIT_ROWS audit events and OUTBOX_ROWS messages,
+    inserted set-based with generate_series (seconds, not minutes)."""
+    from portico.core.testing import world_create
+    from portico.orgs.models import Organization
+
+    if not Organization.objects.filter(slug="bench").exists():
+        world_create("bench")
+        world_create("other")
+    row = (
+        Organization.objects.filter(slug="bench", memberships__role__grants_all=True)
+        .values_list("pk", "memberships__user_id")
+        .first()
+    )
+    assert row is not None
+    org_id, admin_id = row
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM audit_auditevent WHERE org_id = %s", [org_id])
+        have = cur.fetchone()[0]
+        if have < AUDIT_ROWS:
+            cur.execute(
+                """
+                INSERT INTO audit_auditevent (org_id, actor_kind, actor_user_id, actor_label, action, target_type,
+                    target_id, target_label, from_state, to_state, detail, ip, user_agent, created_at)
+                SELECT %s, 'staff', %s, 'Bench Admin',
+                       (ARRAY['role.changed','staff.invited','staff.role_changed','org.settings_changed'])[1 + g %% 4],
+                       'orgs.role', (g %% 500)::text, 'Role ' || (g %% 500), '', '', '{}'::jsonb, '10.0.0.1', 'bench',
+                       now() - (g || ' seconds')::interval
+                FROM generate_series(1, %s) AS g
+                """,
+                [org_id, admin_id, AUDIT_ROWS - have],
+            )
+        cur.execute("SELECT count(*) FROM outbox_outboxmessage WHERE org_id = %s", [org_id])
+        have = cur.fetchone()[0]
+        if have < OUTBOX_ROWS:
+            cur.execute(
+                """
+                INSERT INTO outbox_outboxmessage (org_id, channel, idempotency_key, "to", subject, body_text, body_html,
+                    payload, state, attempts, max_attempts, next_attempt_at, last_error, provider_message_id, created_at)
+                SELECT %s, 'email', 'bench:' || g || ':' || md5(random()::text), 'person' || g || '@example.test',
+                       'Message ' || g, 'Body', '', '{}'::jsonb,
+                       (ARRAY['sent','sent','sent','failed','pending'])[1 + g %% 5], 1, 6, now(), '', '',
+                       now() - (g || ' seconds')::interval
+                FROM generate_series(1, %s) AS g
+                """,
+                [org_id, OUTBOX_ROWS - have],
+            )
+    with connection.cursor() as cur:
+        cur.execute("VACUUM (ANALYZE)")
+
+
+@measure("audit_log.first_page", AUDIT_ROWS)
+def _audit_first(client: Client) -> object:
+    return client.get("/o/bench/audit/")
+
+
+@measure("audit_log.filtered_by_action", AUDIT_ROWS)
+def _audit_filtered(client: Client) -> object:
+    return client.get("/o/bench/audit/", {"action": "staff.invited"})
+
+
+@measure("audit_log.deep_page", AUDIT_ROWS)
+def _audit_deep(client: Client) -> object:
+    from portico.audit.models import AuditEvent
+
+    before = AuditEvent.objects.filter(org__slug="bench").order_by("id").values_list("id", flat=True)[AUDIT_ROWS // 2]
+    return client.get("/o/bench/audit/", {"before": before})
+
+
+@measure("sent_messages.first_page", OUTBOX_ROWS)
+def _messages(client: Client) -> object:
+    return client.get("/o/bench/messages/")
+
+
+@measure("sent_messages.failed", OUTBOX_ROWS)
+def _messages_failed(client: Client) -> object:
+    return client.get("/o/bench/messages/", {"state": "failed"})
+
+
+def main() -> int:
+    if connection.vendor != "postgresql":
+        print("make bench runs on PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
+        return 2
+    setup_test_environment()
+    _ensure_database()
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    _seed()
+    print(f"seeded in {time.perf_counter() - t0:.1f}s")
+    from portico.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email="admin@bench.test"))
+    results = []
+    for m in MEASURES:
+        response = m.run(client)  # warm-up
+        assert getattr(response, "status_code", 200) == 200, (m.name, response)
+        timings = []
+        for _ in range(REPEAT):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                m.run(client)
+                timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        results.append(
+            {
+                "name": m.name,
+                "n": m.n,
+                "p50_ms": round(statistics.median(timings), 2),
+                "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+                "queries": len(queries),
+            }
+        )
+        print(
+            f"{m.name:<32} n={m.n:<9} p50={results[-1]['p50_ms']:>8} ms  p95={results[-1]['p95_ms']:>8} ms  queries={len(queries)}"
+        )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    lines = ["| measure | n | p50 ms | p95 ms | queries |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r['name']} | {r['n']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['queries']} |" for r in results]
+    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {RESULTS / 'latest.json'} and latest.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

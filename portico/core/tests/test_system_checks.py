@@ -1,0 +1,60 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.test import override_settings
+
+from portico.core import checks
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
+def test_w001_warns_when_mail_goes_nowhere():
+    assert [w.id for w in checks.check_mail_backend(None)] == ["portico.W001"]
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend")
+def test_w001_is_quiet_for_smtp():
+    assert checks.check_mail_backend(None) == []
+
+
+@override_settings(SITE_URL="portico.example")
+def test_e001_needs_an_absolute_site_url():
+    assert [e.id for e in checks.check_site_url(None)] == ["portico.E001"]
+
+
+@override_settings(SITE_URL="http://portico.example", DEBUG=False)
+def test_w002_warns_about_plain_http_links_in_production():
+    assert [w.id for w in checks.check_site_url_https(None)] == ["portico.W002"]
+
+
+def _manage(*args, **env):
+    # A clean environment: the test process itself runs with test-only overrides.
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "portico.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="x" * 10 + "a-long-random-production-secret-key-0123456789-abcdefghij",
+        ALLOWED_HOSTS="portico.example.org",
+        SITE_URL="https://portico.example.org",
+        EMAIL_URL="smtp://mail.example.org:587?tls=1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = _manage("check")
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
