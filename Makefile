@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portico
-export DJANGO_SETTINGS_MODULE ?= portico.settings
 
 .PHONY: install run worker test test-sqlite test-postgres test-browser lint bench lock messages pg-up demo clean
 

@@ -32,4 +32,6 @@ def audit_log_view(request: HttpRequest) -> HttpResponse:
         params = request.GET.copy()
         params["before"] = str(events[-1].pk)
         next_query = params.urlencode()
-    return render(request, "audit/log.html", {"form": form, "events": events, "next_query": next_query})
+    # htmx filter changes swap only the results (template partial); a full load renders the page.
+    template = "audit/log.html#results" if request.htmx else "audit/log.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "events": events, "next_query": next_query})

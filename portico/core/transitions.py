@@ -7,9 +7,10 @@ rendered from the same tables (``manage.py render_state_machines``) and a test c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from portico.core.errors import InvalidTransition
@@ -21,6 +22,9 @@ class StateMachine:
     states: type[models.TextChoices]
     table: dict[str, dict[str, str]]
     description: str = ""
+    # What the user reads in a refusal: the thing ("staff membership") and each action's verb.
+    noun: str | Promise = ""
+    verbs: dict[str, str | Promise] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         valid = set(self.states.values)
@@ -49,8 +53,8 @@ class StateMachine:
             raise InvalidTransition(
                 _("Cannot %(action)s: the %(thing)s is %(state)s.")
                 % {
-                    "action": action.replace("_", " "),
-                    "thing": self.name.lower(),
+                    "action": self.verbs.get(action, action.replace("_", " ")),
+                    "thing": self.noun or self.name.lower(),
                     "state": self.label(current).lower(),
                 },
                 code="invalid_transition",

@@ -84,7 +84,8 @@ def org_view(permission: str | None = None) -> Callable[[Callable[..., HttpRespo
                 return redirect("mfa_activate_totp")
             request.org = ctx.org  # type: ignore[attr-defined]
             request.org_ctx = ctx  # type: ignore[attr-defined]
-            request.session[SESSION_KEY] = ctx.org.slug
+            if request.session.get(SESSION_KEY) != ctx.org.slug:  # write the session only on a switch
+                request.session[SESSION_KEY] = ctx.org.slug
             if permission is not None:
                 ctx.require(permission)
             return view(request, *args, **kwargs)

@@ -15,7 +15,7 @@ from portico.orgs.permissions import ALL, Permission
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(
-        _("short name"), max_length=60, unique=True, help_text=_("Used in addresses: /o/<short name>/")
+        _("short name"), max_length=60, unique=True, help_text=_("Used in addresses, e.g. /o/northwind/")
     )
     language = models.CharField(
         _("default language"),
@@ -80,6 +80,8 @@ MEMBERSHIP_MACHINE = StateMachine(
     MembershipStatus,
     MEMBERSHIP_TRANSITIONS,
     "A person's access to one organization. Deactivating ends their sessions at once.",
+    noun=_("staff membership"),
+    verbs={"deactivate": _("deactivate"), "reactivate": _("reactivate")},
 )
 
 
@@ -121,6 +123,8 @@ STAFF_INVITATION_MACHINE = StateMachine(
     STAFF_INVITATION_TRANSITIONS,
     "A one-time link to join an organization as staff. A pending invitation past its expiry "
     "shows as expired and its link no longer works; resending issues a new link and a new expiry.",
+    noun=_("staff invitation"),
+    verbs={"resend": _("resend"), "accept": _("accept"), "revoke": _("revoke")},
 )
 
 

@@ -44,6 +44,8 @@ OUTBOX_MACHINE = StateMachine(
     OUTBOX_TRANSITIONS,
     "Delivery of one outgoing message. Failures wait with exponential backoff; after the last "
     "attempt the message is failed and staff can retry it from Sent messages.",
+    noun=_("message"),
+    verbs={"retry": _("retry"), "claim": _("send"), "mark_sent": _("mark as sent")},
 )
 
 

@@ -98,3 +98,11 @@ def test_it_pages_with_a_fixed_number_of_queries(client, org_a):
     assert len(first.context["events"]) == 50 and first.context["next_query"]
     second = client.get(f"{url}?{first.context['next_query']}")
     assert {e.pk for e in second.context["events"]}.isdisjoint({e.pk for e in first.context["events"]})
+
+
+def test_htmx_filter_changes_swap_only_the_results(client, org_a):
+    _event(org_a, org_a.admin, AuditAction.ROLE_DELETED, target_label="Only this")
+    client.force_login(org_a.admin)
+    response = client.get(reverse("audit_log", args=["alpha"]), {"action": "role.deleted"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert body.startswith('<div class="card" id="audit-results">') and "Only this" in body and "<nav" not in body

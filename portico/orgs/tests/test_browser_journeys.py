@@ -208,12 +208,6 @@ def test_readonly_member_gets_403_naming_the_missing_permission(page: Page, live
     screenshot(page, "journey3-403-phone")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portico/static/ is in no app and STATICFILES_DIRS is empty, so portico.css and htmx are never found "
-    "(404 here and under runserver; collectstatic skips them). Fix: STATICFILES_DIRS = [BASE_DIR / 'portico' / "
-    "'static'] in portico/settings.py, then delete this marker.",
-)
 def test_pages_are_styled(page: Page, live_server) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     for asset in ("portico/portico.css", "portico/htmx-2.0.11.min.js"):

@@ -81,7 +81,7 @@ def test_retry_refuses_a_message_that_has_not_failed(client, org_a):
     message = _message(org_a.org, "ok")
     client.force_login(org_a.admin)
     response = client.post(reverse("message_retry", args=["alpha", message.pk]), follow=True)
-    assert b"Cannot retry: the outbox message is sent." in response.content
+    assert b"Cannot retry: the message is sent." in response.content
     message.refresh_from_db()
     assert message.state == OutboxState.SENT
 
