@@ -45,12 +45,8 @@ class Actor:
     def from_request(cls, request: HttpRequest, *, kind: str | None = None) -> Actor:
         user = request.user if request.user.is_authenticated else None
         if kind is None:
-            if user is None:
-                kind = ActorKind.SYSTEM
-            elif getattr(request, "membership", None) is None and user.is_operator:
-                kind = ActorKind.SUPPORT
-            else:
-                kind = ActorKind.STAFF
+            is_operator = user is not None and user.is_operator  # type: ignore[union-attr]
+            kind = ActorKind.SYSTEM if user is None else ActorKind.SUPPORT if is_operator else ActorKind.STAFF
         return cls(
             kind=kind,
             user=user,  # type: ignore[arg-type]

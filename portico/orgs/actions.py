@@ -161,8 +161,6 @@ def role_delete(*, role: Role, actor: Actor) -> None:
         target=role,
         detail={"permissions": sorted(role.permission_set)},
     )
-    # Past invitations and memberships keep a PROTECT reference; those exist only for live roles.
-    role.invitations.all().delete()
     role.delete()
 
 
@@ -286,6 +284,9 @@ def staff_invitation_accept(
             _("This invitation is for %(email)s. Sign out and open the link again.") % {"email": invitation.email},
             code="wrong_account",
         )
+    role = invitation.role
+    if role is None:  # cannot happen while pending: role_delete refuses roles that pending invitations use
+        raise PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
     now = timezone.now()
     new_status = STAFF_INVITATION_MACHINE.target(invitation.status, "accept")
     consumed = StaffInvitation.objects.filter(
@@ -310,12 +311,10 @@ def staff_invitation_accept(
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     StaffInvitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
 
-    membership, created = Membership.objects.get_or_create(
-        org=invitation.org, user=user, defaults={"role": invitation.role}
-    )
+    membership, created = Membership.objects.get_or_create(org=invitation.org, user=user, defaults={"role": role})
     if not created:
         from_status = membership.status
-        membership.role = invitation.role
+        membership.role = role
         membership.status = MembershipStatus.ACTIVE
         membership.save(update_fields=["role", "status"])
     accepted_actor = Actor(kind=actor.kind, user=user, ip=actor.ip, user_agent=actor.user_agent)
@@ -326,7 +325,7 @@ def staff_invitation_accept(
         target=invitation,
         from_state=StaffInvitationStatus.PENDING,
         to_state=new_status,
-        detail={"role": invitation.role.name, "membership": membership.pk, "new_account": new_account},
+        detail={"role": role.name, "membership": membership.pk, "new_account": new_account},
     )
     if not created and from_status != MembershipStatus.ACTIVE:
         audit_record(

@@ -131,7 +131,8 @@ STAFF_INVITATION_MACHINE = StateMachine(
 class StaffInvitation(models.Model):
     org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="staff_invitations")
     email = models.EmailField(_("email address"))
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="invitations")
+    # Pending invitations keep their role from deletion (role_delete checks); past ones just lose the link.
+    role = models.ForeignKey(Role, on_delete=models.SET_NULL, null=True, related_name="invitations")
     status = models.CharField(
         max_length=16, choices=StaffInvitationStatus.choices, default=StaffInvitationStatus.PENDING
     )
