@@ -139,7 +139,9 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Portico"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Sessions are recorded at sign-in (for the Sessions page and for ending them); not touched on
+# every request, which would cost five queries per page.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- background work: django-tasks with the database backend ---
 TASKS = {

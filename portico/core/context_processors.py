@@ -16,6 +16,8 @@ def portico(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
 
     def switcher() -> list[Any]:
+        if ctx is not None and ctx.switcher is not None:
+            return ctx.switcher
         from portico.orgs.selectors import organizations_for_user
 
         return organizations_for_user(user=user) if user is not None and user.is_authenticated else []

@@ -31,6 +31,8 @@ class OrgContext:
     org: Organization
     membership: Membership | None
     permissions: frozenset[str]
+    # The user's other organizations, for the switcher (loaded with the membership: no extra query).
+    switcher: list[Organization] | None = None
 
     def has(self, code: str) -> bool:
         return permission_check(code) in self.permissions
@@ -44,11 +46,20 @@ def org_context_resolve(request: HttpRequest, slug: str) -> OrgContext:
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    membership = (
+    # One query answers both "may they open this organization?" and "which others can they switch to?".
+    memberships = list(
         Membership.objects.select_related("org", "role")
-        .filter(org__slug=slug, user=user, status=MembershipStatus.ACTIVE)
-        .first()
+        .filter(user=user, status=MembershipStatus.ACTIVE)
+        .order_by("org__name")
     )
+    membership = next((m for m in memberships if m.org.slug == slug), None)
+    if membership is not None and not user.is_operator:  # type: ignore[union-attr]
+        return OrgContext(
+            org=membership.org,
+            membership=membership,
+            permissions=membership.role.permission_set,
+            switcher=[m.org for m in memberships],
+        )
     if membership is not None:
         return OrgContext(org=membership.org, membership=membership, permissions=membership.role.permission_set)
     if user.is_operator:  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -215,6 +216,8 @@ def staff_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error(None, str(exc.message))
             else:
                 login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+                # Recorded like an allauth sign-in, so the Sessions page lists it and deactivation ends it.
+                UserSession.objects.create_from_request(request)
                 messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name})
                 return redirect("org_dashboard", org_slug=membership.org.slug)
         elif user is not None:
