@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portico
 
-.PHONY: install run worker test test-sqlite test-postgres test-browser lint bench lock messages pg-up demo clean
+.PHONY: install run worker test test-sqlite test-postgres test-browser lint bench lock messages pg-up htmx clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,8 +51,13 @@ test-browser: install
 
 test: lint test-sqlite test-postgres test-browser  ## the whole suite: lint, SQLite, PostgreSQL, browser
 
-bench: install pg-up  ## benchmarks on PostgreSQL -> bench/results/latest.json + latest.md
-	DATABASE_URL=$(PG_URL)_bench $(PY) -m bench.run
+bench: install pg-up  ## benchmarks on PostgreSQL -> bench/results/latest.json + latest.md (N=100000 make bench: fewer clients)
+	BENCH_N=$(or $(N),1000000) DATABASE_URL=$(PG_URL)_bench$(if $(filter-out 1000000,$(or $(N),1000000)),_$(N)) \
+		$(PY) -m bench.run
+
+htmx:  ## re-fetch the pinned htmx (npm package htmx.org@2.0.11, dist/htmx.min.js); a test checks its sha256
+	cd $$(mktemp -d) && npm pack --silent htmx.org@2.0.11 && tar xzf htmx.org-2.0.11.tgz package/dist/htmx.min.js \
+		&& cp package/dist/htmx.min.js $(CURDIR)/portico/static/portico/htmx-2.0.11.min.js
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3

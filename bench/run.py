@@ -2,11 +2,16 @@
 Django test client (full middleware stack, no network) and writes bench/results/latest.json
 (a list of {"name", "n", "p50_ms", "p95_ms", "queries"}) plus latest.md.
 
+Each measure runs WARMUP times untimed, then BENCH_REPEAT times (default 50); the query count is
+the last run's. Client records (bench/clients.py) use N = BENCH_N clients (the Makefile passes
+`N`, default 1,000,000) and BENCH_RELOAD=1 to reload them.
+
 Later capabilities add measures with ``@measure(...)``."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import statistics
 import sys
@@ -29,6 +34,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 RESULTS = Path(settings.BASE_DIR) / "bench" / "results"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "50"))
+WARMUP = 2
 AUDIT_ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
 OUTBOX_ROWS = int(os.environ.get("BENCH_OUTBOX_ROWS", "200000"))
 
@@ -38,14 +44,24 @@ class Measure:
     name: str
     n: int
     run: Callable[[Client], object]
+    repeat: int | None = None  # default REPEAT
+    before: Callable[[], None] | None = None  # before every run, not timed
+    after: Callable[[], None] | None = None  # once, when the measure is done
 
 
 MEASURES: list[Measure] = []
 
 
-def measure(name: str, n: int) -> Callable[[Callable[[Client], object]], Callable[[Client], object]]:
+def measure(
+    name: str,
+    n: int,
+    *,
+    repeat: int | None = None,
+    before: Callable[[], None] | None = None,
+    after: Callable[[], None] | None = None,
+) -> Callable[[Callable[[Client], object]], Callable[[Client], object]]:
     def register(fn: Callable[[Client], object]) -> Callable[[Client], object]:
-        MEASURES.append(Measure(name, n, fn))
+        MEASURES.append(Measure(name, n, fn, repeat, before, after))
         return fn
 
     return register
@@ -66,12 +82,12 @@ def _ensure_database() -> None:
 def _seed() -> None:
     """Two organizations; the measured one gets AUDIT_ROWS audit events and OUTBOX_ROWS messages,
     inserted set-based with generate_series (seconds, not minutes)."""
-    from portico.core.testing import world_create
+    from bench.clients import world_ensure
     from portico.orgs.models import Organization
 
-    if not Organization.objects.filter(slug="bench").exists():
-        world_create("bench")
-        world_create("other")
+    world_ensure("bench")
+    world_ensure("other")
+    loaded = False
     row = (
         Organization.objects.filter(slug="bench", memberships__role__grants_all=True)
         .values_list("pk", "memberships__user_id")
@@ -83,6 +99,7 @@ def _seed() -> None:
         cur.execute("SELECT count(*) FROM audit_auditevent WHERE org_id = %s", [org_id])
         have = cur.fetchone()[0]
         if have < AUDIT_ROWS:
+            loaded = True
             cur.execute(
                 """
                 INSERT INTO audit_auditevent (org_id, actor_kind, actor_user_id, actor_label, action, target_type,
@@ -98,6 +115,7 @@ def _seed() -> None:
         cur.execute("SELECT count(*) FROM outbox_outboxmessage WHERE org_id = %s", [org_id])
         have = cur.fetchone()[0]
         if have < OUTBOX_ROWS:
+            loaded = True
             cur.execute(
                 """
                 INSERT INTO outbox_outboxmessage (org_id, channel, idempotency_key, "to", subject, body_text, body_html,
@@ -110,8 +128,9 @@ def _seed() -> None:
                 """,
                 [org_id, OUTBOX_ROWS - have],
             )
-    with connection.cursor() as cur:
-        cur.execute("VACUUM (ANALYZE)")
+    if loaded:
+        with connection.cursor() as cur:
+            cur.execute("VACUUM (ANALYZE)")
 
 
 @measure("audit_log.first_page", AUDIT_ROWS)
@@ -148,47 +167,90 @@ def _messages_failed(client: Client) -> object:
     return client.get("/o/bench/messages/", {"state": "failed"})
 
 
+def _time(m: Measure, client: Client) -> dict:
+    for _ in range(WARMUP):
+        if m.before:
+            m.before()
+        response = m.run(client)
+        assert getattr(response, "status_code", 200) == 200, (m.name, response)
+    timings = []
+    for _ in range(m.repeat or REPEAT):
+        if m.before:
+            m.before()
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            m.run(client)
+            timings.append((time.perf_counter() - start) * 1000)
+    if m.after:
+        m.after()
+    timings.sort()
+    return {
+        "name": m.name,
+        "n": m.n,
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[math.ceil(len(timings) * 0.95) - 1], 2),  # nearest rank
+        "queries": len(queries),
+    }
+
+
+def _print(r: dict) -> None:
+    print(f"{r['name']:<40} n={r['n']:<9} p50={r['p50_ms']:>9} ms  p95={r['p95_ms']:>9} ms  queries={r['queries']}")
+
+
 def main() -> int:
     if connection.vendor != "postgresql":
         print("make bench runs on PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
+    from bench import clients as client_bench
+
     setup_test_environment()
     _ensure_database()
     call_command("migrate", verbosity=0)
+    print(f"database {settings.DATABASES['default']['NAME']}, N={client_bench.N:,}")
     t0 = time.perf_counter()
     _seed()
+    loaded = client_bench.seed()
     print(f"seeded in {time.perf_counter() - t0:.1f}s")
+    ctx = client_bench.prepare()
+    client_bench.explain_searches(ctx)
+    client_bench.register(measure, ctx)
     from portico.accounts.models import User
 
     client = Client()
     client.force_login(User.objects.get(email="admin@bench.test"))
-    results = []
+    record_queries = client_bench.record_query_counts(client, ctx)
+    print(
+        f"\nrecord page queries: {record_queries[0]} (client with warnings, groups, navigator), "
+        f"{record_queries[1]} (client with none): {'fixed' if record_queries[0] == record_queries[1] else 'NOT fixed'}\n"
+    )
+    load_ms = round(loaded.load_ms, 2)
+    results = [
+        {
+            "name": "clients.load",
+            "n": client_bench.N + client_bench.OTHER_N,
+            "p50_ms": load_ms,
+            "p95_ms": load_ms,
+            "queries": 0,
+        }
+    ]
+    _print(results[0])
+    load_before = os.getloadavg()[0]
     for m in MEASURES:
-        response = m.run(client)  # warm-up
-        assert getattr(response, "status_code", 200) == 200, (m.name, response)
-        timings = []
-        for _ in range(REPEAT):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                m.run(client)
-                timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
-        results.append(
-            {
-                "name": m.name,
-                "n": m.n,
-                "p50_ms": round(statistics.median(timings), 2),
-                "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
-                "queries": len(queries),
-            }
-        )
-        print(
-            f"{m.name:<32} n={m.n:<9} p50={results[-1]['p50_ms']:>8} ms  p95={results[-1]['p95_ms']:>8} ms  queries={len(queries)}"
-        )
+        results.append(_time(m, client))
+        _print(results[-1])
+    load_after = os.getloadavg()[0]
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = ["| measure | n | p50 ms | p95 ms | queries |", "| --- | ---: | ---: | ---: | ---: |"]
     lines += [f"| {r['name']} | {r['n']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['queries']} |" for r in results]
+    lines += [
+        "",
+        f"clients.load: {client_bench.N:,} clients in one organization + {client_bench.OTHER_N:,} in a second, "
+        f"{loaded.load_ms / 1000:.1f} s ({loaded.note}). Record page queries: {record_queries[0]} "
+        f"(with warnings, groups, navigator) / {record_queries[1]} (without). Timings: {WARMUP} warm-up runs, "
+        f"then {REPEAT} (groups.bulk_add: {client_bench.BULK_REPEAT}). Load average (1 min) "
+        f"{load_before:.1f} before the measures, {load_after:.1f} after, on {os.cpu_count()} CPUs.",
+    ]
     (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
     print(f"wrote {RESULTS / 'latest.json'} and latest.md")
     return 0

@@ -1,18 +1,42 @@
 """The JSON API (django-ninja) at /api/v1/. Same organization resolution and permissions as
-the pages; refusals share one error shape: {"code", "message", "extra"}."""
+the pages; refusals share one error shape: {"code", "message", "extra"}.
+
+Two ways in: a signed-in session (every endpoint; the organization comes from the address) and,
+for ``/api/v1/clients``, an organization's API key (``Authorization: Bearer pk_…``) whose
+organization and role decide what it may do. Key requests are audited as the system, labelled
+with the key.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Any, Literal
 
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
-from ninja.security import SessionAuth
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import ConfigDict, field_validator
+from pydantic_core import PydanticCustomError
 
 from portico.audit.selectors import audit_log
+from portico.clients import actions as client_actions
+from portico.clients import selectors as client_selectors
+from portico.clients.models import Client, ClientKind, ClientStatus, ClientType, RecordType
+from portico.core.actors import Actor, ActorKind, client_ip
 from portico.core.errors import PorticoError
+from portico.orgs import actions as org_actions
 from portico.orgs import selectors as org_selectors
-from portico.orgs.context import OrgContext, org_context_resolve
+from portico.orgs.context import OrgContext, org_actor, org_context_resolve
+from portico.orgs.models import ApiKey, Organization
 from portico.orgs.permissions import Permission
 
 api = NinjaAPI(title="Portico API", version="1", urls_namespace="api", auth=SessionAuth(csrf=True))
@@ -28,6 +52,46 @@ def portico_error(request: HttpRequest, exc: PorticoError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"code": "not_found", "message": "Not found.", "extra": {}}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {
+            "code": "unauthenticated",
+            "message": _("Sign in, or send a valid API key as “Authorization: Bearer pk_…”."),
+            "extra": {},
+        },
+        status=401,
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="portico"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # e.g. a session POST without its CSRF token (403)
+    return api.create_response(request, {"code": "refused", "message": str(exc), "extra": {}}, status=exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [{"field": _error_field(e.get("loc", ())), "message": str(e.get("msg", ""))} for e in exc.errors]
+    message = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors)
+    return api.create_response(
+        request, {"code": "invalid", "message": message, "extra": {"errors": errors}}, status=422
+    )
+
+
+def _error_field(loc: Any) -> str:
+    # ("body", "payload", "email") -> "email"; ("query", "status") -> "status"
+    parts = [str(p) for p in loc]
+    if parts[:1] == ["body"]:
+        parts = parts[2:] if len(parts) > 2 else parts[1:]
+    elif parts[:1] in (["query"], ["path"]):
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def _ctx(request: HttpRequest, org_slug: str, permission: str | None = None) -> OrgContext:
@@ -96,3 +160,348 @@ def roles(request: HttpRequest, org_slug: str) -> list[dict]:
 def audit(request: HttpRequest, org_slug: str, action: str = "", before: int | None = None) -> list:
     ctx = _ctx(request, org_slug, Permission.AUDIT_VIEW)
     return audit_log(org=ctx.org, action=action, before_id=before)
+
+
+# --- API keys ---
+
+
+@dataclass(frozen=True)
+class ApiKeyActor(Actor):
+    """The system acting for an API key: audited as kind "system", labelled with the key."""
+
+    api_key_name: str = ""
+    api_key_prefix: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"API key {self.api_key_name} (pk_{self.api_key_prefix}_…)"
+
+
+def api_key_actor(request: HttpRequest, api_key: ApiKey) -> Actor:
+    return ApiKeyActor(
+        kind=ActorKind.SYSTEM,
+        user=None,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        api_key_name=api_key.name,
+        api_key_prefix=api_key.prefix,
+    )
+
+
+class ApiKeyAuth(HttpBearer):
+    """``Authorization: Bearer pk_<prefix>_<secret>``: an organization's API key, found by the
+    SHA-256 digest of the whole key. A key that is sent but unusable (unknown, malformed, revoked)
+    is a 401 even when a session cookie comes with it."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
+        api_key = org_actions.api_key_authenticate(raw_key=token.strip())
+        if api_key is None:
+            raise AuthenticationError
+        return api_key
+
+
+class InvalidInput(PorticoError):
+    """Input that is well-formed JSON but cannot be used (e.g. another organization's client type)."""
+
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class Caller:
+    ctx: OrgContext
+    actor: Actor
+    api_key: ApiKey | None
+
+
+def _caller(request: HttpRequest, org: str | None, permission: str) -> Caller:
+    """The organization, permissions and actor of an API request. For a key, its organization
+    (``org``, if given, must be that one); for a session, the ``org`` the caller names."""
+    auth = request.auth  # type: ignore[attr-defined]
+    if isinstance(auth, ApiKey):
+        if org and org != auth.org.slug:
+            raise Http404  # another organization looks like no organization
+        ctx = OrgContext(
+            org=auth.org, membership=None, permissions=auth.role.permission_set if auth.role else frozenset()
+        )
+        caller = Caller(ctx=ctx, actor=api_key_actor(request, auth), api_key=auth)
+    else:
+        if not org:
+            raise InvalidInput(_("Say which organization: add ?org=<short name> to the address."), code="org_required")
+        ctx = org_context_resolve(request, org)
+        request.org_ctx = ctx  # type: ignore[attr-defined]
+        caller = Caller(ctx=ctx, actor=org_actor(request), api_key=None)
+    ctx.require(permission)
+    return caller
+
+
+# --- clients ---
+
+clients_router = Router(auth=[ApiKeyAuth(), SessionAuth(csrf=True)], tags=["clients"])
+
+ORG_PARAM_HELP = (
+    "The organization's short name. Required with a session; with an API key, optional (must be the key's)."
+)
+StatusAction = Literal["archive", "unarchive", "deactivate", "reactivate", "close", "reopen"]
+
+
+def _invalid(message: str) -> PydanticCustomError:
+    return PydanticCustomError("invalid", message)  # type: ignore[arg-type]
+
+
+class ClientFieldsIn(Schema):
+    """Fields of a client record; every one optional (PATCH sends only what changes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ClientKind | None = None
+    record_type: RecordType | None = None
+    name: str | None = Field(None, max_length=200)
+    email: str | None = Field(None, max_length=254, description="Checked for format; stored lower-case.")
+    phone: str | None = Field(
+        None,
+        max_length=40,
+        description="Any usual format; without +country the organization's default region (MX) is assumed. "
+        "Stored in E.164, e.g. +525512345678.",
+    )
+    date_of_birth: dt.date | None = None
+    address: str | None = None
+    language: str | None = Field(None, description="A language code Portico offers, e.g. en or es.")
+    client_type: int | None = Field(None, description="Id of one of the organization's client types.")
+    notes: str | None = None
+    tax_id: str | None = Field(None, max_length=20)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise _invalid(_("A client needs a name."))
+        return value.strip() if value is not None else None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        value = (value or "").strip().lower()
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError:
+                raise _invalid(_("Enter a valid email address.")) from None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return ""
+        try:
+            number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise _invalid(_("Enter a valid phone number, e.g. +52 55 1234 5678."))
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if value and value not in dict(settings.LANGUAGES):
+            raise _invalid(_("Choose one of: %(codes)s.") % {"codes": ", ".join(dict(settings.LANGUAGES))})
+        return value
+
+    def changes(self, org: Organization) -> dict[str, Any]:
+        """The fields that were sent, as the actions take them (client type resolved in ``org``)."""
+        fields: dict[str, Any] = {}
+        for name, value in self.model_dump(exclude_unset=True).items():
+            if isinstance(value, enum.Enum):
+                value = value.value
+            elif value is None and name not in ("date_of_birth", "client_type"):
+                value = ""  # null clears a text field
+            fields[name] = value
+        if "kind" in fields and not fields["kind"]:
+            fields["kind"] = ClientKind.PERSON.value
+        if "record_type" in fields and not fields["record_type"]:
+            fields["record_type"] = RecordType.CLIENT.value
+        if "name" in fields and not fields["name"]:
+            raise InvalidInput(_("A client needs a name."), code="invalid", extra={"field": "name"})
+        if fields.get("client_type") is not None:
+            client_type = ClientType.objects.filter(org=org, pk=fields["client_type"]).first()
+            if client_type is None:
+                raise InvalidInput(
+                    _("Choose one of this organization's client types."),
+                    code="invalid",
+                    extra={"field": "client_type"},
+                )
+            fields["client_type"] = client_type
+        return fields
+
+
+class ClientCreateIn(ClientFieldsIn):
+    name: str = Field(..., max_length=200)  # type: ignore[assignment]
+
+
+class ClientStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: StatusAction
+
+
+class ClientOut(Schema):
+    id: int
+    case_number: str
+    status: str
+    kind: str
+    record_type: str
+    name: str
+    email: str
+    phone: str
+    date_of_birth: dt.date | None
+    address: str
+    language: str
+    client_type: int | None
+    client_type_name: str | None
+    notes: str
+    tax_id: str
+    warnings: list[str]
+    created_at: dt.datetime
+
+
+class ClientCreatedOut(ClientOut):
+    duplicates: list[int] = Field(
+        description="Ids of this organization's live records with the same email or phone (at most 5)."
+    )
+
+
+class ClientPageOut(Schema):
+    items: list[ClientOut]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
+    total: int
+    total_is_estimate: bool
+
+
+class ClientListQuery(Schema):
+    org: str | None = Field(None, description=ORG_PARAM_HELP)
+    status: ClientStatus | None = None
+    client_type: int | None = None
+    group: int | None = None
+    navigator: int | None = Field(None, description="A staff member's user id.")
+    cursor: str = ""
+
+
+def _client_out(client: Client) -> dict[str, Any]:
+    """One client as the API shows it (client_type and warnings come preloaded by the selectors)."""
+    return {
+        "id": client.pk,
+        "case_number": client.case_number,
+        "status": client.status,
+        "kind": client.kind,
+        "record_type": client.record_type,
+        "name": client.name,
+        "email": client.email,
+        "phone": client.phone,
+        "date_of_birth": client.date_of_birth,
+        "address": client.address,
+        "language": client.language,
+        "client_type": client.client_type_id,
+        "client_type_name": client.client_type.name if client.client_type is not None else None,
+        "notes": client.notes,
+        "tax_id": client.tax_id,
+        "warnings": [w.label for w in client.warnings.all()],
+        "created_at": client.created_at,
+    }
+
+
+def _get(caller: Caller, client_id: int) -> Client:
+    return client_selectors.client_get(org=caller.ctx.org, client_id=client_id)
+
+
+@clients_router.get("", response=ClientPageOut, summary="List clients")
+def clients_list(request: HttpRequest, filters: Query[ClientListQuery]) -> dict[str, Any]:
+    """Newest first, 25 a page. Needs `clients.view`."""
+    caller = _caller(request, filters.org, Permission.CLIENTS_VIEW)
+    page = client_selectors.client_page(
+        org=caller.ctx.org,
+        filters=client_selectors.ClientFilters(
+            status=filters.status.value if filters.status else "",
+            client_type=filters.client_type,
+            group=filters.group,
+            navigator=filters.navigator,
+        ),
+        cursor=filters.cursor,
+    )
+    return {
+        "items": [_client_out(c) for c in page.rows],
+        "next_cursor": page.next_cursor,
+        "total": page.total,
+        "total_is_estimate": page.total_is_estimate,
+    }
+
+
+@clients_router.post("", response={201: ClientCreatedOut}, summary="Create a client")
+def clients_create(
+    request: HttpRequest, payload: ClientCreateIn, org: str | None = Query(None, description=ORG_PARAM_HELP)
+) -> Status[dict[str, Any]]:
+    """A new record with the organization's next case number, status "not_invited". Needs
+    `clients.create`. Records with the same email or phone are not refused; their ids come back
+    in `duplicates`."""
+    caller = _caller(request, org, Permission.CLIENTS_CREATE)
+    fields = payload.changes(caller.ctx.org)
+    client = client_actions.client_create(org=caller.ctx.org, actor=caller.actor, **fields)
+    duplicates = client_selectors.client_duplicates(
+        org=caller.ctx.org, email=client.email, phone=client.phone, exclude_id=client.pk
+    )
+    return Status(201, {**_client_out(client), "duplicates": [d.pk for d in duplicates]})
+
+
+@clients_router.get("/{client_id}", response=ClientOut, summary="Get a client")
+def clients_get(
+    request: HttpRequest, client_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
+) -> dict[str, Any]:
+    """Needs `clients.view`. Another organization's id is a 404."""
+    caller = _caller(request, org, Permission.CLIENTS_VIEW)
+    return _client_out(_get(caller, client_id))
+
+
+@clients_router.patch("/{client_id}", response=ClientOut, summary="Change a client's details")
+def clients_update(
+    request: HttpRequest,
+    client_id: int,
+    payload: ClientFieldsIn,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """Only the fields sent change; null or "" clears one. Needs `clients.edit`."""
+    caller = _caller(request, org, Permission.CLIENTS_EDIT)
+    client = _get(caller, client_id)
+    fields = payload.changes(caller.ctx.org)
+    client = client_actions.client_update(client=client, actor=caller.actor, **fields)
+    return _client_out(client)
+
+
+@clients_router.post("/{client_id}/status", response=ClientOut, summary="Change a client's status")
+def clients_status(
+    request: HttpRequest,
+    client_id: int,
+    payload: ClientStatusIn,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """Archive, unarchive, deactivate, reactivate, close or reopen. A move the lifecycle does not
+    allow from the current status is a 409 (`invalid_transition`). Needs `clients.change_status`."""
+    caller = _caller(request, org, Permission.CLIENTS_CHANGE_STATUS)
+    client = _get(caller, client_id)
+    detail = {"api_key": caller.api_key.prefix} if caller.api_key is not None else None
+    client = client_actions.client_transition(client=client, action=payload.action, actor=caller.actor, detail=detail)
+    return _client_out(client)
+
+
+@clients_router.delete("/{client_id}", response={204: None}, summary="Delete a client")
+def clients_delete(
+    request: HttpRequest, client_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
+) -> Status[None]:
+    """The record leaves every list and the API; support can restore it. Needs `clients.delete`."""
+    caller = _caller(request, org, Permission.CLIENTS_DELETE)
+    client_actions.client_delete(client=_get(caller, client_id), actor=caller.actor)
+    return Status(204, None)
+
+
+api.add_router("/clients", clients_router)

@@ -28,7 +28,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = (envstr("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = (envstr("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off: links in mail are built from it.")
 
 INSTALLED_APPS = [
     "portico.core",
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "portico.orgs",
     "portico.audit",
     "portico.outbox",
+    "portico.clients",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -143,6 +146,15 @@ MFA_TOTP_ISSUER = "Portico"
 # every request, which would cost five queries per page.
 USERSESSIONS_TRACK_ACTIVITY = False
 
+# Rate limits (allauth) must be shared by every web process: a database cache by default
+# (its table is created by a migration), or any Django cache backend via CACHE_BACKEND.
+CACHES = {
+    "default": {
+        "BACKEND": envstr("CACHE_BACKEND") or "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": envstr("CACHE_LOCATION") or "portico_cache",
+    }
+}
+
 # --- background work: django-tasks with the database backend ---
 TASKS = {
     "default": {
@@ -154,6 +166,7 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 6)
 OUTBOX_RETRY_BASE_SECONDS = envint("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_LEASE_SECONDS = envint("OUTBOX_LEASE_SECONDS", 120)
 STAFF_INVITATION_DAYS = envint("STAFF_INVITATION_DAYS", 7)
+PHONE_DEFAULT_REGION = envstr("PHONE_DEFAULT_REGION") or "MX"  # phones typed without +country
 
 # --- mail: Django's mail backends; EMAIL_URL chooses one ---
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "Portico <no-reply@portico.localhost>"

@@ -1,18 +1,26 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from portico.accounts import views as account_views
 from portico.api import api
 from portico.audit import views as audit_views
+from portico.clients import views as client_views
 from portico.core import views as core_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
 
 # Every page of one organization lives under /o/<org_slug>/ and is wrapped by org_view.
-org_patterns = [
+org_patterns: list[URLPattern | URLResolver] = [
     path("", org_views.dashboard, name="org_dashboard"),
     path("search/", core_views.search, name="search"),
+    path("clients/", include("portico.clients.urls")),
+    path("groups/", client_views.group_list, name="group_list"),
+    path("groups/<int:group_id>/", client_views.group_detail, name="group_detail"),
+    path("groups/<int:group_id>/bulk/", client_views.group_bulk, name="group_bulk"),
+    path("groups/jobs/<int:job_id>/", client_views.group_job, name="group_job"),
+    path("reports/", client_views.reports, name="reports"),
     path("roles/", org_views.role_list, name="role_list"),
     path("roles/new/", org_views.role_create, name="role_create"),
     path("roles/<int:role_id>/", org_views.role_edit, name="role_edit"),
@@ -33,11 +41,16 @@ org_patterns = [
         name="staff_invitation_revoke",
     ),
     path("settings/", org_views.org_settings, name="org_settings"),
+    path("settings/clients/", client_views.client_setup, name="client_setup"),
+    path("api-keys/", include("portico.orgs.urls_api_keys")),
     path("audit/", audit_views.audit_log_view, name="audit_log"),
     path("messages/", outbox_views.message_list, name="message_list"),
     path("messages/<int:message_id>/", outbox_views.message_detail, name="message_detail"),
     path("messages/<int:message_id>/retry/", outbox_views.message_retry, name="message_retry"),
 ]
+
+# The admin signs in through allauth (MFA, rate limits, pre_login), never its own form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", core_views.home, name="home"),

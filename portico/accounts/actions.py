@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
+
+
+def user_security_event(*, user: User, actor: Actor, action: str, detail: dict[str, Any] | None = None) -> None:
+    """Record a sign-in security change made through allauth (password, two-factor, sign-out)."""
+    audit_record(org=None, actor=actor, action=action, target=user, detail=detail)
 
 
 @transaction.atomic

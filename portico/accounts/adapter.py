@@ -19,6 +19,20 @@ from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import Channel
 
 
+def _may_sign_in(user: Any) -> bool:
+    """Active staff somewhere, or invited somewhere (so they can sign in and accept the link)."""
+    from django.utils import timezone
+
+    from portico.orgs.models import StaffInvitation, StaffInvitationStatus
+
+    return (
+        user.memberships.filter(status=MembershipStatus.ACTIVE).exists()
+        or StaffInvitation.objects.filter(
+            email__iexact=user.email, status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now()
+        ).exists()
+    )
+
+
 class PorticoAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Staff join through an invitation from their organization; nobody signs up alone.
@@ -49,7 +63,7 @@ class PorticoAccountAdapter(DefaultAccountAdapter):
         response = super().pre_login(request, user, **kwargs)
         if response is not None:
             return response
-        if not user.is_operator and not user.memberships.filter(status=MembershipStatus.ACTIVE).exists():
+        if not user.is_operator and not _may_sign_in(user):
             messages.error(request, _("Your staff access has been deactivated. Ask your organization's admin."))
             return redirect("account_login")
         return None

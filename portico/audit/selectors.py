@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from portico.audit.actions import target_type_of
 from portico.audit.models import AuditEvent
@@ -28,10 +29,12 @@ def audit_log(
         qs = qs.filter(actor_user_id=actor_user_id)
     if action:
         qs = qs.filter(action=action)
+    # Ranges on the column itself (not a cast to date), so the (org, created_at) index serves them.
+    tz = timezone.get_current_timezone()
     if date_from:
-        qs = qs.filter(created_at__date__gte=date_from)
+        qs = qs.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
     if date_to:
-        qs = qs.filter(created_at__date__lte=date_to)
+        qs = qs.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
     if before_id:
         qs = qs.filter(id__lt=before_id)
     return list(qs.order_by("-id")[:limit])

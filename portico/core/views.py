@@ -25,9 +25,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @org_view()
 def search(request: HttpRequest) -> HttpResponse:
+    """The global search: the page, or (htmx, as you type in the navigation bar) only the results."""
+    from django.utils.cache import patch_vary_headers
+
+    from portico.clients.search import client_search
+
     query = request.GET.get("q", "").strip()[:200]
-    # Client records arrive with the client-records capability; until then nothing matches.
-    return render(request, "core/search.html", {"query": query, "results": []})
+    can_view_clients = request.org_ctx.has("clients.view")  # type: ignore[attr-defined]
+    results = client_search(org=request.org, query=query) if query and can_view_clients else []  # type: ignore[attr-defined]
+    context = {"query": query, "results": results, "can_view_clients": can_view_clients, "org": request.org}  # type: ignore[attr-defined]
+    htmx = request.htmx  # type: ignore[attr-defined]
+    # A history restore (back button after a cache miss) needs the whole page, not the results.
+    partial = bool(htmx) and not htmx.history_restore_request
+    response = render(request, "clients/_search_results.html" if partial else "core/search.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_GET

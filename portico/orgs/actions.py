@@ -10,6 +10,7 @@ from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +30,7 @@ from portico.orgs.models import (
     StaffInvitation,
     StaffInvitationStatus,
 )
-from portico.orgs.permissions import DEFAULT_ROLES, Permission, permission_check
+from portico.orgs.permissions import ALL, DEFAULT_ROLES, Permission, permission_check
 from portico.outbox.actions import outbox_enqueue_email
 
 # --- organizations ---
@@ -49,7 +50,10 @@ def org_create(
     now) or ``admin_email`` (invited)."""
     if Organization.objects.filter(slug=slug).exists():
         raise PorticoError(_("The short name “%(slug)s” is taken.") % {"slug": slug})
-    org = Organization.objects.create(name=name, slug=slug, language=language)
+    prefix = "".join(ch for ch in slug.upper() if ch.isalnum())[:3] or "C"
+    org = Organization.objects.create(
+        name=name, slug=slug, language=language, case_number_pattern=f"{prefix}-{{year}}-{{seq:05}}"
+    )
     with translation.override(language):
         roles = {
             str(role_name): Role.objects.create(
@@ -61,6 +65,9 @@ def org_create(
             for role_name, perms in DEFAULT_ROLES.items()
         }
     audit_record(org=org, actor=actor, action=AuditAction.ORG_CREATED, target=org, detail={"slug": slug})
+    from portico.clients.actions import client_types_create_defaults
+
+    client_types_create_defaults(org=org, actor=actor)
     admin_role = next(role for role in roles.values() if role.grants_all)
     if admin_user is not None:
         membership_add(org=org, user=admin_user, role=admin_role, actor=actor)
@@ -71,7 +78,11 @@ def org_create(
 
 @transaction.atomic
 def org_settings_update(*, org: Organization, actor: Actor, **fields: Any) -> Organization:
-    allowed = {"name", "language", "require_mfa"}
+    allowed = {"name", "language", "require_mfa", "case_number_pattern"}
+    if "case_number_pattern" in fields:
+        from portico.clients.actions import case_number_pattern_check
+
+        case_number_pattern_check(fields["case_number_pattern"])
     changes = {}
     for field, value in fields.items():
         if field not in allowed:
@@ -93,6 +104,37 @@ def _clean_permissions(codes: list[str]) -> list[str]:
     return sorted({str(permission_check(code)) for code in codes})
 
 
+def _lock_org(org: Organization) -> None:
+    """Serialize changes to who may administer an organization (two admins removing each other
+    at once would otherwise both pass the "someone is left" check)."""
+    Organization.objects.select_for_update().filter(pk=org.pk).first()
+
+
+def _actor_permissions(org: Organization, actor: Actor) -> frozenset[str]:
+    if actor.user is None or actor.user.is_operator:  # the system itself and support
+        return ALL
+    membership = (
+        Membership.objects.select_related("role")
+        .filter(org=org, user=actor.user, status=MembershipStatus.ACTIVE)
+        .first()
+    )
+    return membership.role.permission_set if membership else frozenset()
+
+
+def _ensure_actor_holds(org: Organization, actor: Actor, permissions: frozenset[str]) -> None:
+    """Nobody hands out (or takes from others) more than their own role allows."""
+    missing = sorted(permissions - _actor_permissions(org, actor))
+    if missing:
+        raise PorticoError(
+            _(
+                "Your role lacks these permissions: %(permissions)s. You cannot grant them, or act on someone who has them."
+            )
+            % {"permissions": ", ".join(missing)},
+            code="escalation",
+            extra={"missing": missing},
+        )
+
+
 def _ensure_someone_can_administer(org: Organization) -> None:
     """Refuse a change that would leave no active member able to manage staff and roles."""
     for membership in Membership.objects.filter(org=org, status=MembershipStatus.ACTIVE).select_related("role"):
@@ -112,6 +154,7 @@ def role_create(*, org: Organization, actor: Actor, name: str, description: str 
     name = name.strip()
     if Role.objects.filter(org=org, name__iexact=name).exists():
         raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+    _ensure_actor_holds(org, actor, frozenset(_clean_permissions(permissions)))
     role = Role.objects.create(org=org, name=name, description=description, permissions=_clean_permissions(permissions))
     audit_record(
         org=org, actor=actor, action=AuditAction.ROLE_CREATED, target=role, detail={"permissions": role.permissions}
@@ -124,11 +167,16 @@ def role_update(*, role: Role, actor: Actor, name: str, description: str = "", p
     name = name.strip()
     if Role.objects.filter(org=role.org, name__iexact=name).exclude(pk=role.pk).exists():
         raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+    _lock_org(role.org)
     before = set(role.permission_set)
     new_permissions = _clean_permissions(permissions)
+    if not role.grants_all:
+        _ensure_actor_holds(role.org, actor, frozenset(set(new_permissions) ^ before))
     detail: dict[str, Any] = {}
     if role.name != name:
         detail["name"] = {"from": role.name, "to": name}
+    if role.description != description:
+        detail["description"] = {"from": role.description, "to": description}
     if not role.grants_all:
         added, removed = sorted(set(new_permissions) - before), sorted(before - set(new_permissions))
         if added:
@@ -139,7 +187,7 @@ def role_update(*, role: Role, actor: Actor, name: str, description: str = "", p
     role.name, role.description = name, description
     role.save()
     _ensure_someone_can_administer(role.org)
-    if detail or description:
+    if detail:
         audit_record(org=role.org, actor=actor, action=AuditAction.ROLE_CHANGED, target=role, detail=detail)
     return role
 
@@ -148,9 +196,16 @@ def role_update(*, role: Role, actor: Actor, name: str, description: str = "", p
 def role_delete(*, role: Role, actor: Actor) -> None:
     if role.grants_all:
         raise PorticoError(_("The %(name)s role cannot be deleted.") % {"name": role.name}, code="protected")
-    if role.memberships.exists() or role.invitations.filter(status=StaffInvitationStatus.PENDING).exists():
+    in_use = (
+        role.memberships.exists()
+        or role.invitations.filter(status=StaffInvitationStatus.PENDING).exists()
+        or role.api_keys.filter(revoked_at=None).exists()
+    )
+    if in_use:
         raise PorticoError(
-            _("Staff members or pending invitations still use the role “%(name)s”. Give them another role first.")
+            _(
+                "Staff members, pending invitations or API keys still use the role “%(name)s”. Give them another role first."
+            )
             % {"name": role.name},
             code="in_use",
         )
@@ -179,9 +234,10 @@ def _send_invitation_email(invitation: StaffInvitation, raw_token: str) -> None:
         org=invitation.org,
         to=invitation.email,
         template="orgs/email/staff_invitation",
-        context={"invitation": invitation, "org": invitation.org, "link": link, "expires_at": invitation.expires_at},
+        context={"invitation": invitation, "org": invitation.org, "expires_at": invitation.expires_at},
         idempotency_key=f"staff-invitation:{invitation.pk}:{invitation.sent_count}",
         language=invitation.org.language,
+        secrets={"link": link},  # the raw token travels in the mail only, never in a readable row
     )
 
 
@@ -190,6 +246,7 @@ def staff_invitation_send(*, org: Organization, actor: Actor, email: str, role: 
     email = email.strip().lower()
     if role.org_id != org.pk:
         raise PorticoError(_("Choose one of this organization's roles."))
+    _ensure_actor_holds(org, actor, role.permission_set)
     if Membership.objects.filter(org=org, user__email__iexact=email).exists():
         raise PorticoError(
             _("%(email)s is already a staff member here. Reactivate or change their role instead.") % {"email": email},
@@ -226,8 +283,10 @@ def staff_invitation_resend(*, invitation: StaffInvitation, actor: Actor) -> Sta
     """A new link (the old one stops working) and a new expiry, to the original address."""
     STAFF_INVITATION_MACHINE.target(invitation.status, "resend")
     raw, digest = token_new()
+    # Row lock: two resends at once get distinct counts, so neither reuses the other's message.
+    StaffInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
     changed = StaffInvitation.objects.filter(pk=invitation.pk, status=StaffInvitationStatus.PENDING).update(
-        token_digest=digest, expires_at=_invitation_expiry(), sent_count=invitation.sent_count + 1
+        token_digest=digest, expires_at=_invitation_expiry(), sent_count=F("sent_count") + 1
     )
     if not changed:
         raise PorticoError(_("This invitation is no longer pending."), code="stale")
@@ -327,6 +386,15 @@ def staff_invitation_accept(
         to_state=new_status,
         detail={"role": role.name, "membership": membership.pk, "new_account": new_account},
     )
+    if created:
+        audit_record(
+            org=invitation.org,
+            actor=accepted_actor,
+            action=AuditAction.STAFF_ADDED,
+            target=membership,
+            to_state=MembershipStatus.ACTIVE,
+            detail={"role": role.name, "invitation": invitation.pk},
+        )
     if not created and from_status != MembershipStatus.ACTIVE:
         audit_record(
             org=invitation.org,
@@ -368,6 +436,8 @@ def membership_add(*, org: Organization, user: User, role: Role, actor: Actor) -
 def membership_change_role(*, membership: Membership, role: Role, actor: Actor) -> Membership:
     if role.org_id != membership.org_id:
         raise PorticoError(_("Choose one of this organization's roles."))
+    _lock_org(membership.org)
+    _ensure_actor_holds(membership.org, actor, role.permission_set | membership.role.permission_set)
     old = membership.role
     if old.pk == role.pk:
         return membership
@@ -395,6 +465,8 @@ def membership_deactivate(*, membership: Membership, actor: Actor) -> Membership
     """Take away a staff member's access to this organization at once: their sessions end."""
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise PorticoError(_("You cannot deactivate yourself."), code="self")
+    _lock_org(membership.org)
+    _ensure_actor_holds(membership.org, actor, membership.role.permission_set)
     new_status = MEMBERSHIP_MACHINE.target(membership.status, "deactivate")
     changed = Membership.objects.filter(pk=membership.pk, status=membership.status).update(status=new_status)
     if not changed:
@@ -430,3 +502,82 @@ def membership_reactivate(*, membership: Membership, actor: Actor) -> Membership
     )
     membership.status = new_status
     return membership
+
+
+# --- API keys ---
+
+import hmac  # noqa: E402
+import secrets  # noqa: E402
+
+from django.db.models import Q  # noqa: E402
+
+from portico.orgs.models import ApiKey  # noqa: E402
+
+API_KEY_TOUCH_INTERVAL = dt.timedelta(minutes=1)  # last_used_at is written at most this often
+
+
+def _api_key_new() -> tuple[str, str, str]:
+    """(raw key ``pk_<prefix>_<secret>``, prefix, SHA-256 digest of the whole key)."""
+    prefix = secrets.token_hex(4)  # 8 characters, shown in lists to tell keys apart
+    raw = f"pk_{prefix}_{secrets.token_urlsafe(32)}"  # 32 bytes = 256 bits of secret
+    return raw, prefix, token_digest(raw)
+
+
+@transaction.atomic
+def api_key_create(*, org: Organization, actor: Actor, name: str, role: Role) -> tuple[ApiKey, str]:
+    """A new key with ``role``'s permissions. Returns the raw key, which is shown once and never
+    stored: only its digest is."""
+    name = name.strip()
+    if not name:
+        raise PorticoError(_("An API key needs a name."), code="invalid")
+    if role.org_id != org.pk:
+        raise PorticoError(_("Choose one of this organization's roles."))
+    raw, prefix, digest = _api_key_new()
+    api_key = ApiKey.objects.create(
+        org=org, name=name[:100], prefix=prefix, key_digest=digest, role=role, created_by=actor.user
+    )
+    audit_record(
+        org=org,
+        actor=actor,
+        action=AuditAction.API_KEY_CREATED,
+        target=api_key,
+        detail={"name": api_key.name, "prefix": prefix, "role": role.name},
+    )
+    return api_key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
+    """Stop the key working at once. Conditional on it still being live: revoking twice is refused."""
+    now = timezone.now()
+    changed = ApiKey.objects.filter(pk=api_key.pk, revoked_at=None).update(revoked_at=now)
+    if not changed:
+        raise PorticoError(_("This API key is already revoked."), code="already_revoked")
+    audit_record(
+        org=api_key.org,
+        actor=actor,
+        action=AuditAction.API_KEY_REVOKED,
+        target=api_key,
+        detail={"name": api_key.name, "prefix": api_key.prefix},
+    )
+    api_key.revoked_at = now
+    return api_key
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The live key (with its organization and role) for a raw ``pk_…`` key, or None: malformed,
+    unknown and revoked keys look alike. Records the last use at most once a minute, with a
+    conditional UPDATE so parallel requests write it once."""
+    parts = raw_key.split("_", 2)
+    if len(raw_key) > 200 or len(parts) != 3 or parts[0] != "pk" or len(parts[1]) != 8 or not parts[2]:
+        return None
+    digest = token_digest(raw_key)
+    api_key = ApiKey.objects.select_related("org", "role").filter(key_digest=digest, revoked_at=None).first()
+    if api_key is None or not hmac.compare_digest(api_key.key_digest, digest):
+        return None
+    now = timezone.now()
+    stale = now - API_KEY_TOUCH_INTERVAL
+    if api_key.last_used_at is None or api_key.last_used_at < stale:
+        ApiKey.objects.filter(Q(last_used_at=None) | Q(last_used_at__lt=stale), pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key

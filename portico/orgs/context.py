@@ -19,11 +19,18 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from portico.core.actors import Actor, ActorKind
-from portico.core.errors import PermissionMissing
+from portico.core.errors import PermissionMissing, PorticoError
 from portico.orgs.models import Membership, MembershipStatus, Organization
 from portico.orgs.permissions import ALL, permission_check
 
 SESSION_KEY = "portico_org_slug"
+
+
+class MfaRequired(PorticoError):
+    status_code = 403
+
+
+SUPPORT = "support"  # org_view(SUPPORT): support operators only (e.g. restoring deleted records)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,13 @@ def org_context_resolve(request: HttpRequest, slug: str) -> OrgContext:
         .order_by("org__name")
     )
     membership = next((m for m in memberships if m.org.slug == slug), None)
+    if membership is not None and membership.org.require_mfa and not _mfa_enabled(user):
+        # Every way in (pages and API) refuses until the member turns on two-factor authentication.
+        raise MfaRequired(
+            _("%(org)s requires two-factor authentication. Turn on an authenticator app to continue.")
+            % {"org": membership.org.name},
+            code="mfa_required",
+        )
     if membership is not None and not user.is_operator:  # type: ignore[union-attr]
         return OrgContext(
             org=membership.org,
@@ -77,7 +91,7 @@ def org_actor(request: HttpRequest) -> Actor:
 
 
 def org_view(permission: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    if permission is not None:
+    if permission is not None and permission != SUPPORT:
         permission_check(permission)  # a typo fails at import time, not by quietly denying
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -85,19 +99,19 @@ def org_view(permission: str | None = None) -> Callable[[Callable[..., HttpRespo
         def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            ctx = org_context_resolve(request, org_slug)
-            if ctx.org.require_mfa and ctx.membership is not None and not _mfa_enabled(request.user):
-                messages.warning(
-                    request,
-                    _("%(org)s requires two-factor authentication. Turn on an authenticator app to continue.")
-                    % {"org": ctx.org.name},
-                )
+            try:
+                ctx = org_context_resolve(request, org_slug)
+            except MfaRequired as exc:
+                messages.warning(request, str(exc.message))
                 return redirect("mfa_activate_totp")
             request.org = ctx.org  # type: ignore[attr-defined]
             request.org_ctx = ctx  # type: ignore[attr-defined]
             if request.session.get(SESSION_KEY) != ctx.org.slug:  # write the session only on a switch
                 request.session[SESSION_KEY] = ctx.org.slug
-            if permission is not None:
+            if permission == SUPPORT:
+                if not request.user.is_operator:  # type: ignore[union-attr]
+                    raise PermissionMissing(SUPPORT, _("Support operator"))
+            elif permission is not None:
                 ctx.require(permission)
             return view(request, *args, **kwargs)
 

@@ -52,6 +52,11 @@ class MembershipRoleForm(forms.Form):
 class OrgSettingsForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     language = forms.ChoiceField(label=_("Default language"), choices=settings.LANGUAGES)
+    case_number_pattern = forms.CharField(
+        label=_("Case number pattern"),
+        max_length=40,
+        help_text=_("{year} is the current year, {seq:05} the next number with 5 digits; e.g. NW-{year}-{seq:05}"),
+    )
     require_mfa = forms.BooleanField(
         label=_("Require two-factor authentication for all staff"),
         required=False,

@@ -29,6 +29,15 @@ class Organization(models.Model):
         default=False,
         help_text=_("Staff must turn on an authenticator app before they can open this organization."),
     )
+    case_number_pattern = models.CharField(
+        _("case number pattern"),
+        max_length=40,
+        default="{year}-{seq:05}",
+        help_text=_("{year} is the current year, {seq:05} the next number with 5 digits; e.g. NW-{year}-{seq:05}"),
+    )
+    portal_enabled = models.BooleanField(
+        _("client portal set up"), default=False, help_text=_("Clients can be invited to the portal.")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -169,3 +178,33 @@ class StaffInvitation(models.Model):
     @property
     def display_status(self) -> str:
         return str(_("Expired")) if self.is_expired else self.get_status_display()
+
+
+class ApiKey(models.Model):
+    """A per-organization key for the JSON API: ``pk_<prefix>_<secret>``. Only the SHA-256 digest
+    of the whole key is stored; the prefix identifies it in lists. Its role gives its permissions."""
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_digest = models.CharField(max_length=64, unique=True)
+    # Live keys keep their role from deletion (role_delete checks); revoked ones just lose the link.
+    role = models.ForeignKey(
+        Role, on_delete=models.SET_NULL, null=True, related_name="api_keys", verbose_name=_("role")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (pk_{self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

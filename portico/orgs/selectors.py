@@ -49,6 +49,15 @@ def staff_invitation_get(*, org: Organization, invitation_id: int) -> StaffInvit
     return get_object_or_404(StaffInvitation.objects.select_related("role"), org=org, pk=invitation_id)
 
 
+def account_exists(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+def organization_list() -> QuerySet[Organization]:
+    """Every organization: for support operators only (callers check)."""
+    return Organization.objects.order_by("name")
+
+
 def organizations_for_user(*, user: User) -> list[Organization]:
     """Organizations the user can open: active memberships; every one for operators."""
     if user.is_operator:
@@ -58,3 +67,23 @@ def organizations_for_user(*, user: User) -> list[Organization]:
             "name"
         )
     )
+
+
+# --- API keys ---
+
+from django.db.models import F  # noqa: E402
+
+from portico.orgs.models import ApiKey  # noqa: E402
+
+
+def api_key_list(*, org: Organization) -> QuerySet[ApiKey]:
+    """Live keys first, newest first; revoked ones after them."""
+    return (
+        ApiKey.objects.filter(org=org)
+        .select_related("role", "created_by")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
+    )
+
+
+def api_key_get(*, org: Organization, api_key_id: int) -> ApiKey:
+    return get_object_or_404(ApiKey.objects.select_related("role"), org=org, pk=api_key_id)

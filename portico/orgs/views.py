@@ -174,12 +174,22 @@ def staff_invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpRes
 def org_settings(request: HttpRequest) -> HttpResponse:
     org: Organization = request.org  # type: ignore[attr-defined]
     form = OrgSettingsForm(
-        request.POST or None, initial={"name": org.name, "language": org.language, "require_mfa": org.require_mfa}
+        request.POST or None,
+        initial={
+            "name": org.name,
+            "language": org.language,
+            "require_mfa": org.require_mfa,
+            "case_number_pattern": org.case_number_pattern,
+        },
     )
     if request.method == "POST" and form.is_valid():
-        actions.org_settings_update(org=org, actor=org_actor(request), **form.cleaned_data)
-        messages.success(request, _("Settings saved."))
-        return redirect("org_settings", org_slug=org.slug)
+        try:
+            actions.org_settings_update(org=org, actor=org_actor(request), **form.cleaned_data)
+        except PorticoError as exc:
+            form.add_error("case_number_pattern", str(exc.message))
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("org_settings", org_slug=org.slug)
     return render(request, "orgs/settings.html", {"form": form, "timeline": audit_timeline(org=org, target=org)})
 
 
@@ -194,9 +204,7 @@ def staff_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "orgs/invitation_invalid.html", status=404)
     user = request.user if request.user.is_authenticated else None
     needs_account = user is None
-    from portico.accounts.models import User
-
-    existing_account = needs_account and User.objects.filter(email__iexact=invitation.email).exists()
+    existing_account = needs_account and selectors.account_exists(email=invitation.email)
     form = (
         InvitationAcceptForm(request.POST or None, email=invitation.email)
         if needs_account and not existing_account
@@ -246,7 +254,7 @@ def _require_operator(request: HttpRequest) -> None:
 @login_required
 def support_org_list(request: HttpRequest) -> HttpResponse:
     _require_operator(request)
-    return render(request, "orgs/support_org_list.html", {"orgs": Organization.objects.order_by("name")})
+    return render(request, "orgs/support_org_list.html", {"orgs": selectors.organization_list()})
 
 
 @login_required

@@ -17,7 +17,15 @@ from django.utils import timezone, translation
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
-from portico.outbox.models import OUTBOX_MACHINE, Channel, OutboxAttempt, OutboxMessage, OutboxState
+from portico.outbox.models import (
+    OUTBOX_MACHINE,
+    SECRETS_KEY,
+    Channel,
+    OutboxAttempt,
+    OutboxMessage,
+    OutboxState,
+    secret_marker,
+)
 from portico.outbox.transports import transport_for
 
 logger = logging.getLogger(__name__)
@@ -41,10 +49,17 @@ def outbox_enqueue(
     body_text: str = "",
     body_html: str = "",
     payload: dict[str, Any] | None = None,
+    secrets: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Record a message to send. Call inside the transaction of the change that causes it:
     a rollback drops the message, a commit hands it to the worker. The same key twice
-    gives back the first message and sends nothing more."""
+    gives back the first message and sends nothing more.
+
+    ``secrets`` (e.g. a one-time link) never enter the stored body: the body holds a
+    ``secret_marker(name)`` placeholder, the transport puts the value in at send time, and the
+    value is erased once the message is sent."""
+    if secrets:
+        payload = {**(payload or {}), SECRETS_KEY: secrets}
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
@@ -64,10 +79,19 @@ def outbox_enqueue(
 
 
 def outbox_enqueue_email(
-    *, org: Any, to: str, template: str, context: dict[str, Any], idempotency_key: str, language: str
+    *,
+    org: Any,
+    to: str,
+    template: str,
+    context: dict[str, Any],
+    idempotency_key: str,
+    language: str,
+    secrets: dict[str, str] | None = None,
 ) -> OutboxMessage:
     """Render ``{template}_subject.txt``, ``_message.txt`` and (optional) ``_message.html``
-    in the recipient's language and put the email in the outbox."""
+    in the recipient's language and put the email in the outbox. Each ``secrets`` entry is
+    available to the templates by name but stored only as a placeholder."""
+    context = {**context, **{name: secret_marker(name) for name in (secrets or {})}}
     with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body_text = render_to_string(f"{template}_message.txt", context).strip() + "\n"
@@ -83,6 +107,7 @@ def outbox_enqueue_email(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        secrets=secrets,
     )
 
 
@@ -131,6 +156,8 @@ def _outbox_mark_sent(*, message: OutboxMessage, attempt: OutboxAttempt, provide
             claimed_until=None,
             provider_message_id=provider_id[:200],
             last_error="",
+            # Delivered: the one-time values are no longer needed anywhere in Portico.
+            payload={k: v for k, v in message.payload.items() if k != SECRETS_KEY},
         )
         OutboxAttempt.objects.filter(pk=attempt.pk).update(outcome=OutboxAttempt.Outcome.SENT, finished_at=now)
 

@@ -7,11 +7,19 @@ lets another attempt claim it; the repeat carries the same idempotency key.
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portico.core.transitions import StateMachine
+
+SECRETS_KEY = "secrets"
+
+
+def secret_marker(name: str) -> str:
+    return f"[[secret:{name}]]"
 
 
 class Channel(models.TextChoices):
@@ -82,6 +90,17 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to}: {self.subject}"
+
+    def reveal(self, text: str) -> str:
+        """``text`` with its secret placeholders filled in: for the transport only."""
+        for name, value in self.payload.get(SECRETS_KEY, {}).items():
+            text = text.replace(secret_marker(name), value)
+        return text
+
+    @property
+    def display_body(self) -> str:
+        """The body as staff may read it: one-time links stay hidden (also after sending)."""
+        return re.sub(r"\[\[secret:\w+\]\]", str(_("[one-time link, hidden]")), self.body_text)
 
 
 class OutboxAttempt(models.Model):

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 
-from portico.outbox.models import OutboxMessage
+from portico.outbox.models import MailboxEntry, OutboxMessage
 
 PAGE_SIZE = 50
 
@@ -18,6 +19,14 @@ def outbox_list(
     if before_id:
         qs = qs.filter(id__lt=before_id)
     return list(qs.order_by("-id")[:limit])
+
+
+def dev_mailbox_copy(*, message: OutboxMessage) -> MailboxEntry | None:
+    """The copy the development mailbox received, when this installation delivers there
+    (`make run`); None with a real mail backend, where Portico keeps no readable secret."""
+    if settings.EMAIL_BACKEND != "portico.outbox.mailbox.MailboxBackend" or not message.provider_message_id:
+        return None
+    return MailboxEntry.objects.filter(message_id=message.provider_message_id).first()
 
 
 def outbox_get(*, org: Any, message_id: int) -> OutboxMessage:

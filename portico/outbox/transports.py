@@ -30,13 +30,13 @@ class EmailTransport:
         message_id = f"<{digest}@{domain}>"
         email = EmailMultiAlternatives(
             subject=message.subject,
-            body=message.body_text,
+            body=message.reveal(message.body_text),
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
             headers={"Message-ID": message_id, "X-Portico-Idempotency-Key": message.idempotency_key},
         )
         if message.body_html:
-            email.attach_alternative(message.body_html, "text/html")
+            email.attach_alternative(message.reveal(message.body_html), "text/html")
         email.metadata = {"idempotency_key": message.idempotency_key}  # type: ignore[attr-defined]  # anymail ESPs
         email.send(fail_silently=False)
         return message_id

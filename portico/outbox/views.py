@@ -10,7 +10,7 @@ from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 from portico.outbox.actions import outbox_retry
 from portico.outbox.models import OutboxState
-from portico.outbox.selectors import PAGE_SIZE, outbox_get, outbox_list
+from portico.outbox.selectors import PAGE_SIZE, dev_mailbox_copy, outbox_get, outbox_list
 
 
 @org_view(Permission.MESSAGES_VIEW)
@@ -40,7 +40,9 @@ def message_list(request: HttpRequest) -> HttpResponse:
 @org_view(Permission.MESSAGES_VIEW)
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     message = outbox_get(org=request.org, message_id=message_id)  # type: ignore[attr-defined]
-    return render(request, "outbox/message_detail.html", {"message": message})
+    return render(
+        request, "outbox/message_detail.html", {"message": message, "delivered": dev_mailbox_copy(message=message)}
+    )
 
 
 @require_POST

@@ -145,3 +145,11 @@ def test_sessions_expire(client, org_a):
     sign_in(client, org_a.admin.email)
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=15)):
         assert client.get(reverse("org_dashboard", args=["alpha"])).status_code == 302
+
+
+def test_the_api_also_refuses_staff_without_required_two_factor(org_a):
+    org_settings_update(org=org_a.org, actor=Actor(kind="staff", user=org_a.admin), require_mfa=True)
+    client = Client()
+    sign_in(client, org_a.readonly.email)
+    response = client.get("/api/v1/o/alpha/me")
+    assert response.status_code == 403 and response.json()["code"] == "mfa_required"

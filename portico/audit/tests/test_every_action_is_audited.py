@@ -9,11 +9,23 @@ import pytest
 
 from portico.accounts.actions import user_profile_update
 from portico.audit.models import AuditAction, AuditEvent
+from portico.clients import actions as client_actions
 from portico.core.actors import Actor
 from portico.core.testing import World, run_tasks, user_create
 from portico.orgs import actions as org_actions
 from portico.outbox.actions import outbox_enqueue, outbox_retry
 from portico.outbox.models import OutboxMessage, OutboxState
+
+
+def _png_upload():
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(buffer, format="PNG")
+    return SimpleUploadedFile("face.png", buffer.getvalue(), content_type="image/png")
 
 
 def _staff(w: World) -> Actor:
@@ -64,6 +76,105 @@ def _signed_in(w: World, settings) -> None:
     Client().post(reverse("account_login"), {"login": w.admin.email, "password": PASSWORD})
 
 
+def _client(w: World, **kwargs: object):
+    from portico.clients.actions import client_create
+
+    return client_create(org=w.org, actor=_staff(w), name="Audit Client", **kwargs)
+
+
+def _group(w: World):
+    from portico.clients.actions import group_create
+
+    return group_create(org=w.org, actor=_staff(w), name="Audit Group")
+
+
+def _restored(w: World) -> None:
+    from portico.clients.actions import client_delete, client_restore
+
+    client = client_delete(client=_client(w), actor=_staff(w))
+    client_restore(client=client, actor=Actor(kind="support", user=user_create("ops@x.test", operator=True)))
+
+
+def _bulk(w: World) -> None:
+    from portico.clients.bulk import group_bulk_change
+
+    group_bulk_change(group=_group(w), actor=_staff(w), client_ids=[_client(w).pk], operation="add")
+
+
+def _api_key(w: World):
+    return org_actions.api_key_create(org=w.org, actor=_staff(w), name="Intake form", role=w.roles["Sales"])[0]
+
+
+def _signed_in_client(w: World):
+    from django.test import Client
+    from django.urls import reverse
+
+    from portico.core.testing import PASSWORD
+
+    client = Client()
+    client.post(reverse("account_login"), {"login": w.admin.email, "password": PASSWORD})
+    return client
+
+
+def _signed_out(w: World) -> None:
+    from django.urls import reverse
+
+    _signed_in_client(w).post(reverse("account_logout"))
+
+
+def _password_changed(w: World) -> None:
+    from django.urls import reverse
+
+    from portico.core.testing import PASSWORD
+
+    new = "another-long-passphrase-42"
+    response = _signed_in_client(w).post(
+        reverse("account_change_password"), {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    )
+    assert response.status_code == 302
+
+
+def _password_reset(w: World) -> None:
+    import re
+
+    from django.core import mail
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.post(reverse("account_reset_password"), {"email": w.admin.email})
+    from portico.outbox.actions import outbox_sweep
+
+    outbox_sweep()
+    run_tasks()
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    response = client.get(link, follow=True)
+    new = "a-brand-new-passphrase-7"
+    client.post(response.redirect_chain[-1][0], {"password1": new, "password2": new})
+
+
+def _mfa_client(w: World):
+    from portico.accounts.tests.test_sign_in import activate_totp
+
+    client = _signed_in_client(w)
+    activate_totp(client)
+    return client
+
+
+def _mfa_removed(w: World) -> None:
+    from django.urls import reverse
+
+    client = _mfa_client(w)
+    client.post(reverse("mfa_deactivate_totp"))
+
+
+def _recovery_codes_reset(w: World) -> None:
+    from django.urls import reverse
+
+    client = _mfa_client(w)
+    client.post(reverse("mfa_generate_recovery_codes"))
+
+
 CASES: dict[str, Callable[..., object]] = {
     AuditAction.ORG_CREATED: lambda w, s: org_actions.org_create(name="New", slug="new-org", actor=_staff(w)),
     AuditAction.ORG_SETTINGS_CHANGED: lambda w, s: org_actions.org_settings_update(
@@ -101,18 +212,65 @@ CASES: dict[str, Callable[..., object]] = {
     AuditAction.USER_PROFILE_CHANGED: lambda w, s: user_profile_update(
         user=w.admin, actor=_staff(w), full_name="New Name", language="es"
     ),
+    AuditAction.CLIENT_CREATED: lambda w, s: _client(w),
+    AuditAction.CLIENT_CHANGED: lambda w, s: client_actions.client_update(
+        client=_client(w), actor=_staff(w), email="n@x.test"
+    ),
+    AuditAction.CLIENT_STATUS_CHANGED: lambda w, s: client_actions.client_archive(client=_client(w), actor=_staff(w)),
+    AuditAction.CLIENT_CASE_NUMBER_CHANGED: lambda w, s: client_actions.client_change_case_number(
+        client=_client(w), actor=_staff(w), case_number="X-1"
+    ),
+    AuditAction.CLIENT_IMAGE_CHANGED: lambda w, s: client_actions.client_set_image(
+        client=_client(w), actor=_staff(w), upload=_png_upload()
+    ),
+    AuditAction.CLIENT_PROFILE_LINKED: lambda w, s: client_actions.client_profile_create(
+        client=_client(w), actor=_staff(w)
+    ),
+    AuditAction.CLIENT_GROUPS_CHANGED: lambda w, s: client_actions.client_set_groups(
+        client=_client(w), actor=_staff(w), groups=[_group(w)]
+    ),
+    AuditAction.CLIENT_NAVIGATOR_ASSIGNED: lambda w, s: client_actions.client_assign_navigator(
+        client=_client(w), actor=_staff(w), navigator=w.readonly
+    ),
+    AuditAction.CLIENT_NAVIGATOR_UNASSIGNED: lambda w, s: client_actions.client_unassign_navigator(
+        client=client_actions.client_assign_navigator(client=_client(w), actor=_staff(w), navigator=w.readonly),
+        actor=_staff(w),
+        navigator=w.readonly,
+    ),
+    AuditAction.CLIENT_DELETED: lambda w, s: client_actions.client_delete(client=_client(w), actor=_staff(w)),
+    AuditAction.CLIENT_RESTORED: lambda w, s: _restored(w),
+    AuditAction.GROUP_CREATED: lambda w, s: _group(w),
+    AuditAction.GROUP_DELETED: lambda w, s: client_actions.group_delete(group=_group(w), actor=_staff(w)),
+    AuditAction.GROUP_BULK_CHANGED: lambda w, s: _bulk(w),
+    AuditAction.CLIENT_TYPE_CREATED: lambda w, s: client_actions.client_type_create(
+        org=w.org, actor=_staff(w), name="New type"
+    ),
+    AuditAction.WARNING_CREATED: lambda w, s: client_actions.warning_create(
+        org=w.org, actor=_staff(w), label="Allergy", colour="#aa0000", icon="heart"
+    ),
+    AuditAction.API_KEY_CREATED: lambda w, s: _api_key(w),
+    AuditAction.API_KEY_REVOKED: lambda w, s: org_actions.api_key_revoke(api_key=_api_key(w), actor=_staff(w)),
+    AuditAction.USER_SIGNED_OUT: lambda w, s: _signed_out(w),
+    AuditAction.USER_PASSWORD_CHANGED: lambda w, s: _password_changed(w),
+    AuditAction.USER_PASSWORD_RESET: lambda w, s: _password_reset(w),
+    AuditAction.USER_MFA_ADDED: lambda w, s: _mfa_client(w),
+    AuditAction.USER_MFA_REMOVED: lambda w, s: _mfa_removed(w),
+    AuditAction.USER_RECOVERY_CODES_RESET: lambda w, s: _recovery_codes_reset(w),
     AuditAction.MESSAGE_FAILED: _message_failed,
     AuditAction.MESSAGE_RETRIED: lambda w, s: outbox_retry(message=_failed_message(w), actor=_staff(w)),
 }
 
 
 @pytest.mark.parametrize("action", list(CASES), ids=str)
-def test_the_action_writes_its_audit_row(org_a, settings, action):
+def test_the_action_writes_its_audit_row(org_a, settings, action, django_capture_on_commit_callbacks):
     before = AuditEvent.objects.filter(action=action).count()
-    CASES[action](org_a, settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        CASES[action](org_a, settings)
     run_tasks()
     events = AuditEvent.objects.filter(action=action).order_by("-id")
-    assert events.count() == before + 1
+    # Turning TOTP on also creates recovery codes, and turning it off removes them: two rows.
+    two_rows = {AuditAction.USER_MFA_ADDED, AuditAction.USER_MFA_REMOVED}
+    assert events.count() == before + (2 if action in two_rows else 1)
     event = events.first()
     assert event.org in (org_a.org, None) or action == AuditAction.ORG_CREATED
     assert event.actor_kind and event.actor_label and event.target_type and event.target_id

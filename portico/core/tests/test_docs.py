@@ -17,3 +17,12 @@ def test_architecture_names_every_portico_app():
     apps = [app.split(".")[-1] for app in settings.INSTALLED_APPS if app.startswith("portico.")]
     missing = [app for app in apps if f"`{app}`" not in text]
     assert not missing, f"docs/architecture.md does not describe: {missing}"
+
+
+def test_the_committed_openapi_document_matches_the_api():
+    import json
+
+    from portico.api import api
+
+    written = json.loads((DOCS / "api" / "openapi.json").read_text())
+    assert written == json.loads(json.dumps(api.get_openapi_schema())), "run: python manage.py export_openapi"

@@ -30,10 +30,10 @@ def test_the_navigation_shows_the_org_search_and_bell(client, org_a):
     assert 'name="viewport" content="width=device-width' in page and "htmx-2.0.11.min.js" in page
 
 
-def test_search_answers_with_an_empty_result_page(client, org_a):
+def test_search_with_no_match_says_so(client, org_a):
     client.force_login(org_a.readonly)
     response = client.get(reverse("search", args=["alpha"]), {"q": "Maria"})
-    assert response.status_code == 200 and "Nothing matches “Maria”".encode() in response.content
+    assert response.status_code == 200 and "No client matches “Maria”".encode() in response.content
 
 
 def test_the_sub_navigation_only_shows_what_the_role_may_open(client, org_a):
@@ -69,3 +69,14 @@ def test_500_page_is_plain_html_without_template_logic(client):
 
 def test_healthz(client, db):
     assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+def test_htmx_is_the_pinned_npm_release():
+    """portico/static/portico/htmx-2.0.11.min.js is htmx.org@2.0.11's dist/htmx.min.js from npm."""
+    import hashlib
+    from pathlib import Path
+
+    from django.conf import settings
+
+    data = (Path(settings.BASE_DIR) / "portico/static/portico/htmx-2.0.11.min.js").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717"

@@ -58,3 +58,8 @@ def test_check_deploy_passes_with_production_settings():
 def test_production_settings_refuse_to_start_without_a_secret_key():
     result = _manage("check")
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_a_site_url():
+    result = _manage("check", SECRET_KEY="k" * 60)
+    assert result.returncode != 0 and "SITE_URL must be set" in result.stderr

@@ -48,6 +48,8 @@ def new_page(browser: Browser, browser_context_args: dict, size: str) -> Iterato
 def site_url(live_server, settings) -> str:
     # Links in mail are built from SITE_URL; point them at the live server so they can be opened.
     settings.SITE_URL = live_server.url
+    # Development mail set-up: the Sent messages page shows the delivered copy, link included.
+    settings.EMAIL_BACKEND = "portico.outbox.mailbox.MailboxBackend"
     return live_server.url
 
 
@@ -123,7 +125,8 @@ def test_admin_creates_role_and_invites_staff_member_who_joins(
     row.get_by_role("link", name="You are invited to join Alpha Org on Portico").click()
     admin.wait_for_url(re.compile(r"/o/alpha/messages/\d+/$"))
     expect(admin.get_by_role("heading", name="You are invited to join Alpha Org on Portico")).to_be_visible()
-    body = admin.locator("pre.body")
+    expect(admin.locator("pre.body").first).to_contain_text("[one-time link, hidden]")
+    body = admin.locator("pre.body.delivered")
     expect(body).to_contain_text("You have been invited to join Alpha Org on Portico as Intake.")
     found = re.findall(r"https?://\S+/join/\S+/", body.inner_text())
     assert len(found) == 1, body.inner_text()
@@ -151,7 +154,9 @@ def test_admin_creates_role_and_invites_staff_member_who_joins(
     expect(newbie.get_by_role("heading", name="Hello, Nora Newbie")).to_be_visible()
     expect(newbie.get_by_text("You work here as Intake.")).to_be_visible()
     # The Intake role manages nothing: no administration links in the sub-navigation.
-    expect(newbie.get_by_role("navigation", name="Organization").get_by_role("link")).to_have_text(["Home"])
+    expect(newbie.get_by_role("navigation", name="Organization").get_by_role("link")).to_have_text(
+        ["Home", "Clients", "My clients", "Groups", "Reports"]
+    )
 
     # Signed out and in again with the password chosen on the invitation page.
     sign_out(newbie)

@@ -138,3 +138,43 @@ def test_staff_list_uses_a_fixed_number_of_queries(client, org_a, django_assert_
     # session, user, membership+org+role, usersession, memberships+users+roles, invitations
     with django_assert_num_queries(few):
         client.get(url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_each_other_at_once_leave_one(org_a):
+    import threading
+
+    from django.db import connection
+
+    from portico.orgs.actions import membership_add
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs concurrent connections (runs on PostgreSQL)")
+    from portico.core.testing import user_create
+
+    second = user_create("second@alpha.test")
+    membership_add(org=org_a.org, user=second, role=org_a.roles["Admin"], actor=Actor.system())
+    barrier = threading.Barrier(2)
+    results = []
+
+    def remove(actor_user, target_user):
+        from django.db import connection as thread_connection
+
+        barrier.wait()
+        try:
+            membership_deactivate(membership=org_a.membership(target_user), actor=Actor(kind="staff", user=actor_user))
+            results.append("ok")
+        except PorticoError:
+            results.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [
+        threading.Thread(target=remove, args=(org_a.admin, second)),
+        threading.Thread(target=remove, args=(second, org_a.admin)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "refused"]

@@ -14,7 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portico.core.actors import Actor
 from portico.core.testing import World
-from portico.orgs.actions import staff_invitation_send
+from portico.orgs.actions import api_key_create, staff_invitation_send
+from portico.orgs.context import SUPPORT
 from portico.orgs.models import Membership
 from portico.outbox.models import OutboxMessage
 
@@ -26,14 +27,22 @@ class OrgUrl:
     permission: str | None
 
 
+def _patterns(entries: list[Any], prefix_kwargs: list[str]) -> list[OrgUrl]:
+    found = []
+    for entry in entries:
+        kwargs = [*prefix_kwargs, *entry.pattern.converters]
+        if isinstance(entry, URLResolver):
+            found += _patterns(entry.url_patterns, kwargs)
+        elif isinstance(entry, URLPattern):
+            found.append(OrgUrl(entry.name or "", kwargs, getattr(entry.callback, "org_permission", "missing")))
+    return found
+
+
 def _org_urls() -> list[OrgUrl]:
     found = []
     for entry in get_resolver().url_patterns:
         if isinstance(entry, URLResolver) and "org_slug" in str(entry.pattern):
-            for sub in entry.url_patterns:
-                assert isinstance(sub, URLPattern)
-                kwargs = [k for k in sub.pattern.converters]
-                found.append(OrgUrl(sub.name or "", kwargs, getattr(sub.callback, "org_permission", "missing")))
+            found += _patterns(entry.url_patterns, [])
     return found
 
 
@@ -46,18 +55,63 @@ def _invitation(world: World) -> Any:
     )
 
 
+def _client(w: World) -> Any:
+    from portico.clients.actions import client_create
+
+    return client_create(org=w.org, actor=Actor.system(), name="Matrix Client")
+
+
+def _assigned(w: World) -> dict[str, int]:
+    from portico.clients.actions import client_assign_navigator
+
+    client = _client(w)
+    client_assign_navigator(client=client, actor=Actor.system(), navigator=w.readonly)
+    return {"client_id": client.pk, "user_id": w.readonly.pk}
+
+
+def _deleted(w: World) -> dict[str, int]:
+    from portico.clients.actions import client_delete
+
+    return {"client_id": client_delete(client=_client(w), actor=Actor.system()).pk}
+
+
+# URLs whose parameters must fit together (or need a special object).
+URL_FACTORIES: dict[str, Callable[[World], dict[str, int]]] = {
+    "client_navigator_unassign": _assigned,
+    "client_restore": _deleted,
+}
+
+
 # How to make one object of the organization for each id parameter.
+def _group(w: World) -> Any:
+    from portico.clients.actions import group_create
+
+    return group_create(org=w.org, actor=Actor.system(), name=f"Matrix group {w.org.slug}")
+
+
+def _job(w: World) -> int:
+    from portico.clients.models import BulkJob
+
+    return BulkJob.objects.create(org=w.org, group=_group(w), operation="add", total=0).pk
+
+
 ID_FACTORIES: dict[str, Callable[[World], int]] = {
+    "client_id": lambda w: _client(w).pk,
+    "group_id": lambda w: _group(w).pk,
+    "job_id": _job,
     "role_id": lambda w: w.roles["Navigator"].pk,
     "membership_id": lambda w: Membership.objects.get(org=w.org, user=w.readonly).pk,
     "invitation_id": lambda w: _invitation(w).pk,
     "message_id": lambda w: (_invitation(w), OutboxMessage.objects.filter(org=w.org).latest("id"))[1].pk,
+    "api_key_id": lambda w: api_key_create(org=w.org, actor=Actor.system(), name="Intake", role=w.roles["Sales"])[0].pk,
 }
 
 
 def _url(world: World, org_url: OrgUrl, owner: World | None = None) -> str:
     owner = owner or world
     kwargs: dict[str, Any] = {"org_slug": world.org.slug}
+    if org_url.name in URL_FACTORIES:
+        return reverse(org_url.name, kwargs={**kwargs, **URL_FACTORIES[org_url.name](owner)})
     for name in org_url.kwargs:
         if name == "org_slug":
             continue
@@ -94,20 +148,33 @@ def test_another_organizations_staff_get_404_on_its_pages(client, org_a, org_b, 
 
 
 @pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.kwargs], ids=lambda u: u.name)
-def test_ids_of_another_organization_are_404_inside_your_own(client, org_a, org_b, org_url):
-    client.force_login(org_b.admin)
+def test_ids_of_another_organization_are_404_inside_your_own(client, org_a, org_b, operator, org_url):
+    # Support pages are refused to staff before any lookup; the operator shows their isolation.
+    client.force_login(operator if org_url.permission == SUPPORT else org_b.admin)
     assert _request(client, _url(org_b, org_url, owner=org_a)).status_code == 404
 
 
+@pytest.fixture
+def powerless(org_a):
+    """A staff member whose role has no permission at all."""
+    from portico.core.testing import user_create
+    from portico.orgs.actions import membership_add, role_create
+
+    role = role_create(org=org_a.org, actor=Actor.system(), name="Nothing", permissions=[])
+    user = user_create("nobody@alpha.test")
+    membership_add(org=org_a.org, user=user, role=role, actor=Actor.system())
+    return user
+
+
 @pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.permission], ids=lambda u: u.name)
-def test_a_role_without_the_permission_gets_403_naming_it(client, org_a, org_url):
-    client.force_login(org_a.readonly)
+def test_a_role_without_the_permission_gets_403_naming_it(client, org_a, powerless, org_url):
+    client.force_login(powerless)
     response = _request(client, _url(org_a, org_url))
     assert response.status_code == 403
     assert org_url.permission.encode() in response.content
 
 
-@pytest.mark.parametrize("org_url", ORG_URLS, ids=lambda u: u.name)
+@pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.permission != SUPPORT], ids=lambda u: u.name)
 def test_a_role_with_the_permission_gets_the_page(client, org_a, org_url):
     client.force_login(org_a.admin)
     response = _request(client, _url(org_a, org_url))
@@ -118,3 +185,9 @@ def test_a_role_with_the_permission_gets_the_page(client, org_a, org_url):
 def test_support_operators_can_open_any_organization(client, org_a, operator, org_url):
     client.force_login(operator)
     assert _request(client, _url(org_a, org_url)).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("org_url", [u for u in ORG_URLS if u.permission == SUPPORT], ids=lambda u: u.name)
+def test_support_pages_refuse_even_the_admin(client, org_a, org_url):
+    client.force_login(org_a.admin)
+    assert _request(client, _url(org_a, org_url)).status_code == 403

@@ -96,7 +96,7 @@ def test_removing_admin_powers_from_the_only_admins_role_is_refused(org_a):
 
     membership_change_role(membership=org_a.membership(org_a.admin), role=custom, actor=_admin(org_a))
     with pytest.raises(PorticoError, match="nobody who can manage"):
-        role_update(role=custom, actor=_admin(org_a), name="Boss", permissions=["clients.view"])
+        role_update(role=custom, actor=_admin(org_a), name="Boss", permissions=["roles.manage"])
     custom.refresh_from_db()
     assert custom.permission_set == {"roles.manage", "staff.manage"}
     assert admin_role.grants_all
@@ -116,3 +116,24 @@ def test_role_list_queries_do_not_grow_with_roles(client, org_a):
     with CaptureQueriesContext(connection) as many:
         assert b"R19" in client.get(url).content
     assert len(many) == len(few)
+
+
+def test_nobody_grants_more_than_their_own_role_holds(org_a):
+    from portico.core.testing import user_create
+    from portico.orgs.actions import membership_add, membership_change_role, staff_invitation_send
+
+    keeper = user_create("keeper@alpha.test")
+    hr = role_create(org=org_a.org, actor=_admin(org_a), name="HR", permissions=["staff.manage", "roles.manage"])
+    membership_add(org=org_a.org, user=keeper, role=hr, actor=_admin(org_a))
+    actor = Actor(kind="staff", user=keeper)
+    with pytest.raises(PorticoError, match="Your role lacks"):
+        membership_change_role(membership=org_a.membership(keeper), role=org_a.roles["Admin"], actor=actor)
+    with pytest.raises(PorticoError, match="Your role lacks"):
+        staff_invitation_send(org=org_a.org, actor=actor, email="x@x.test", role=org_a.roles["Admin"])
+    with pytest.raises(PorticoError, match="Your role lacks"):
+        role_update(role=hr, actor=actor, name="HR", permissions=["staff.manage", "roles.manage", "clients.delete"])
+    with pytest.raises(PorticoError, match="Your role lacks"):
+        role_create(org=org_a.org, actor=actor, name="Sneaky", permissions=["org.settings"])
+    # Within their own powers all is fine.
+    staff_invitation_send(org=org_a.org, actor=actor, email="y@x.test", role=hr)
+    assert org_a.membership(keeper).role == hr

@@ -207,3 +207,37 @@ def test_two_parallel_accepts_of_one_link_let_exactly_one_succeed(org_a, django_
 def test_expiry_is_seven_days_by_default(org_a):
     invitation = _invite(org_a)
     assert abs((invitation.expires_at - timezone.now()) - dt.timedelta(days=7)) < dt.timedelta(minutes=1)
+
+
+def test_the_raw_token_is_in_no_readable_row_and_staff_cannot_read_the_link(
+    client, org_a, django_capture_on_commit_callbacks
+):
+    # A role that may read Sent messages must not be able to take an Admin invitation from there.
+    from portico.outbox.models import MailboxEntry, OutboxMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(org_a, role="Admin")
+    message = OutboxMessage.objects.get(org=org_a.org)
+    assert "/join/" not in message.body_text and "/join/" not in message.body_html
+    run_tasks()
+    token = _token(last_link(invitation.email))
+    message.refresh_from_db()
+    assert message.state == "sent" and "secrets" not in message.payload
+    assert token not in str(message.payload) + message.body_text + message.body_html
+    assert not MailboxEntry.objects.exists()  # production mail backends keep nothing here
+    client.force_login(org_a.admin)
+    page = client.get(reverse("message_detail", args=["alpha", message.pk])).content.decode()
+    assert token not in page and "[one-time link, hidden]" in page
+
+
+def test_a_person_deactivated_everywhere_can_still_sign_in_to_accept_a_new_invitation(
+    client, org_a, org_b, django_capture_on_commit_callbacks
+):
+    from portico.orgs.actions import membership_deactivate
+
+    membership_deactivate(membership=org_b.membership(org_b.readonly), actor=Actor(kind="staff", user=org_b.admin))
+    _, link = _send_and_deliver(org_a, django_capture_on_commit_callbacks, email=org_b.readonly.email)
+    response = client.post(reverse("account_login"), {"login": org_b.readonly.email, "password": PASSWORD})
+    assert response.status_code == 302
+    client.post(link)
+    assert Membership.objects.get(org=org_a.org, user=org_b.readonly).is_active

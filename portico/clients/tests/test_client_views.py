@@ -1,0 +1,248 @@
+"""Client pages: create (validation, duplicate warning), list (filters, keyset pages, fixed
+queries), the record page and its sections, inline case number, delete and support's restore."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portico.clients import actions
+from portico.clients.models import Client, ClientStatus
+from portico.core.actors import Actor
+
+
+def _staff(w):
+    return Actor(kind="staff", user=w.admin)
+
+
+def _client(w, name="Ana López", **kw):
+    return actions.client_create(org=w.org, actor=_staff(w), name=name, **kw)
+
+
+def _queries(client, url, **extra):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **extra)
+        assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_create_validates_the_phone_and_stores_e164(client, org_a):
+    client.force_login(org_a.admin)
+    url = reverse("client_create", args=["alpha"])
+    response = client.post(url, {"kind": "person", "record_type": "client", "name": "Ana", "phone": "12"})
+    assert b"Enter a valid phone number" in response.content and not Client.objects.exists()
+    response = client.post(
+        url, {"kind": "person", "record_type": "client", "name": "Ana", "phone": "55 1234 5678", "email": "Ana@X.test"}
+    )
+    created = Client.objects.get()
+    assert response["Location"] == reverse("client_detail", args=["alpha", created.pk])
+    assert (created.phone, created.email, created.status) == ("+525512345678", "ana@x.test", ClientStatus.NOT_INVITED)
+
+
+def test_create_warns_about_a_duplicate_then_creates_on_confirmation(client, org_a):
+    _client(org_a, email="ana@x.test")
+    client.force_login(org_a.admin)
+    url = reverse("client_create", args=["alpha"])
+    form = {"kind": "person", "record_type": "client", "name": "Ana again", "email": "ANA@x.test"}
+    response = client.post(url, form)
+    assert b"already exists" in response.content and Client.objects.count() == 1
+    response = client.post(url, {**form, "confirm_duplicate": "on"})
+    assert response.status_code == 302 and Client.objects.count() == 2
+
+
+def test_create_with_a_profile_makes_an_active_client(client, org_a):
+    client.force_login(org_a.admin)
+    client.post(
+        reverse("client_create", args=["alpha"]),
+        {"kind": "company", "record_type": "client", "name": "Acme SA", "create_profile": "on"},
+    )
+    assert Client.objects.get().status == ClientStatus.ACTIVE
+
+
+def test_the_list_filters_and_pages_by_keyset(client, org_a, org_b):
+    for i in range(30):
+        _client(org_a, name=f"Client {i:02}")
+    archived = _client(org_a, name="Archived one")
+    actions.client_archive(client=archived, actor=_staff(org_a))
+    _client(org_b, name="Beta's client")
+    client.force_login(org_a.admin)
+    url = reverse("client_list", args=["alpha"])
+    first = client.get(url)
+    assert len(first.context["page"].rows) == 25 and first.context["page"].total == 31
+    assert b"Beta&#x27;s client" not in first.content
+    second = client.get(f"{url}?{first.context['next_query']}")
+    names = {c.name for c in first.context["page"].rows} | {c.name for c in second.context["page"].rows}
+    assert len(names) == 31 and second.context["next_query"] == ""
+    archived_only = client.get(url, {"status": "archived"})
+    assert [c.name for c in archived_only.context["page"].rows] == ["Archived one"]
+    by_name = client.get(url, {"sort": "name"})
+    assert by_name.context["page"].rows[0].name == "Archived one"
+
+
+def test_filters_by_group_navigator_and_type(client, org_a):
+    target = _client(org_a, name="Target")
+    _client(org_a, name="Other")
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
+    actions.client_set_groups(client=target, actor=_staff(org_a), groups=[group])
+    actions.client_assign_navigator(client=target, actor=_staff(org_a), navigator=org_a.readonly)
+    client_type = org_a.org.client_types.first()
+    actions.client_update(client=target, actor=_staff(org_a), client_type=client_type)
+    client.force_login(org_a.admin)
+    url = reverse("client_list", args=["alpha"])
+    for params in ({"group": group.pk}, {"navigator": org_a.readonly.pk}, {"client_type": client_type.pk}):
+        assert [c.name for c in client.get(url, params).context["page"].rows] == ["Target"], params
+    client.force_login(org_a.readonly)
+    assert [c.name for c in client.get(reverse("my_clients", args=["alpha"])).context["page"].rows] == ["Target"]
+
+
+def test_list_query_count_is_fixed_for_2_or_25_rows(client, org_a):
+    client.force_login(org_a.admin)
+    url = reverse("client_list", args=["alpha"])
+    warning = actions.warning_create(
+        org=org_a.org, actor=_staff(org_a), label="Allergy", colour="#aa0000", icon="heart"
+    )
+    for i in range(2):
+        actions.client_set_warnings(client=_client(org_a, name=f"A{i}"), actor=_staff(org_a), warnings=[warning])
+    client.get(url)
+    few = _queries(client, url)
+    for i in range(30):
+        actions.client_set_warnings(client=_client(org_a, name=f"B{i}"), actor=_staff(org_a), warnings=[warning])
+    # session, user, memberships (+org, role); the page (+type); its warnings; the capped count.
+    # The filter drop-downs load separately, when the panel opens.
+    assert few == _queries(client, url) == 6
+    assert _queries(client, url, data={"status": "active", "group": 1}) == 5  # no rows: no warnings prefetch
+
+
+def test_the_filter_panel_loads_its_choices_on_demand(client, org_a):
+    actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
+    client.force_login(org_a.admin)
+    url = reverse("client_list", args=["alpha"])
+    assert b"Youth" not in client.get(url).content
+    panel = client.get(url, {"panel": "1"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Youth" in panel and "<nav" not in panel
+    assert b"Youth" in client.get(url, {"show_filters": "1"}).content
+
+
+def test_the_record_page_shows_the_box_sections_and_timeline(client, org_a):
+    record = _client(org_a, email="ana@x.test")
+    client.force_login(org_a.admin)
+    url = reverse("client_detail", args=["alpha", record.pk])
+    page = client.get(url).content.decode()
+    assert record.case_number in page and "Not invited" in page and "Client created" in page
+    for section in ("status", "groups", "navigators", "options"):
+        response = client.get(url, {"section": section})
+        assert response.status_code == 200
+    partial = client.get(url, {"section": "options"}, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="section"') and "Delete record" in partial
+
+
+def test_the_record_page_query_count_does_not_grow(client, org_a):
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    url = reverse("client_detail", args=["alpha", record.pk])
+    client.get(url)
+    few = _queries(client, url, data={"section": "groups"})
+    for i in range(5):
+        group = actions.group_create(org=org_a.org, actor=_staff(org_a), name=f"G{i}")
+        actions.client_set_groups(client=record, actor=_staff(org_a), groups=[*record.groups.all(), group])
+    assert _queries(client, url, data={"section": "groups"}) == few
+
+
+def test_without_delete_permission_the_option_is_absent(client, org_a):
+    record = _client(org_a)
+    client.force_login(org_a.readonly)
+    page = client.get(reverse("client_detail", args=["alpha", record.pk]), {"section": "options"}).content
+    assert b"Delete record" not in page
+    assert client.post(reverse("client_delete", args=["alpha", record.pk])).status_code == 403
+
+
+def test_inline_case_number_edit_saves_and_refuses_duplicates(client, org_a):
+    a, b = _client(org_a), _client(org_a, name="B")
+    client.force_login(org_a.admin)
+    url = reverse("client_case_number", args=["alpha", b.pk])
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="case_number"' in form and b.case_number in form
+    response = client.post(url, {"case_number": a.case_number}, HTTP_HX_REQUEST="true")
+    assert "already used" in response.content.decode()
+    response = client.post(url, {"case_number": "NEW-7"}, HTTP_HX_REQUEST="true")
+    assert "NEW-7" in response.content.decode()
+    b.refresh_from_db()
+    assert b.case_number == "NEW-7"
+
+
+def test_status_buttons_move_the_client(client, org_a):
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    url = reverse("client_status", args=["alpha", record.pk])
+    client.post(url, {"action": "archive"})
+    record.refresh_from_db()
+    assert record.status == ClientStatus.ARCHIVED
+    response = client.post(url, {"action": "close"}, follow=True)
+    assert b"Cannot close: the client is archived." in response.content
+    record.refresh_from_db()
+    assert record.status == ClientStatus.ARCHIVED
+
+
+def test_deleted_records_leave_lists_and_support_restores_them(client, org_a, operator):
+    record = _client(org_a, name="Gone Soon")
+    client.force_login(org_a.admin)
+    assert b"Delete the record of" in client.get(reverse("client_delete", args=["alpha", record.pk])).content
+    response = client.post(reverse("client_delete", args=["alpha", record.pk]), follow=True)
+    assert b"was deleted" in response.content and response.context["page"].rows == []
+    assert client.get(reverse("client_detail", args=["alpha", record.pk])).status_code == 404
+    assert client.get(reverse("deleted_clients", args=["alpha"])).status_code == 403
+    client.force_login(operator)
+    assert b"Gone Soon" in client.get(reverse("deleted_clients", args=["alpha"])).content
+    response = client.post(reverse("client_restore", args=["alpha", record.pk]))
+    assert response.status_code == 302
+    assert client.get(reverse("client_detail", args=["alpha", record.pk])).status_code == 200
+
+
+def test_groups_page_creates_groups_and_counts_members(client, org_a):
+    client.force_login(org_a.admin)
+    client.post(reverse("group_list", args=["alpha"]), {"name": "Youth"})
+    response = client.post(reverse("group_list", args=["alpha"]), {"name": "youth"})
+    assert b"already exists" in response.content
+    client.force_login(org_a.readonly)
+    assert client.post(reverse("group_list", args=["alpha"]), {"name": "X"}).status_code == 403
+
+
+@pytest.mark.parametrize("status", ["closed", "inactive"])
+def test_reports_count_closed_and_inactive_clients(client, org_a, status):
+    record = _client(org_a, create_profile=True)
+    actions.client_transition(
+        client=record, action="close" if status == "closed" else "deactivate", actor=_staff(org_a)
+    )
+    client.force_login(org_a.readonly)
+    response = client.get(reverse("reports", args=["alpha"]))
+    rows = dict(response.context["status_rows"])
+    assert rows[ClientStatus(status).label] == 1 and response.context["total"] == 1
+
+
+def test_admins_configure_types_and_warnings_and_staff_set_them(client, org_a):
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    url = reverse("client_setup", args=["alpha"])
+    client.post(url, {"add_type": "1", "name": "Youth services"})
+    client.post(url, {"add_warning": "1", "label": "Safety", "colour": "#aa0000", "icon": "shield"})
+    response = client.post(url, {"add_warning": "1", "label": "safety", "colour": "#aa0000", "icon": "shield"})
+    assert b"already exists" in response.content
+    response = client.post(url, {"add_warning": "1", "label": "Bad", "colour": "red", "icon": "shield"})
+    assert response.status_code == 200 and b"Enter a valid value" in response.content
+    warning = org_a.org.warning_indicators.get()
+    assert "Youth services" in org_a.org.client_types.values_list("name", flat=True)
+    client.post(reverse("client_set_warnings", args=["alpha", record.pk]), {"warnings": [warning.pk]})
+    page = client.get(reverse("client_list", args=["alpha"])).content.decode()
+    assert "Safety" in page
+    client.force_login(org_a.readonly)
+    assert client.get(url).status_code == 403
+
+
+def test_the_case_number_pattern_is_configurable_and_checked(client, org_a):
+    client.force_login(org_a.admin)
+    form = {"name": "Alpha Org", "language": "en", "case_number_pattern": "{nope}"}
+    response = client.post(reverse("org_settings", args=["alpha"]), form)
+    assert b"needs {seq}" in response.content
+    client.post(reverse("org_settings", args=["alpha"]), {**form, "case_number_pattern": "AL-{seq:04}"})
+    org_a.org.refresh_from_db()
+    assert _client(org_a).case_number == "AL-0001"

@@ -1,0 +1,113 @@
+"""Groups in bulk: set-based adds and removes, with a summary; large selections run in the
+background with progress."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from portico.audit.models import AuditAction, AuditEvent
+from portico.clients import actions, bulk
+from portico.clients.models import BulkJob, ClientGroup
+from portico.clients.selectors import ClientFilters
+from portico.core.actors import Actor
+from portico.core.testing import run_tasks
+
+
+def _staff(w):
+    return Actor(kind="staff", user=w.admin)
+
+
+def _clients(w, n, prefix="C"):
+    return [actions.client_create(org=w.org, actor=_staff(w), name=f"{prefix}{i}") for i in range(n)]
+
+
+def test_adding_reports_added_already_there_and_skipped(org_a, org_b):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
+    mine = _clients(org_a, 3)
+    theirs = _clients(org_b, 1)
+    actions.client_set_groups(client=mine[0], actor=_staff(org_a), groups=[group])
+    ids = [c.pk for c in mine] + [theirs[0].pk, 999_999]
+    result = bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", client_ids=ids)
+    assert (result.matched, result.changed, result.unchanged, result.skipped) == (3, 2, 1, 2)
+    assert set(ClientGroup.objects.filter(group=group).values_list("client_id", flat=True)) == {c.pk for c in mine}
+    event = AuditEvent.objects.get(action=AuditAction.GROUP_BULK_CHANGED)
+    assert event.detail == {"operation": "add", "matched": 3, "changed": 2, "unchanged": 1, "skipped": 2}
+
+
+def test_removing_by_filter(org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
+    people = _clients(org_a, 4)
+    bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", client_ids=[c.pk for c in people])
+    actions.client_archive(client=people[0], actor=_staff(org_a))
+    result = bulk.group_bulk_change(
+        group=group, actor=_staff(org_a), operation="remove", filters=ClientFilters(status="archived")
+    )
+    assert (result.changed, ClientGroup.objects.filter(group=group).count()) == (1, 3)
+
+
+def test_one_statement_whatever_the_size(org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="All")
+    _clients(org_a, 30)
+    with CaptureQueriesContext(connection) as ctx:
+        bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", filters=ClientFilters())
+    inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO clients_clientgroup")]
+    assert len(inserts) == 1 and ClientGroup.objects.filter(group=group).count() == 30
+
+
+def test_deleted_clients_are_never_added(org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="G")
+    gone = _clients(org_a, 1)[0]
+    actions.client_delete(client=gone, actor=_staff(org_a))
+    result = bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", client_ids=[gone.pk])
+    assert (result.changed, result.skipped) == (0, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_large_selections_run_in_the_background_with_progress(org_a, monkeypatch, client):
+    monkeypatch.setattr(bulk, "INLINE_LIMIT", 5)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Big")
+    people = _clients(org_a, 10)
+    actions.client_set_groups(client=people[0], actor=_staff(org_a), groups=[group])
+    client.force_login(org_a.admin)
+    response = client.post(
+        reverse("group_bulk", args=["alpha", group.pk]), {"operation": "add", "scope": "all", "filter_query": ""}
+    )
+    job = BulkJob.objects.get()
+    assert response["Location"] == reverse("group_job", args=["alpha", job.pk])
+    assert (job.state, job.total) == ("queued", 10)
+    page = client.get(response["Location"]).content.decode()
+    assert 'hx-trigger="every 1s"' in page
+    run_tasks()
+    job.refresh_from_db()
+    assert (job.state, job.processed, job.changed, job.unchanged, job.percent) == ("done", 10, 9, 1, 100)
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert "every 1s" not in partial and "Added" in partial
+    assert ClientGroup.objects.filter(group=group).count() == 10
+    assert AuditEvent.objects.filter(action=AuditAction.GROUP_BULK_CHANGED, detail__job=job.pk).exists()
+
+
+def test_the_bulk_form_with_selected_clients(client, org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Picked")
+    people = _clients(org_a, 3)
+    client.force_login(org_a.admin)
+    page = client.get(reverse("group_detail", args=["alpha", group.pk]))
+    assert page.status_code == 200 and b"Add selected" in page.content
+    response = client.post(
+        reverse("group_bulk", args=["alpha", group.pk]),
+        {"operation": "add", "client": [people[0].pk, people[1].pk]},
+        follow=True,
+    )
+    assert b"2 added, 0 already in the group, 0 skipped" in response.content
+    response = client.post(reverse("group_bulk", args=["alpha", group.pk]), {"operation": "add"}, follow=True)
+    assert b"Select at least one client" in response.content
+
+
+def test_staff_without_groups_manage_cannot_bulk_change(client, org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="G")
+    client.force_login(org_a.readonly)
+    assert (
+        client.post(reverse("group_bulk", args=["alpha", group.pk]), {"operation": "add", "scope": "all"}).status_code
+        == 403
+    )
