@@ -462,6 +462,13 @@ def prepare() -> Context:
         "case_number": sample.case_number,
         "phone_suffix": sample.phone[-4:],
     }
+    # The app keeps working on the loaded data: the next client gets the next number (rolled back).
+    from portico.clients.actions import client_create
+
+    with transaction.atomic():
+        created = client_create(org=org, actor=Actor.system(), name="Prueba Después")
+        transaction.set_rollback(True)
+    print(f"clients: the next client created through the app would get {created.case_number}")
     ctx.bulk_filters = ClientFilters(client_type=big.types[2])
     ctx.bulk_n = client_filtered(org=org, filters=ctx.bulk_filters).count()
     return ctx

@@ -22,6 +22,7 @@ urlpatterns = [
         name="client_navigator_unassign",
     ),
     path("<int:client_id>/image/", views.client_image, name="client_image"),
+    path("<int:client_id>/image/<str:size>/", views.client_image_file, name="client_image_file"),
     path("<int:client_id>/delete/", views.client_delete, name="client_delete"),
     path("<int:client_id>/restore/", views.client_restore, name="client_restore"),
 ]

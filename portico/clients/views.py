@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -302,6 +303,18 @@ def client_image(request: HttpRequest, client_id: int) -> HttpResponse:
     actions.client_set_image(client=client, actor=org_actor(request), upload=form.cleaned_data["image"])
     messages.success(request, _("Image uploaded."))
     return _back(request, client)
+
+
+@org_view(Permission.CLIENTS_VIEW)
+def client_image_file(request: HttpRequest, client_id: int, size: str) -> HttpResponseBase:
+    """The record image or thumbnail, only to staff of the client's organization."""
+    client = selectors.client_get(org=request.org, client_id=client_id)  # type: ignore[attr-defined]
+    field = client.thumbnail if size == "thumb" else client.image
+    if not field:
+        raise Http404
+    response = FileResponse(field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @org_view(Permission.CLIENTS_DELETE)

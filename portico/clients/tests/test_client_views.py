@@ -246,3 +246,46 @@ def test_the_case_number_pattern_is_configurable_and_checked(client, org_a):
     client.post(reverse("org_settings", args=["alpha"]), {**form, "case_number_pattern": "AL-{seq:04}"})
     org_a.org.refresh_from_db()
     assert _client(org_a).case_number == "AL-0001"
+
+
+def test_uploading_an_image_keeps_a_clean_copy_and_refuses_a_disguised_text_file(client, org_a):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    url = reverse("client_image", args=["alpha", record.pk])
+    fake = SimpleUploadedFile("photo.jpg", b"just some text, not a picture", content_type="image/jpeg")
+    response = client.post(url, {"image": fake}, follow=True)
+    assert b"This file is not an image" in response.content
+    record.refresh_from_db()
+    assert not record.image
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), "teal").save(buffer, format="JPEG")
+    client.post(url, {"image": SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")})
+    record.refresh_from_db()
+    with Image.open(record.image) as img, Image.open(record.thumbnail) as thumb:
+        assert max(img.size) == 1024 and thumb.size == (128, 128)
+    assert "me.jpg" not in record.image.name
+    page = client.get(reverse("client_list", args=["alpha"])).content.decode()
+    thumb_url = reverse("client_image_file", args=["alpha", record.pk, "thumb"])
+    assert thumb_url in page
+    served = client.get(thumb_url)
+    assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
+
+
+def test_images_are_served_only_inside_their_organization(client, org_a, org_b):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    record = _client(org_a)
+    buffer = io.BytesIO()
+    Image.new("RGB", (50, 50), "red").save(buffer, format="PNG")
+    actions.client_set_image(client=record, actor=_staff(org_a), upload=SimpleUploadedFile("a.png", buffer.getvalue()))
+    client.force_login(org_b.admin)
+    assert client.get(reverse("client_image_file", args=["alpha", record.pk, "thumb"])).status_code == 404
+    assert client.get(reverse("client_image_file", args=["beta", record.pk, "thumb"])).status_code == 404

@@ -75,8 +75,25 @@ def _deleted(w: World) -> dict[str, int]:
     return {"client_id": client_delete(client=_client(w), actor=Actor.system()).pk}
 
 
+def _with_image(w: World) -> dict[str, Any]:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from portico.clients.actions import client_set_image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(buffer, format="PNG")
+    client = client_set_image(
+        client=_client(w), actor=Actor.system(), upload=SimpleUploadedFile("x.png", buffer.getvalue())
+    )
+    return {"client_id": client.pk, "size": "thumb"}
+
+
 # URLs whose parameters must fit together (or need a special object).
-URL_FACTORIES: dict[str, Callable[[World], dict[str, int]]] = {
+URL_FACTORIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "client_image_file": _with_image,
     "client_navigator_unassign": _assigned,
     "client_restore": _deleted,
 }
