@@ -506,7 +506,8 @@ def explain_searches(ctx: Context) -> None:
                 print(f"  {sql[:150]}…")
                 for line in lines[:10]:
                     print(f"      {line[:160]}")
-                print(f"      … {total}")
+                if total not in lines[:10]:
+                    print(f"      … {total}")
         print(f"  uses {PG_INDEX}: {'yes' if used_index else 'no (answered from the newest records)'}")
 
 

@@ -407,7 +407,7 @@ def _client_out(client: Client) -> dict[str, Any]:
         "client_type_name": client.client_type.name if client.client_type is not None else None,
         "notes": client.notes,
         "tax_id": client.tax_id,
-        "warnings": [w.label for w in client.warnings.all()],
+        "warnings": [w["label"] for w in client.warning_badges],
         "created_at": client.created_at,
     }
 

@@ -235,6 +235,15 @@ class Client(models.Model):
         return self.deleted_at is not None
 
     @property
+    def warning_badges(self) -> list[dict[str, str]]:
+        """Label, colour and icon of each warning indicator, by label. Lists annotate
+        ``warnings_data`` in their own query (selectors.warnings_subquery); otherwise one query."""
+        data = getattr(self, "warnings_data", None)
+        if data is None and not hasattr(self, "warnings_data"):
+            data = [{"label": w.label, "colour": w.colour, "icon": w.icon} for w in self.warnings.all()]
+        return sorted(data or [], key=lambda w: w["label"])
+
+    @property
     def has_portal_account(self) -> bool:
         return self.profile_id is not None and self.profile is not None and self.profile.organizer_id is not None
 
