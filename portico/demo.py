@@ -9,3 +9,18 @@ DEMO_USERS = [
     ("sam@northwind.example", "Sam Sales", "Sales"),
     ("support@portico.example", "Sofia Support", None),
 ]
+
+DEMO_CLIENTS = [
+    ("José Martínez Núñez", "jose.martinez@example.org", "+525512345678"),
+    ("Ana Sofía López", "ana.lopez@example.org", "+525598765432"),
+    ("Mark Thompson", "mark@example.com", "+14155550123"),
+    ("María Fernanda García", "mafe.garcia@example.org", "+525511112222"),
+    ("Luis Hernández", "", "+525533334444"),
+    ("Grace Okafor", "grace.okafor@example.com", ""),
+    ("Sergio Ramírez Peña", "sergio.rp@example.org", "+528112345678"),
+    ("Lucía Domínguez", "lucia.dominguez@example.org", "+523312345678"),
+    ("Chen Wei", "chen.wei@example.com", "+14155550199"),
+    ("Rosa Elena Castillo", "rosa.castillo@example.org", "+525544445555"),
+    ("Construcciones del Norte SA de CV", "contacto@cnorte.example.mx", "+528187654321"),
+    ("Pedro Álvarez", "pedro.alvarez@example.org", "+525566667777"),
+]
