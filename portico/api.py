@@ -270,6 +270,14 @@ class ClientFieldsIn(Schema):
     notes: str | None = None
     tax_id: str | None = Field(None, max_length=20)
 
+    @field_validator("name", "email", "phone", "address", "notes", "tax_id", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL; refuse it clearly rather than fail in the database.
+        if isinstance(value, str) and "\x00" in value:
+            raise _invalid(_("Text may not contain NUL characters."))
+        return value
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
@@ -383,9 +391,9 @@ class ClientPageOut(Schema):
 class ClientListQuery(Schema):
     org: str | None = Field(None, description=ORG_PARAM_HELP)
     status: ClientStatus | None = None
-    client_type: int | None = None
-    group: int | None = None
-    navigator: int | None = Field(None, description="A staff member's user id.")
+    client_type: int | None = Field(None, ge=1, le=2**63 - 1)
+    group: int | None = Field(None, ge=1, le=2**63 - 1)
+    navigator: int | None = Field(None, ge=1, le=2**63 - 1, description="A staff member's user id.")
     cursor: str = ""
 
 

@@ -8,7 +8,7 @@ import string
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -304,7 +304,14 @@ def client_change_case_number(*, client: Client, actor: Actor, case_number: str)
             code="duplicate",
         )
     old = client.case_number
-    Client.objects.filter(pk=client.pk).update(case_number=case_number)
+    try:
+        with transaction.atomic():  # a parallel edit may take the number first
+            Client.objects.filter(pk=client.pk).update(case_number=case_number)
+    except IntegrityError:
+        raise PorticoError(
+            _("The case number %(number)s is already used by another record.") % {"number": case_number},
+            code="duplicate",
+        ) from None
     client.case_number = case_number
     audit_record(
         org=client.org,
@@ -351,12 +358,26 @@ def client_set_warnings(*, client: Client, actor: Actor, warnings: list[WarningI
 
 @transaction.atomic
 def client_set_groups(*, client: Client, actor: Actor, groups: list[Group]) -> Client:
-    """The record's "Manage groups" overlay: the chosen set replaces the current one."""
-    if any(g.org_id != client.org_id for g in groups):
-        raise PorticoError(_("Choose this organization's groups."))
+    """Make the record's groups exactly ``groups``."""
     current = set(ClientGroup.objects.filter(client=client).values_list("group_id", flat=True))
     wanted = {g.pk for g in groups}
-    added, removed = wanted - current, current - wanted
+    by_pk = {g.pk: g for g in groups}
+    return client_change_groups(
+        client=client,
+        actor=actor,
+        add=[by_pk[pk] for pk in wanted - current],
+        remove=list(Group.objects.filter(pk__in=current - wanted)),
+    )
+
+
+@transaction.atomic
+def client_change_groups(*, client: Client, actor: Actor, add: list[Group], remove: list[Group]) -> Client:
+    """Add and remove groups on one record (the "Manage groups" overlay sends what changed)."""
+    if any(g.org_id != client.org_id for g in [*add, *remove]):
+        raise PorticoError(_("Choose this organization's groups."))
+    current = set(ClientGroup.objects.filter(client=client).values_list("group_id", flat=True))
+    added = {g.pk for g in add} - current
+    removed = {g.pk for g in remove} & current
     if not added and not removed:
         return client
     ClientGroup.objects.filter(client=client, group_id__in=removed).delete()
@@ -449,7 +470,11 @@ def group_create(*, org: Organization, actor: Actor, name: str) -> Group:
         raise PorticoError(_("A group needs a name."))
     if Group.objects.filter(org=org, name__iexact=name).exists():
         raise PorticoError(_("A group named “%(name)s” already exists.") % {"name": name}, code="duplicate")
-    group = Group.objects.create(org=org, name=name)
+    try:
+        with transaction.atomic():
+            group = Group.objects.create(org=org, name=name)
+    except IntegrityError:
+        raise PorticoError(_("A group named “%(name)s” already exists.") % {"name": name}, code="duplicate") from None
     audit_record(org=org, actor=actor, action=AuditAction.GROUP_CREATED, target=group)
     return group
 

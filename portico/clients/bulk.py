@@ -161,9 +161,19 @@ def bulk_job_run(*, job_id: int) -> str:
             job.refresh_from_db()
             last_id = chunk_ids[-1]
     except Exception as exc:  # recorded on the job for the page; the worker logs the traceback
-        BulkJob.objects.filter(pk=job.pk).update(
-            state=BulkJob.State.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
+        job.refresh_from_db()
+        with transaction.atomic():
+            BulkJob.objects.filter(pk=job.pk).update(
+                state=BulkJob.State.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+            )
+            # The chunks done so far are committed: they are audited like a finished change.
+            audit_record(
+                org=job.org,
+                actor=Actor(kind="staff", user=job.created_by) if job.created_by else Actor.system(),
+                action=AuditAction.GROUP_BULK_CHANGED,
+                target=job.group,
+                detail={"operation": job.operation, "changed": job.changed, "job": job.pk, "error": str(exc)[:200]},
+            )
         raise
     skipped = max(len(set(job.client_ids)) - job.processed, 0) if job.client_ids else 0
     with transaction.atomic():

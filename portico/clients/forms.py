@@ -108,7 +108,7 @@ class ClientFilterForm(forms.Form):
             # Reading filters needs no lookups: ids are only ever used inside this organization's
             # queries. The drop-downs (four small queries) load when the filter panel opens.
             for name in self.ID_FIELDS:
-                self.fields[name] = forms.IntegerField(required=False, min_value=1)
+                self.fields[name] = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
             return
         choices = {
             "client_type": [("", _("Any type")), *ClientType.objects.filter(org=org).values_list("pk", "name")],

@@ -110,6 +110,8 @@ def _encode_cursor(values: list[Any]) -> str:
 def _decode_cursor(cursor: str, sort: str) -> list[Any] | None:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(values[0], str):
+            return None  # a hand-made cursor: start from the top rather than fail
         if SORTS[sort][1] == "created_at":
             values[0] = dt.datetime.fromisoformat(values[0])
         return [values[0], int(values[1])]

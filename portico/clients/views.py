@@ -169,8 +169,12 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         "notes",
     )
     form = ClientForm(request.POST or None, org=org, initial={f: getattr(client, f) for f in fields})
+    for field in form.fields.values():  # the values this person saw travel with the form
+        field.show_hidden_initial = True
     if request.method == "POST" and form.is_valid():
-        actions.client_update(client=client, actor=org_actor(request), **form.cleaned_data)
+        # Only what this person changed, so a stale form cannot put back someone else's edit.
+        changed = {name: form.cleaned_data[name] for name in form.changed_data}
+        actions.client_update(client=client, actor=org_actor(request), **changed)
         messages.success(request, _("Saved."))
         return redirect("client_detail", org_slug=org.slug, client_id=client.pk)
     return render(request, "clients/edit.html", {"client": client, "form": form})
@@ -193,7 +197,7 @@ def client_status(request: HttpRequest, client_id: int) -> HttpResponse:
 
 
 @require_POST
-@org_view(Permission.CLIENTS_CREATE)
+@org_view(Permission.CLIENTS_CHANGE_STATUS)  # it makes the client active: a status change
 def client_profile_create(request: HttpRequest, client_id: int) -> HttpResponse:
     client = selectors.client_get(org=request.org, client_id=client_id)  # type: ignore[attr-defined]
     actions.client_profile_create(client=client, actor=org_actor(request))
@@ -242,7 +246,7 @@ def client_case_number(request: HttpRequest, client_id: int) -> HttpResponse:
             except PorticoError as exc:
                 error = str(exc.message)
         else:
-            error = _("A case number cannot be empty.")
+            error = str(form.errors["case_number"][0])
         if error and request.htmx:  # type: ignore[attr-defined]
             return render(
                 request,
@@ -262,9 +266,14 @@ def client_groups(request: HttpRequest, client_id: int) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     client = selectors.client_get(org=org, client_id=client_id)
     form = GroupsForm(request.POST, org=org)
-    if request.method != "POST" or not form.is_valid():
+    shown = GroupsForm({"groups": request.POST.getlist("shown")}, org=org)
+    if request.method != "POST" or not form.is_valid() or not shown.is_valid():
         return _back(request, client, "groups")
-    actions.client_set_groups(client=client, actor=org_actor(request), groups=list(form.cleaned_data["groups"]))
+    # Apply what this person changed against what they saw, so a bulk add made meanwhile stays.
+    chosen, seen = set(form.cleaned_data["groups"]), set(shown.cleaned_data["groups"])
+    actions.client_change_groups(
+        client=client, actor=org_actor(request), add=list(chosen - seen), remove=list(seen - chosen)
+    )
     messages.success(request, _("Groups saved."))
     return _back(request, client, "groups")
 
@@ -378,7 +387,11 @@ def group_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Group “%(name)s” created.") % {"name": group.name})
                 return redirect("group_list", org_slug=org.slug)
-    groups = Group.objects.filter(org=org).annotate(size=Count("clientgroup")).order_by("name")
+    groups = (
+        Group.objects.filter(org=org)
+        .annotate(size=Count("clientgroup", filter=Q(clientgroup__client__deleted_at=None)))
+        .order_by("name")
+    )
     return render(request, "clients/group_list.html", {"groups": groups, "form": form})
 
 
@@ -424,6 +437,9 @@ def group_bulk(request: HttpRequest, group_id: int) -> HttpResponse:
     operation = request.POST.get("operation", "")
     if request.POST.get("scope") == "all":
         form = ClientFilterForm(QueryDict(request.POST.get("filter_query", "")), org=org)
+        if not form.is_valid():  # never let a broken filter widen "all matching" to everyone
+            fields = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+            raise PorticoError(_("The filter is not valid (%(fields)s). Fix it and try again.") % {"fields": fields})
         outcome = bulk.group_bulk_start(
             group=group, actor=org_actor(request), operation=operation, filters=_filters(form)
         )

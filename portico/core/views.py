@@ -30,7 +30,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
     from portico.clients.search import client_search
 
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     can_view_clients = request.org_ctx.has("clients.view")  # type: ignore[attr-defined]
     results = client_search(org=request.org, query=query) if query and can_view_clients else []  # type: ignore[attr-defined]
     context = {"query": query, "results": results, "can_view_clients": can_view_clients, "org": request.org}  # type: ignore[attr-defined]

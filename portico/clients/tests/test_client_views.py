@@ -311,3 +311,47 @@ def test_large_totals_are_estimated_on_postgresql_and_exact_below_the_limit(org_
     else:
         assert estimated and total > 10  # the planner's figure, shown as "about N"
     assert selectors.client_count(org=org_a.org, filters=selectors.ClientFilters(status="archived")) == (0, False)
+
+
+def test_the_groups_overlay_applies_only_what_changed(client, org_a):
+    record = _client(org_a)
+    youth, housing = (actions.group_create(org=org_a.org, actor=_staff(org_a), name=n) for n in ("Youth", "Housing"))
+    client.force_login(org_a.admin)
+    url = reverse("client_groups", args=["alpha", record.pk])
+    # The page was opened with no groups; meanwhile a bulk change put the client in Housing.
+    actions.client_set_groups(client=record, actor=_staff(org_a), groups=[housing])
+    client.post(url, {"groups": [youth.pk]})  # ticked Youth, saw no Housing
+    assert set(record.groups.values_list("name", flat=True)) == {"Youth", "Housing"}
+    client.post(url, {"shown": [youth.pk]})  # the remove icon next to Youth
+    assert set(record.groups.values_list("name", flat=True)) == {"Housing"}
+
+
+def test_bad_input_gets_a_clear_answer_not_a_500(client, org_a):
+    import base64
+    import json
+
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    cursor = base64.urlsafe_b64encode(json.dumps([None, 1]).encode()).decode()
+    url = reverse("client_list", args=["alpha"])
+    assert client.get(url, {"sort": "name", "cursor": cursor}).status_code == 200
+    assert client.get(url, {"group": str(10**30)}).status_code == 200
+    assert client.get(reverse("search", args=["alpha"]), {"q": "x\x00y"}).status_code == 200
+    response = client.post(
+        reverse("client_case_number", args=["alpha", record.pk]), {"case_number": "X" * 41}, HTTP_HX_REQUEST="true"
+    )
+    assert "at most 40 characters" in response.content.decode()
+
+
+def test_editing_saves_only_the_fields_that_changed(client, org_a):
+    record = _client(org_a, email="old@x.test")
+    client.force_login(org_a.admin)
+    url = reverse("client_edit", args=["alpha", record.pk])
+    form = client.get(url).context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data["client_type"] = data["client_type"].pk if hasattr(data["client_type"], "pk") else data["client_type"]
+    seen = {f"initial-{k}": v for k, v in data.items()}  # the hidden copies the page carries
+    actions.client_update(client=record, actor=_staff(org_a), email="new@x.test")  # someone else, meanwhile
+    client.post(url, {**data, **seen, "email": "old@x.test", "notes": "Called today"})
+    record.refresh_from_db()
+    assert (record.email, record.notes) == ("new@x.test", "Called today")

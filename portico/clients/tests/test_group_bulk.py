@@ -111,3 +111,16 @@ def test_staff_without_groups_manage_cannot_bulk_change(client, org_a):
         client.post(reverse("group_bulk", args=["alpha", group.pk]), {"operation": "add", "scope": "all"}).status_code
         == 403
     )
+
+
+def test_a_broken_filter_never_widens_all_matching_to_everyone(client, org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Careful")
+    _clients(org_a, 3)
+    client.force_login(org_a.admin)
+    response = client.post(
+        reverse("group_bulk", args=["alpha", group.pk]),
+        {"operation": "add", "scope": "all", "filter_query": "status=archived&created_from=2024-13-01"},
+        follow=True,
+    )
+    assert b"The filter is not valid" in response.content
+    assert ClientGroup.objects.filter(group=group).count() == 0
