@@ -18,34 +18,52 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Router, Schema, Status
+from ninja import Field, File, NinjaAPI, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import ConfigDict, field_validator
 from pydantic_core import PydanticCustomError
 
+from portico.accounts.models import User
 from portico.audit.selectors import audit_log
 from portico.clients import actions as client_actions
 from portico.clients import selectors as client_selectors
-from portico.clients.models import Client, ClientKind, ClientStatus, ClientType, RecordType
+from portico.clients.models import (
+    Client,
+    ClientKind,
+    ClientStatus,
+    ClientType,
+    Group,
+    NavigatorAssignment,
+    RecordType,
+    WarningIndicator,
+)
 from portico.core.actors import Actor, ActorKind, client_ip
 from portico.core.errors import PorticoError
 from portico.orgs import actions as org_actions
 from portico.orgs import selectors as org_selectors
 from portico.orgs.context import OrgContext, org_actor, org_context_resolve
-from portico.orgs.models import ApiKey, Organization
+from portico.orgs.models import ApiKey, MembershipStatus, Organization
 from portico.orgs.permissions import Permission
 
 api = NinjaAPI(title="Portico API", version="1", urls_namespace="api", auth=SessionAuth(csrf=True))
 
 
+# Refusals that conflict with what is already stored: a 409 rather than the generic 400.
+CONFLICT_CODES = frozenset({"duplicate", "already", "has_profile", "stale"})
+
+
 @api.exception_handler(PorticoError)
 def portico_error(request: HttpRequest, exc: PorticoError) -> HttpResponse:
+    status = exc.status_code
+    if status == PorticoError.status_code and exc.code in CONFLICT_CODES:
+        status = 409
     return api.create_response(
-        request, {"code": exc.code, "message": str(exc.message), "extra": exc.extra}, status=exc.status_code
+        request, {"code": exc.code, "message": str(exc.message), "extra": exc.extra}, status=status
     )
 
 

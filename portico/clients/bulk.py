@@ -139,7 +139,9 @@ def group_bulk_start(
 def bulk_job_run(*, job_id: int) -> str:
     """The worker's side: walk the selection by id in chunks, one statement and one short
     transaction per chunk, updating progress as it goes."""
-    claimed = BulkJob.objects.filter(pk=job_id, state=BulkJob.State.QUEUED).update(state=BulkJob.State.RUNNING)
+    claimed = BulkJob.objects.filter(pk=job_id, state=BulkJob.State.QUEUED).update(
+        state=BulkJob.State.RUNNING, heartbeat_at=timezone.now()
+    )
     if not claimed:
         return "skipped"
     job = BulkJob.objects.select_related("group", "group__org", "created_by").get(pk=job_id)
@@ -154,6 +156,7 @@ def bulk_job_run(*, job_id: int) -> str:
             with transaction.atomic():
                 changed = _apply(job.group, Client.objects.filter(pk__in=chunk_ids).values("id"), job.operation)
                 BulkJob.objects.filter(pk=job.pk).update(
+                    heartbeat_at=timezone.now(),
                     processed=job.processed + len(chunk_ids),
                     changed=job.changed + changed,
                     unchanged=job.unchanged + len(chunk_ids) - changed,
@@ -193,3 +196,25 @@ def bulk_job_run(*, job_id: int) -> str:
             },
         )
     return "done"
+
+
+STALE_AFTER = dt.timedelta(minutes=10)
+
+
+def bulk_jobs_requeue_stale() -> int:
+    """Jobs whose worker died mid-way (no heartbeat for STALE_AFTER) start again: every chunk is
+    idempotent (ON CONFLICT DO NOTHING / DELETE), so redoing done chunks changes nothing.
+    Run by `manage.py outbox_sweep` with the other recovery work."""
+    from portico.clients.tasks import run_bulk_job
+
+    stale = list(
+        BulkJob.objects.filter(state=BulkJob.State.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER).values_list(
+            "pk", flat=True
+        )
+    )
+    for pk in stale:
+        if BulkJob.objects.filter(pk=pk, state=BulkJob.State.RUNNING).update(
+            state=BulkJob.State.QUEUED, processed=0, changed=0, unchanged=0
+        ):
+            run_bulk_job.enqueue(pk)
+    return len(stale)

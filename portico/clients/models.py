@@ -321,6 +321,7 @@ class BulkJob(models.Model):
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # touched after each chunk
     finished_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -32,6 +32,7 @@ from portico.clients.forms import (
     WarningCreateForm,
     WarningsForm,
 )
+from portico.clients.images import MAX_UPLOAD_BYTES
 from portico.clients.models import (
     CLIENT_MACHINE,
     STATUS_CHANGE_ACTIONS,
@@ -306,6 +307,9 @@ def client_navigator_unassign(request: HttpRequest, client_id: int, user_id: int
 @org_view(Permission.CLIENTS_EDIT)
 def client_image(request: HttpRequest, client_id: int) -> HttpResponse:
     client = selectors.client_get(org=request.org, client_id=client_id)  # type: ignore[attr-defined]
+    # Refuse an oversized body before Django reads it (images.py checks the file itself too).
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_UPLOAD_BYTES + 64 * 1024:
+        raise PorticoError(_("Images can be at most 5 MB."), code="too_big")
     form = ImageForm(request.POST, request.FILES)
     if not form.is_valid():
         raise PorticoError(_("Choose an image file to upload."))

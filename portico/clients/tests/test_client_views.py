@@ -355,3 +355,15 @@ def test_editing_saves_only_the_fields_that_changed(client, org_a):
     client.post(url, {**data, **seen, "email": "old@x.test", "notes": "Called today"})
     record.refresh_from_db()
     assert (record.email, record.notes) == ("new@x.test", "Called today")
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, org_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    huge = SimpleUploadedFile("big.jpg", b"\xff" * (6 * 1024 * 1024), content_type="image/jpeg")
+    response = client.post(reverse("client_image", args=["alpha", record.pk]), {"image": huge}, follow=True)
+    assert b"Images can be at most 5 MB." in response.content
+    record.refresh_from_db()
+    assert not record.image

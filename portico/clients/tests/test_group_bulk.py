@@ -124,3 +124,25 @@ def test_a_broken_filter_never_widens_all_matching_to_everyone(client, org_a):
     )
     assert b"The filter is not valid" in response.content
     assert ClientGroup.objects.filter(group=group).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_died_is_restarted_by_the_sweep(org_a):
+    import datetime as dt
+
+    import time_machine
+    from django.core.management import call_command
+
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Restart")
+    people = _clients(org_a, 3)
+    job = BulkJob.objects.create(
+        org=org_a.org, group=group, operation="add", client_ids=[p.pk for p in people], total=3, created_by=org_a.admin
+    )
+    # The worker claimed it, did one chunk, then died.
+    BulkJob.objects.filter(pk=job.pk).update(state="running", heartbeat_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    ClientGroup.objects.create(client=people[0], group=group)
+    with time_machine.travel(dt.datetime(2026, 1, 1, 0, 11, tzinfo=dt.UTC)):
+        call_command("outbox_sweep")
+    run_tasks()
+    job.refresh_from_db()
+    assert (job.state, job.processed, ClientGroup.objects.filter(group=group).count()) == ("done", 3, 3)

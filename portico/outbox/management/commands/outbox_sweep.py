@@ -4,7 +4,10 @@ from portico.outbox.actions import outbox_sweep
 
 
 class Command(BaseCommand):
-    help = "Queue delivery of every due outbox message (lost retries, workers that died mid-send)."
+    help = "Recovery sweep: queue due outbox messages and restart bulk jobs whose worker died."
 
     def handle(self, *args: object, **options: object) -> None:
+        from portico.clients.bulk import bulk_jobs_requeue_stale
+
         self.stdout.write(f"queued {outbox_sweep()} message(s)")
+        self.stdout.write(f"restarted {bulk_jobs_requeue_stale()} stalled bulk job(s)")
