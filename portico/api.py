@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 from django.conf import settings
@@ -406,13 +406,70 @@ class ClientPageOut(Schema):
     total_is_estimate: bool
 
 
+ID_MAX = 2**63 - 1  # the largest id the database holds; larger ones are a 422, not a database error
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+ClientSort = Literal["newest", "oldest", "name", "case_number"]
+
+
 class ClientListQuery(Schema):
     org: str | None = Field(None, description=ORG_PARAM_HELP)
     status: ClientStatus | None = None
-    client_type: int | None = Field(None, ge=1, le=2**63 - 1)
-    group: int | None = Field(None, ge=1, le=2**63 - 1)
-    navigator: int | None = Field(None, ge=1, le=2**63 - 1, description="A staff member's user id.")
+    record_type: RecordType | None = None
+    client_type: int | None = Field(None, ge=1, le=ID_MAX)
+    group: int | None = Field(None, ge=1, le=ID_MAX)
+    navigator: int | None = Field(None, ge=1, le=ID_MAX, description="A staff member's user id.")
+    warning: int | None = Field(None, ge=1, le=ID_MAX, description="A warning indicator's id.")
+    has_portal_account: bool | None = Field(
+        None, description="true: only clients whose profile has a portal account; false: only those without."
+    )
+    created_from: dt.date | None = Field(
+        None, description="Created on or after this day (server time zone, UTC unless configured)."
+    )
+    created_to: dt.date | None = Field(
+        None, description="Created on or before this day (server time zone, UTC unless configured)."
+    )
+    sort: ClientSort = Field("newest", description="newest (default), oldest, name or case_number.")
     cursor: str = ""
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class ClientDetailOut(ClientOut):
+    has_image: bool
+    groups: list[RefOut] = Field(description="The record's groups, by name.")
+    navigators: list[RefOut] = Field(description="Staff assigned to the record (user id and name), by name.")
+
+
+class CaseNumberIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    case_number: str = Field(..., max_length=40)
+
+
+class GroupsChangeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    add: list[Id] = Field(default_factory=list, max_length=1000, description="Ids of groups to add the client to.")
+    remove: list[Id] = Field(
+        default_factory=list, max_length=1000, description="Ids of groups to take the client out of."
+    )
+
+
+class NavigatorIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Id = Field(..., description="The user id of an active staff member of the organization.")
+
+
+class WarningsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    warnings: list[Id] = Field(
+        ..., max_length=1000, description="Ids of the organization's warning indicators; [] removes them all."
+    )
 
 
 def _client_out(client: Client) -> dict[str, Any]:
@@ -438,13 +495,42 @@ def _client_out(client: Client) -> dict[str, Any]:
     }
 
 
+def _client_detail_out(client: Client) -> dict[str, Any]:
+    """One client with its groups and navigators (one query each; never used for lists)."""
+    groups = Group.objects.filter(clientgroup__client=client).order_by("name", "pk").values_list("pk", "name")
+    navigators = (
+        NavigatorAssignment.objects.filter(client=client)
+        .order_by("user__full_name", "user__email", "user_id")
+        .values_list("user_id", "user__full_name", "user__email")
+    )
+    return {
+        **_client_out(client),
+        "has_image": bool(client.image),
+        "groups": [{"id": pk, "name": name} for pk, name in groups],
+        "navigators": [{"id": pk, "name": full_name or email} for pk, full_name, email in navigators],
+    }
+
+
 def _get(caller: Caller, client_id: int) -> Client:
     return client_selectors.client_get(org=caller.ctx.org, client_id=client_id)
 
 
+def _in_org(model: type[Group] | type[WarningIndicator], org: Organization, ids: list[int]) -> list[Any]:
+    """The organization's rows with these ids; any id that is not one of them is a 404, as
+    another organization's group looks like no group."""
+    wanted = set(ids)
+    found = list(model.objects.filter(org=org, pk__in=wanted)) if wanted else []
+    if len(found) != len(wanted):
+        raise Http404
+    return found
+
+
+IMAGE_REFUSALS = frozenset({"not_image", "too_big", "too_many_pixels"})
+
+
 @clients_router.get("", response=ClientPageOut, summary="List clients")
 def clients_list(request: HttpRequest, filters: Query[ClientListQuery]) -> dict[str, Any]:
-    """Newest first, 25 a page. Needs `clients.view`."""
+    """25 a page, newest first unless `sort` says otherwise; filters combine. Needs `clients.view`."""
     caller = _caller(request, filters.org, Permission.CLIENTS_VIEW)
     page = client_selectors.client_page(
         org=caller.ctx.org,
@@ -453,7 +539,13 @@ def clients_list(request: HttpRequest, filters: Query[ClientListQuery]) -> dict[
             client_type=filters.client_type,
             group=filters.group,
             navigator=filters.navigator,
+            warning=filters.warning,
+            created_from=filters.created_from,
+            created_to=filters.created_to,
+            has_portal_account=filters.has_portal_account,
+            record_type=filters.record_type.value if filters.record_type else "",
         ),
+        sort=filters.sort,
         cursor=filters.cursor,
     )
     return {
@@ -480,13 +572,13 @@ def clients_create(
     return Status(201, {**_client_out(client), "duplicates": [d.pk for d in duplicates]})
 
 
-@clients_router.get("/{client_id}", response=ClientOut, summary="Get a client")
+@clients_router.get("/{client_id}", response=ClientDetailOut, summary="Get a client")
 def clients_get(
     request: HttpRequest, client_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
-    """Needs `clients.view`. Another organization's id is a 404."""
+    """With its groups and navigators. Needs `clients.view`. Another organization's id is a 404."""
     caller = _caller(request, org, Permission.CLIENTS_VIEW)
-    return _client_out(_get(caller, client_id))
+    return _client_detail_out(_get(caller, client_id))
 
 
 @clients_router.patch("/{client_id}", response=ClientOut, summary="Change a client's details")
@@ -528,6 +620,156 @@ def clients_delete(
     caller = _caller(request, org, Permission.CLIENTS_DELETE)
     client_actions.client_delete(client=_get(caller, client_id), actor=caller.actor)
     return Status(204, None)
+
+
+@clients_router.post("/{client_id}/profile", response=ClientOut, summary="Create the client's profile")
+def clients_profile_create(
+    request: HttpRequest, client_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
+) -> dict[str, Any]:
+    """Create the client's profile from the record now, before any invitation is accepted; the
+    client becomes active. A client that already has a profile is a 409 (`has_profile`), as is a
+    status the lifecycle does not allow it from. Needs `clients.change_status`."""
+    caller = _caller(request, org, Permission.CLIENTS_CHANGE_STATUS)
+    client = client_actions.client_profile_create(client=_get(caller, client_id), actor=caller.actor)
+    return _client_out(client)
+
+
+@clients_router.put("/{client_id}/case-number", response=ClientOut, summary="Change a client's case number")
+def clients_case_number(
+    request: HttpRequest,
+    client_id: int,
+    payload: CaseNumberIn,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """A number another record of the organization already has is a 409 (`duplicate`); an empty
+    one a 400 (`empty`). Needs `clients.change_case_number`."""
+    caller = _caller(request, org, Permission.CLIENTS_CHANGE_CASE_NUMBER)
+    client = client_actions.client_change_case_number(
+        client=_get(caller, client_id), actor=caller.actor, case_number=payload.case_number
+    )
+    return _client_out(client)
+
+
+@clients_router.post("/{client_id}/groups", response=ClientDetailOut, summary="Add or remove a client's groups")
+def clients_groups(
+    request: HttpRequest,
+    client_id: int,
+    payload: GroupsChangeIn,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """Adds the client to the groups in `add` and takes it out of those in `remove`; other groups
+    stay. An id that is not one of the organization's groups is a 404 and nothing changes.
+    Needs `groups.manage`."""
+    caller = _caller(request, org, Permission.GROUPS_MANAGE)
+    client = _get(caller, client_id)
+    add = _in_org(Group, caller.ctx.org, payload.add)
+    remove = _in_org(Group, caller.ctx.org, payload.remove)
+    client = client_actions.client_change_groups(client=client, actor=caller.actor, add=add, remove=remove)
+    return _client_detail_out(client)
+
+
+@clients_router.post("/{client_id}/navigators", response=ClientDetailOut, summary="Assign a navigator")
+def clients_navigator_assign(
+    request: HttpRequest,
+    client_id: int,
+    payload: NavigatorIn,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """A user who is not active staff of the organization is a 404; one already assigned a 409
+    (`already`). Needs `navigators.assign`."""
+    caller = _caller(request, org, Permission.NAVIGATORS_ASSIGN)
+    client = _get(caller, client_id)
+    navigator = get_object_or_404(
+        User, pk=payload.user_id, memberships__org=caller.ctx.org, memberships__status=MembershipStatus.ACTIVE
+    )
+    client = client_actions.client_assign_navigator(client=client, actor=caller.actor, navigator=navigator)
+    return _client_detail_out(client)
+
+
+@clients_router.delete("/{client_id}/navigators/{user_id}", response=ClientDetailOut, summary="Unassign a navigator")
+def clients_navigator_unassign(
+    request: HttpRequest,
+    client_id: int,
+    user_id: int,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """A user who is not assigned to this client is a 404. Needs `navigators.assign`."""
+    caller = _caller(request, org, Permission.NAVIGATORS_ASSIGN)
+    client = _get(caller, client_id)
+    navigator = get_object_or_404(User, pk=user_id, assigned_clients=client)
+    client = client_actions.client_unassign_navigator(client=client, actor=caller.actor, navigator=navigator)
+    return _client_detail_out(client)
+
+
+@clients_router.put("/{client_id}/warnings", response=ClientOut, summary="Set a client's warning indicators")
+def clients_warnings(
+    request: HttpRequest,
+    client_id: int,
+    payload: WarningsIn,
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """The client's warning indicators become exactly these. An id that is not one of the
+    organization's indicators is a 404 and nothing changes. Needs `clients.edit`."""
+    caller = _caller(request, org, Permission.CLIENTS_EDIT)
+    client = _get(caller, client_id)
+    warnings = _in_org(WarningIndicator, caller.ctx.org, payload.warnings)
+    client = client_actions.client_set_warnings(client=client, actor=caller.actor, warnings=warnings)
+    return _client_out(client)
+
+
+@clients_router.post("/{client_id}/image", response=ClientDetailOut, summary="Upload a client's image")
+def clients_image_upload(
+    request: HttpRequest,
+    client_id: int,
+    image: File[UploadedFile],
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> dict[str, Any]:
+    """Multipart form with the file in `image`: a JPEG, PNG, WebP or GIF of at most 5 MB and 40
+    megapixels. It is re-encoded (longest side 1024 px, metadata removed) with a 128 px thumbnail.
+    Anything else is a 422 saying why (`not_image`, `too_big`, `too_many_pixels`). Needs
+    `clients.edit`."""
+    caller = _caller(request, org, Permission.CLIENTS_EDIT)
+    client = _get(caller, client_id)
+    try:
+        client = client_actions.client_set_image(client=client, actor=caller.actor, upload=image)
+    except PorticoError as exc:
+        if exc.code in IMAGE_REFUSALS:
+            raise InvalidInput(exc.message, code=exc.code, extra=exc.extra) from None
+        raise
+    return _client_detail_out(client)
+
+
+@clients_router.get(
+    "/{client_id}/image",
+    summary="Get a client's image",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The image (JPEG, or PNG when it has transparency).",
+                "content": {
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            404: {"description": "No such client in the organization, or it has no image."},
+        }
+    },
+)
+def clients_image_get(
+    request: HttpRequest,
+    client_id: int,
+    size: Literal["full", "thumb"] = Query("full", description="full (at most 1024 px) or thumb (128 px)."),
+    org: str | None = Query(None, description=ORG_PARAM_HELP),
+) -> FileResponse:
+    """The record's image or thumbnail. Needs `clients.view`; a client without one is a 404."""
+    caller = _caller(request, org, Permission.CLIENTS_VIEW)
+    client = _get(caller, client_id)
+    field = client.thumbnail if size == "thumb" else client.image
+    if not field:
+        raise Http404
+    response = FileResponse(field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 api.add_router("/clients", clients_router)
