@@ -344,6 +344,7 @@ def client_set_warnings(*, client: Client, actor: Actor, warnings: list[WarningI
         raise PorticoError(_("Choose this organization's warning indicators."))
     before = sorted(w.label for w in client.warnings.all())
     client.warnings.set(warnings)
+    client.__dict__.pop("warnings_data", None)  # a list annotation loaded earlier is now stale
     after = sorted(w.label for w in warnings)
     if before != after:
         audit_record(

@@ -240,7 +240,7 @@ class Client(models.Model):
         ``warnings_data`` in their own query (selectors.warnings_subquery); otherwise one query."""
         data = getattr(self, "warnings_data", None)
         if data is None and not hasattr(self, "warnings_data"):
-            data = [{"label": w.label, "colour": w.colour, "icon": w.icon} for w in self.warnings.all()]
+            data = [{"id": w.pk, "label": w.label, "colour": w.colour, "icon": w.icon} for w in self.warnings.all()]
         return sorted(data or [], key=lambda w: w["label"])
 
     @property

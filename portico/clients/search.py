@@ -249,6 +249,16 @@ def client_search(*, org: Organization, query: str, limit: int = 20) -> list[Cli
     if not terms:
         return []
     qs = Client.objects.filter(org=org, deleted_at=None)
+    loaded = qs.select_related("client_type").prefetch_related(
+        Prefetch("warnings", queryset=WarningIndicator.objects.order_by("label"))
+    )
+    whole = query.strip()
+    if len(terms) == 1 and any(ch.isdigit() for ch in whole):
+        # A complete case number is answered by its unique index (a fraction of a millisecond);
+        # a trigram search over "NW-2026-…" would have to combine very common trigrams.
+        exact = list(loaded.filter(case_number__in={whole, whole.upper()})[:1])
+        if exact:
+            return exact
     if connection.vendor == "postgresql":  # the one place that chooses the backend
         qs = qs.filter(pk__in=_postgresql_ids(org, terms, limit))
     else:

@@ -91,6 +91,7 @@ def warnings_subquery() -> Subquery:
         .annotate(
             data=_JSONArrayAgg(
                 JSONObject(
+                    id=F("warningindicator_id"),
                     label=F("warningindicator__label"),
                     colour=F("warningindicator__colour"),
                     icon=F("warningindicator__icon"),
@@ -186,7 +187,10 @@ def client_count(*, org: Organization, filters: ClientFilters) -> tuple[int, boo
 
 def client_get(*, org: Organization, client_id: int) -> Client:
     return get_object_or_404(
-        client_queryset(org=org).select_related("client_type", "profile", "created_by"), pk=client_id
+        client_queryset(org=org)
+        .select_related("client_type", "profile", "created_by")
+        .annotate(warnings_data=warnings_subquery()),
+        pk=client_id,
     )
 
 
@@ -197,7 +201,7 @@ def client_record_sections(*, client: Client) -> dict[str, Any]:
         "navigators": list(
             NavigatorAssignment.objects.filter(client=client).select_related("user").order_by("user__full_name")
         ),
-        "warnings": list(client.warnings.order_by("label")),
+        "warnings": client.warning_badges,  # loaded with the client (see client_get)
     }
 
 

@@ -143,7 +143,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     }
     if section == "status":
         context["type_form"] = ClientTypeForm(org=org, initial={"client_type": client.client_type_id})
-        context["warnings_form"] = WarningsForm(org=org, initial={"warnings": [w.pk for w in context["warnings"]]})
+        context["warnings_form"] = WarningsForm(org=org, initial={"warnings": [w["id"] for w in context["warnings"]]})
     elif section == "groups":
         context["groups_form"] = GroupsForm(org=org, initial={"groups": [g.pk for g in context["groups"]]})
     elif section == "navigators" and ctx.has(Permission.NAVIGATORS_ASSIGN):

@@ -274,3 +274,9 @@ def test_sqlite_fts_triggers_survive_a_table_remake(org_a, people):
     sqlite_fts_triggers_ensure(using="default")
     _client(org_a, "Zoë Ångström")
     assert _names(client_search(org=org_a.org, query="zoe angs")) == ["Zoë Ångström"]
+
+
+def test_a_complete_case_number_is_found_directly(org_a):
+    first = _client(org_a, "Casey Number")
+    _client(org_a, "Other Person")
+    assert client_search(org=org_a.org, query=first.case_number.lower()) == [first]
