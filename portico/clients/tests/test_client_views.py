@@ -367,3 +367,10 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, org_a):
     assert b"Images can be at most 5 MB." in response.content
     record.refresh_from_db()
     assert not record.image
+
+
+def test_the_history_shows_state_labels(client, org_a):
+    record = _client(org_a)
+    client.force_login(org_a.admin)
+    page = client.get(reverse("client_detail", args=["alpha", record.pk])).content.decode()
+    assert "→ Not invited" in page and "not_invited)" not in page
