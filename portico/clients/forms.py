@@ -129,10 +129,6 @@ class CaseNumberForm(forms.Form):
     case_number = forms.CharField(label=_("Case number"), max_length=40)
 
 
-class StatusChangeForm(forms.Form):
-    action = forms.CharField()
-
-
 class ClientTypeForm(forms.Form):
     client_type = forms.ModelChoiceField(label=_("Client type"), queryset=ClientType.objects.none(), required=False)
 

@@ -260,11 +260,7 @@ def client_search(*, org: Organization, query: str, limit: int = 20) -> list[Cli
         if exact:
             return exact
     if connection.vendor == "postgresql":  # the one place that chooses the backend
-        qs = qs.filter(pk__in=_postgresql_ids(org, terms, limit))
+        loaded = loaded.filter(pk__in=_postgresql_ids(org, terms, limit))
     else:
-        qs = _sqlite_filter(qs, terms)
-    return list(
-        qs.select_related("client_type")
-        .prefetch_related(Prefetch("warnings", queryset=WarningIndicator.objects.order_by("label")))
-        .order_by("-created_at", "-id")[:limit]
-    )
+        loaded = _sqlite_filter(loaded, terms)
+    return list(loaded.order_by("-created_at", "-id")[:limit])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -40,7 +40,6 @@ class ClientFilters:
     created_to: dt.date | None = None
     has_portal_account: bool | None = None
     record_type: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def client_queryset(*, org: Organization) -> QuerySet[Client]:
@@ -220,10 +219,6 @@ def client_duplicates(
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return list(qs.order_by("-created_at")[:5])
-
-
-def my_clients_filters(*, user_id: int) -> ClientFilters:
-    return ClientFilters(navigator=user_id)
 
 
 # --- support: deleted records ---

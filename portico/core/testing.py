@@ -14,7 +14,6 @@ from portico.accounts.models import User
 from portico.core.actors import Actor
 from portico.orgs.actions import membership_add, org_create
 from portico.orgs.models import Membership, Organization, Role
-from portico.outbox.models import OutboxMessage
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test accounts only)
 
@@ -81,7 +80,3 @@ def last_link(to: str, pattern: str = r"https?://\S+/join/\S+/") -> str:
             if found:
                 return found[-1]
     raise AssertionError(f"no mail with a link to {to}; outbox has {[m.to for m in mail.outbox]}")
-
-
-def outbox_for(to: str) -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(to=to).order_by("id"))

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portico.core.transitions import StateMachine
-from portico.orgs.permissions import ALL, Permission
+from portico.orgs.permissions import ALL
 
 
 class Organization(models.Model):
@@ -70,9 +70,6 @@ class Role(models.Model):
             return ALL
         # Codes removed from the catalogue are ignored rather than trusted.
         return frozenset(self.permissions) & ALL
-
-    def permission_labels(self) -> list[str]:
-        return [str(Permission(code).label) for code in Permission.values if code in self.permission_set]
 
 
 class MembershipStatus(models.TextChoices):

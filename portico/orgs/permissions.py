@@ -119,7 +119,3 @@ def permission_check(code: str) -> Permission:
     if code not in ALL:
         raise ValueError(f"Unknown permission {code!r}")
     return Permission(code)
-
-
-def permission_label(code: str) -> str:
-    return str(permission_check(code).label)
