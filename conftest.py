@@ -62,3 +62,20 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def deliver(django_capture_on_commit_callbacks):
+    """``with deliver(): action(...)``: run the action's after-commit hooks, then the worker's
+    tasks (outbox delivery), as a real commit followed by `db_worker` would."""
+    from contextlib import contextmanager
+
+    from portico.core.testing import run_tasks
+
+    @contextmanager
+    def _deliver():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        run_tasks()
+
+    return _deliver

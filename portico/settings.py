@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "portico.audit",
     "portico.outbox",
     "portico.clients",
+    "portico.portal",
+    "portico.invitations",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

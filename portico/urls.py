@@ -56,6 +56,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("join/<str:token>/", org_views.staff_invitation, name="staff_invitation"),
+    path("invite/", include("portico.invitations.urls")),
+    path("portal/", include("portico.portal.urls")),
     path("me/", account_views.profile, name="profile"),
     path("support/", org_views.support_org_list, name="support_org_list"),
     path("support/organizations/new/", org_views.support_org_create, name="support_org_create"),

@@ -10,6 +10,16 @@ from portico.audit.models import AuditAction
 from portico.core.actors import Actor
 
 
+def user_sessions_end(user: User) -> int:
+    """End every open session of ``user`` at once (deactivated staff, banned clients)."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user=user))
+    get_adapter().end_sessions(sessions)
+    return len(sessions)
+
+
 def user_security_event(*, user: User, actor: Actor, action: str, detail: dict[str, Any] | None = None) -> None:
     """Record a sign-in security change made through allauth (password, two-factor, sign-out)."""
     audit_record(org=None, actor=actor, action=action, target=user, detail=detail)

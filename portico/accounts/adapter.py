@@ -20,16 +20,21 @@ from portico.outbox.models import Channel
 
 
 def _may_sign_in(user: Any) -> bool:
-    """Active staff somewhere, or invited somewhere (so they can sign in and accept the link)."""
+    """Active staff somewhere, invited somewhere (so they can sign in and accept the link), or a
+    client whose portal account is not banned in at least one organization."""
     from django.utils import timezone
 
+    from portico.invitations.models import Invitation
     from portico.orgs.models import StaffInvitation, StaffInvitationStatus
+    from portico.portal.models import PortalAccountStatus
 
     return (
         user.memberships.filter(status=MembershipStatus.ACTIVE).exists()
+        or user.portal_accounts.exclude(status=PortalAccountStatus.BANNED).exists()
         or StaffInvitation.objects.filter(
             email__iexact=user.email, status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now()
         ).exists()
+        or Invitation.objects.live().filter(address__iexact=user.email).exists()
     )
 
 
@@ -64,9 +69,18 @@ class PorticoAccountAdapter(DefaultAccountAdapter):
         if response is not None:
             return response
         if not user.is_operator and not _may_sign_in(user):
-            messages.error(request, _("Your staff access has been deactivated. Ask your organization's admin."))
+            messages.error(request, _("Your access has been deactivated. Ask the organization."))
             return redirect("account_login")
         return None
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Clients (no staff membership) land on their portal; staff on their organization.
+        user = request.user
+        if not user.is_operator and not user.memberships.filter(status=MembershipStatus.ACTIVE).exists():  # type: ignore[union-attr]
+            from django.urls import reverse
+
+            return reverse("portal_home")
+        return super().get_login_redirect_url(request)
 
     def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)

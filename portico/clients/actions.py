@@ -175,6 +175,12 @@ def client_update(*, client: Client, actor: Actor, **fields: Any) -> Client:
     if changes:
         client.save(update_fields=list(changes))
         audit_record(org=client.org, actor=actor, action=AuditAction.CLIENT_CHANGED, target=client, detail=changes)
+        # A new address cancels invitations sent to the old one (they would make the old
+        # address the username).
+        from portico.invitations.actions import invitations_cancel_for_address_change
+
+        for field in {"email", "phone"} & set(changes):
+            invitations_cancel_for_address_change(client=client, actor=actor, channel="email" if field == "email" else "sms")
     return client
 
 
@@ -232,13 +238,32 @@ def client_reopen(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="reopen", actor=actor)
 
 
-def client_invitation_sent(*, client: Client, actor: Actor, resend: bool = False) -> Client:
-    """Called by the invitations capability when it sends (or resends) a portal invitation."""
-    return client_transition(client=client, action="resend_invitation" if resend else "send_invitation", actor=actor)
+def client_invitation_sent(*, client: Client, actor: Actor) -> Client:
+    """Called by the invitations capability when it sends a portal invitation to a client who
+    was not invited (clients with a profile but no portal account keep their status)."""
+    return client_transition(client=client, action="send_invitation", actor=actor)
 
 
 def client_invitation_revoked(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="revoke_invitation", actor=actor)
+
+
+@transaction.atomic
+def client_invitation_accepted(*, client: Client, actor: Actor, profile: Profile) -> Client:
+    """The client accepted with a new profile (which they organize): linked, and active."""
+    if client.profile_id is not None:
+        raise PorticoError(_("This client already has a profile."), code="has_profile")
+    CLIENT_MACHINE.target(client.status, "accept_invitation")
+    Client.objects.filter(pk=client.pk).update(profile=profile)
+    client.profile = profile
+    audit_record(
+        org=client.org,
+        actor=actor,
+        action=AuditAction.CLIENT_PROFILE_LINKED,
+        target=client,
+        detail={"profile": profile.pk, "created": True, "by_invitation": True},
+    )
+    return client_transition(client=client, action="accept_invitation", actor=actor)
 
 
 @transaction.atomic

@@ -36,7 +36,6 @@ CLIENT_TRANSITIONS: dict[str, dict[str, str]] = {
     },
     ClientStatus.ARCHIVED: {"unarchive": ClientStatus.NOT_INVITED},
     ClientStatus.INVITE_SENT: {
-        "resend_invitation": ClientStatus.INVITE_SENT,
         "revoke_invitation": ClientStatus.NOT_INVITED,
         "accept_invitation": ClientStatus.ACTIVE,
         "create_profile": ClientStatus.ACTIVE,
@@ -59,7 +58,6 @@ CLIENT_MACHINE = StateMachine(
         "archive": _("archive"),
         "unarchive": _("unarchive"),
         "send_invitation": _("send an invitation"),
-        "resend_invitation": _("resend the invitation"),
         "revoke_invitation": _("revoke the invitation"),
         "accept_invitation": _("accept the invitation"),
         "create_profile": _("create a profile"),

@@ -80,3 +80,19 @@ def last_link(to: str, pattern: str = r"https?://\S+/join/\S+/") -> str:
             if found:
                 return found[-1]
     raise AssertionError(f"no mail with a link to {to}; outbox has {[m.to for m in mail.outbox]}")
+
+
+def portal_set_up(world: World, **fields: object) -> object:
+    """Set up ``world``'s client portal with defaults (invitations need it)."""
+    from portico.portal.actions import portal_settings_save
+
+    values = {"portal_name": f"{world.org.name} Portal", "sender_name": world.org.name, **fields}
+    return portal_settings_save(org=world.org, actor=Actor.system(), **values)
+
+
+def client_make(world: World, name: str = "Mark Client", **fields: object) -> object:
+    """A client record of ``world`` (email mark@example.test unless given)."""
+    from portico.clients.actions import client_create
+
+    fields.setdefault("email", f"{name.split()[0].lower()}@example.test")
+    return client_create(org=world.org, actor=Actor.system(), name=name, **fields)  # type: ignore[arg-type]

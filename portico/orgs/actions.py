@@ -6,14 +6,13 @@ import datetime as dt
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
-from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portico.accounts.actions import user_sessions_end
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
@@ -454,12 +453,6 @@ def membership_change_role(*, membership: Membership, role: Role, actor: Actor) 
     return membership
 
 
-def _end_sessions(user: User) -> int:
-    sessions = list(UserSession.objects.filter(user=user))
-    get_usersessions_adapter().end_sessions(sessions)
-    return len(sessions)
-
-
 @transaction.atomic
 def membership_deactivate(*, membership: Membership, actor: Actor) -> Membership:
     """Take away a staff member's access to this organization at once: their sessions end."""
@@ -472,7 +465,7 @@ def membership_deactivate(*, membership: Membership, actor: Actor) -> Membership
     if not changed:
         raise PorticoError(_("Someone else changed this staff member just now. Reload and try again."), code="stale")
     _ensure_someone_can_administer(membership.org)
-    ended = _end_sessions(membership.user)
+    ended = user_sessions_end(membership.user)
     audit_record(
         org=membership.org,
         actor=actor,

@@ -26,6 +26,7 @@ from portico.outbox.models import (
     OutboxState,
     secret_marker,
 )
+from portico.outbox.signals import message_delivery
 from portico.outbox.transports import transport_for
 
 logger = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ def _outbox_mark_sent(*, message: OutboxMessage, attempt: OutboxAttempt, provide
             payload={k: v for k, v in message.payload.items() if k != SECRETS_KEY},
         )
         OutboxAttempt.objects.filter(pk=attempt.pk).update(outcome=OutboxAttempt.Outcome.SENT, finished_at=now)
+        message_delivery.send(sender=OutboxMessage, message=message, kind="sent", at=now, detail="")
 
 
 def outbox_record_failure(*, message: OutboxMessage, attempt: OutboxAttempt, error: str) -> None:
@@ -177,6 +179,7 @@ def outbox_record_failure(*, message: OutboxMessage, attempt: OutboxAttempt, err
         if not changed:
             return
         if give_up:
+            message_delivery.send(sender=OutboxMessage, message=message, kind="failed", at=now, detail=error[:300])
             audit_record(
                 org=message.org,
                 actor=Actor.system(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from email.utils import formataddr, parseaddr
 from typing import Protocol
 
 from django.conf import settings
@@ -28,11 +29,16 @@ class EmailTransport:
         digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:40]
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ")
         message_id = f"<{digest}@{domain}>"
+        payload = message.payload or {}
+        from_email = settings.DEFAULT_FROM_EMAIL
+        if payload.get("from_name"):  # the organization's sender name, on Portico's own address
+            from_email = formataddr((payload["from_name"], parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.reveal(message.body_text),
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=from_email,
             to=[message.to],
+            reply_to=[payload["reply_to"]] if payload.get("reply_to") else None,
             headers={"Message-ID": message_id, "X-Portico-Idempotency-Key": message.idempotency_key},
         )
         if message.body_html:

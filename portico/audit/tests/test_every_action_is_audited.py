@@ -12,6 +12,8 @@ from portico.audit.models import AuditAction, AuditEvent
 from portico.clients import actions as client_actions
 from portico.core.actors import Actor
 from portico.core.testing import World, run_tasks, user_create
+from portico.core.testing import portal_set_up as _portal_set_up
+from portico.invitations import actions as invitation_actions
 from portico.orgs import actions as org_actions
 from portico.outbox.actions import outbox_enqueue, outbox_retry
 from portico.outbox.models import OutboxMessage, OutboxState
@@ -46,6 +48,53 @@ def _accept(w: World) -> None:
     org_actions.staff_invitation_accept(
         raw_token=raw, actor=Actor.system(), full_name="N", password="a-long-pass-phrase"
     )
+
+
+def _client_invitation(w: World, raw: str = "raw-token"):
+    """A sent portal invitation whose newest link is ``raw``."""
+    from portico.core.testing import client_make, portal_set_up
+    from portico.core.tokens import token_digest
+    from portico.invitations.actions import invitation_send
+    from portico.invitations.models import InvitationLink
+
+    portal_set_up(w)
+    invitation = invitation_send(client=client_make(w), actor=_staff(w))
+    InvitationLink.objects.filter(invitation=invitation).update(token_digest=token_digest(raw))
+    return invitation
+
+
+def _client_accepted(w: World) -> None:
+    from portico.invitations.actions import invitation_accept
+
+    _client_invitation(w)
+    invitation_accept(raw_token="raw-token", actor=Actor.system(), password="a-long-pass-phrase")
+
+
+def _client_invitation_expired(w: World) -> None:
+    from django.utils import timezone
+
+    from portico.invitations.actions import invitations_expire_due
+    from portico.invitations.models import Invitation
+
+    invitation = _client_invitation(w)
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    invitations_expire_due()
+
+
+def _client_new_link(w: World) -> None:
+    from portico.invitations.actions import invitation_request_new_link, invitation_resend
+
+    invitation_resend(invitation=_client_invitation(w), actor=_staff(w))
+    invitation_request_new_link(raw_token="raw-token", actor=Actor.system())
+
+
+def _client_invitation_bounced(w: World) -> None:
+    from django.utils import timezone
+
+    from portico.invitations.actions import invitation_delivery_record
+
+    invitation = _client_invitation(w)
+    invitation_delivery_record(message=invitation.last_message, kind="bounced", at=timezone.now(), detail="550")
 
 
 def _failed_message(w: World) -> OutboxMessage:
@@ -257,6 +306,20 @@ CASES: dict[str, Callable[..., object]] = {
     AuditAction.USER_MFA_REMOVED: lambda w, s: _mfa_removed(w),
     AuditAction.USER_RECOVERY_CODES_RESET: lambda w, s: _recovery_codes_reset(w),
     AuditAction.MESSAGE_FAILED: _message_failed,
+    AuditAction.PORTAL_SETTINGS_CHANGED: lambda w, s: _portal_set_up(w),
+    AuditAction.PORTAL_ACCOUNT_CREATED: lambda w, s: _client_accepted(w),
+    AuditAction.PORTAL_ACCOUNT_STATUS_CHANGED: lambda w, s: _client_accepted(w),  # enrollment completes
+    AuditAction.INVITATION_SENT: lambda w, s: _client_invitation(w),
+    AuditAction.INVITATION_RESENT: lambda w, s: invitation_actions.invitation_resend(
+        invitation=_client_invitation(w), actor=_staff(w)
+    ),
+    AuditAction.INVITATION_REVOKED: lambda w, s: invitation_actions.invitation_revoke(
+        invitation=_client_invitation(w), actor=_staff(w)
+    ),
+    AuditAction.INVITATION_EXPIRED: lambda w, s: _client_invitation_expired(w),
+    AuditAction.INVITATION_ACCEPTED: lambda w, s: _client_accepted(w),
+    AuditAction.INVITATION_NEW_LINK_REQUESTED: lambda w, s: _client_new_link(w),
+    AuditAction.INVITATION_BOUNCED: lambda w, s: _client_invitation_bounced(w),
     AuditAction.MESSAGE_RETRIED: lambda w, s: outbox_retry(message=_failed_message(w), actor=_staff(w)),
 }
 

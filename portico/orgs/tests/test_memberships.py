@@ -49,7 +49,7 @@ def test_deactivating_ends_their_sessions_at_once_and_refuses_sign_in(org_a):
     response = Client().post(
         reverse("account_login"), {"login": org_a.readonly.email, "password": PASSWORD}, follow=True
     )
-    assert b"Your staff access has been deactivated" in response.content
+    assert b"Your access has been deactivated" in response.content
     assert not response.context["user"].is_authenticated
     event = AuditEvent.objects.get(action=AuditAction.STAFF_DEACTIVATED)
     assert (event.from_state, event.to_state, event.detail["sessions_ended"]) == ("active", "deactivated", 1)

@@ -1,0 +1,255 @@
+"""Sending, resending, revoking and accepting client portal invitations (actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from portico.audit.models import AuditAction, AuditEvent
+from portico.clients.actions import client_profile_create, client_update
+from portico.clients.models import ClientStatus, Profile
+from portico.core.actors import Actor, ActorKind
+from portico.core.errors import InvalidTransition, PorticoError
+from portico.core.testing import PASSWORD, client_make, portal_set_up, user_create
+from portico.core.tokens import token_digest
+from portico.invitations import actions
+from portico.invitations.models import Invitation, InvitationLink, InvitationStatus
+from portico.portal.models import PortalAccount, PortalAccountStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(world):
+    return Actor(kind=ActorKind.STAFF, user=world.admin)
+
+
+def link_of(to: str) -> str:
+    for message in reversed(mail.outbox):
+        if to in message.to:
+            return str(message.body).split("/invite/")[1].split("/")[0]
+    raise AssertionError(f"no invitation to {to}")
+
+
+def test_portal_must_be_set_up(org_a):
+    client = client_make(org_a)
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_send(client=client, actor=staff(org_a))
+    assert exc.value.code == "portal_not_set_up"
+    assert not Invitation.objects.exists()
+
+
+def test_send_stores_only_the_digest_and_moves_the_client(org_a, deliver):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with deliver():
+        invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    raw = link_of("mark@example.test")
+    assert len(raw) >= 43  # 256 bits, url-safe base64
+    link = InvitationLink.objects.get(invitation=invitation)
+    assert link.token_digest == token_digest(raw)
+    assert raw not in str(Invitation.objects.filter(pk=invitation.pk).values().first())
+    client.refresh_from_db()
+    assert client.status == ClientStatus.INVITE_SENT
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_SENT, target_id=str(client.pk)).count() == 1
+    invitation.refresh_from_db()
+    assert invitation.delivery == "sent"
+    sent = mail.outbox[-1]
+    assert "Alpha Org" in sent.from_email
+    assert sent.alternatives and "Create my account" in str(sent.alternatives[0][0])
+
+
+def test_refusals(org_a):
+    portal_set_up(org_a)
+    no_email = client_make(org_a, "Nobody", email="")
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_send(client=no_email, actor=staff(org_a))
+    assert exc.value.code == "no_address"
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_send(client=no_email, actor=staff(org_a), channel="sms")
+    assert exc.value.code == "no_address"
+    client = client_make(org_a)
+    actions.invitation_send(client=client, actor=staff(org_a))
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_send(client=client, actor=staff(org_a))
+    assert exc.value.code == "already_invited"
+    assert Invitation.objects.count() == 1
+
+
+def test_resend_kills_the_old_link_and_goes_to_the_original_address(org_a, deliver):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with deliver():
+        invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    first = link_of("mark@example.test")
+    with deliver():
+        actions.invitation_resend(invitation=invitation, actor=staff(org_a))
+    second = link_of("mark@example.test")
+    assert first != second
+    assert actions.invitation_link_state(raw_token=first).reason == "replaced"
+    assert actions.invitation_link_state(raw_token=second).usable
+    with pytest.raises(PorticoError):
+        actions.invitation_accept(raw_token=first, actor=Actor.system(), password=PASSWORD)
+    acceptance = actions.invitation_accept(raw_token=second, actor=Actor.system(), password=PASSWORD)
+    assert acceptance.user.email == "mark@example.test"
+
+
+def test_revoke_makes_the_link_dead_and_the_client_not_invited(org_a, deliver):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with deliver():
+        invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    raw = link_of("mark@example.test")
+    actions.invitation_revoke(invitation=invitation, actor=staff(org_a))
+    client.refresh_from_db()
+    assert client.status == ClientStatus.NOT_INVITED
+    assert actions.invitation_link_state(raw_token=raw).reason == "revoked"
+    with pytest.raises(InvalidTransition):
+        actions.invitation_revoke(invitation=invitation, actor=staff(org_a))
+
+
+def test_email_change_cancels_pending_invitations(org_a):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    client.refresh_from_db()
+    client_update(client=client, actor=staff(org_a), email="new@example.test")
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    assert invitation.ended_reason == "email_changed"
+    client.refresh_from_db()
+    assert client.status == ClientStatus.NOT_INVITED
+
+
+def test_expired_link_refused(org_a, deliver):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    client = client_make(org_a)
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_a))
+    raw = link_of("mark@example.test")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3, minutes=1)):
+        assert actions.invitation_link_state(raw_token=raw).reason == "expired"
+        with pytest.raises(PorticoError):
+            actions.invitation_accept(raw_token=raw, actor=Actor.system(), password=PASSWORD)
+        assert actions.invitations_expire_due() == 1
+    assert Invitation.objects.get().status == InvitationStatus.EXPIRED
+
+
+def test_accept_creates_account_profile_and_activates(org_a, deliver):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_a))
+    raw = link_of("mark@example.test")
+    acceptance = actions.invitation_accept(
+        raw_token=raw, actor=Actor.system(), full_name="Mark C.", password=PASSWORD
+    )
+    client.refresh_from_db()
+    assert client.status == ClientStatus.ACTIVE
+    assert client.profile.organizer == acceptance.user
+    account = PortalAccount.objects.get(org=org_a.org, user=acceptance.user)
+    assert account.status == PortalAccountStatus.ACTIVE  # no enrollment steps configured
+    accepted = AuditEvent.objects.get(action=AuditAction.INVITATION_ACCEPTED)
+    assert accepted.actor_kind == ActorKind.CLIENT and accepted.actor_user == acceptance.user
+    assert acceptance.user.check_password(PASSWORD)
+
+
+def test_weak_password_refused_and_link_kept(org_a, deliver):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_a))
+    raw = link_of("mark@example.test")
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_accept(raw_token=raw, actor=Actor.system(), password="123")
+    assert exc.value.code == "weak_password"
+    assert actions.invitation_link_state(raw_token=raw).usable
+
+
+def test_profile_created_before_acceptance_is_linked_on_acceptance(org_a, deliver):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    client_profile_create(client=client, actor=staff(org_a))
+    client.refresh_from_db()
+    assert client.status == ClientStatus.ACTIVE
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_a))
+    client.refresh_from_db()
+    assert client.status == ClientStatus.ACTIVE  # has a profile: status unchanged by the invitation
+    acceptance = actions.invitation_accept(raw_token=link_of("mark@example.test"), actor=Actor.system(), password=PASSWORD)
+    client.refresh_from_db()
+    assert client.profile.organizer == acceptance.user
+    assert client.status == ClientStatus.ACTIVE
+
+
+def test_existing_account_chooses_an_existing_profile(org_a, org_b, deliver):
+    portal_set_up(org_a)
+    portal_set_up(org_b)
+    person = user_create("mark@example.test", name="Mark")
+    mine = Profile.objects.create(full_name="Mark", email="mark@example.test", organizer=person)
+    client = client_make(org_b)
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_b))
+    raw = link_of("mark@example.test")
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_accept(raw_token=raw, actor=Actor.system(), password=PASSWORD)
+    assert exc.value.code == "sign_in_first"
+    # The refusal rolled back: the link still works.
+    acceptance = actions.invitation_accept(raw_token=raw, actor=Actor.system(), user=person, profile=mine)
+    client.refresh_from_db()
+    assert client.profile == mine and client.status == ClientStatus.ACTIVE
+    assert acceptance.new_account is False
+
+
+def test_someone_elses_profile_refused(org_a, deliver):
+    portal_set_up(org_a)
+    person = user_create("mark@example.test", name="Mark")
+    other = Profile.objects.create(full_name="Other", organizer=user_create("x@example.test"))
+    client = client_make(org_a)
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_a))
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_accept(
+            raw_token=link_of("mark@example.test"), actor=Actor.system(), user=person, profile=other
+        )
+    assert exc.value.code == "not_your_profile"
+
+
+def test_contact_who_is_not_the_organizer_leaves_the_client_inactive(org_a, deliver):
+    portal_set_up(org_a)
+    parent = user_create("parent@example.test")
+    client = client_make(org_a, "Kid Client", email="kid@example.test")
+    client_profile_create(client=client, actor=staff(org_a))
+    Profile.objects.filter(pk=client.profile_id).update(organizer=parent)
+    client.refresh_from_db()
+    # The parent organizes the profile, so the record counts as having portal access: the
+    # invitation went out before the parent took the profile over.
+    Profile.objects.filter(pk=client.profile_id).update(organizer=None)
+    with deliver():
+        actions.invitation_send(client=client, actor=staff(org_a))
+    Profile.objects.filter(pk=client.profile_id).update(organizer=parent)
+    actions.invitation_accept(raw_token=link_of("kid@example.test"), actor=Actor.system(), password=PASSWORD)
+    client.refresh_from_db()
+    assert client.status == ClientStatus.INACTIVE
+
+
+def test_request_new_link_is_rate_limited_and_tells_navigators(org_a, deliver):
+    from portico.clients.actions import client_assign_navigator
+
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    client_assign_navigator(client=client, actor=staff(org_a), navigator=org_a.admin)
+    with deliver():
+        invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    old = link_of("mark@example.test")
+    actions.invitation_resend(invitation=invitation, actor=staff(org_a))
+    with deliver():
+        fresh = actions.invitation_request_new_link(raw_token=old, actor=Actor.system())
+    assert fresh.sent_count == 3
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_request_new_link(raw_token=old, actor=Actor.system())
+    assert exc.value.code == "rate_limited"
+    assert any("asked for a new portal invitation link" in m.subject for m in mail.outbox if org_a.admin.email in m.to)

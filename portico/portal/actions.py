@@ -1,0 +1,154 @@
+"""Changes to the client portal: its set-up, and each client's portal account status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portico.accounts.actions import user_sessions_end
+from portico.accounts.models import User
+from portico.audit.actions import audit_record
+from portico.audit.models import AuditAction
+from portico.core.actors import Actor
+from portico.core.errors import PorticoError
+from portico.orgs.models import Organization
+from portico.portal.models import (
+    PORTAL_ACCOUNT_MACHINE,
+    PORTAL_STATUS_CHANGE_ACTIONS,
+    TEXT_PLACEHOLDERS,
+    PortalAccount,
+    PortalAccountStatus,
+    PortalSettings,
+)
+
+SETTINGS_FIELDS = (
+    "portal_name",
+    "logo",
+    "primary_colour",
+    "accent_colour",
+    "sender_name",
+    "reply_to",
+    "sms_sender",
+    "invitation_lifetime_days",
+    "invitation_email_subject",
+    "invitation_email_body",
+    "invitation_sms_body",
+    "services",
+)
+
+
+def portal_text_check(text: str) -> None:
+    """Refuse texts with unknown placeholders (they would reach the client as "{typo}")."""
+    import string
+
+    try:
+        names = {parsed[1] for parsed in string.Formatter().parse(text) if parsed[1] is not None}
+    except ValueError:
+        raise PorticoError(_("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")) from None
+    unknown = names - set(TEXT_PLACEHOLDERS)
+    if unknown:
+        raise PorticoError(
+            _("Unknown placeholder %(names)s. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")
+            % {"names": ", ".join("{" + n + "}" for n in sorted(unknown))},
+            code="bad_placeholder",
+        )
+
+
+@transaction.atomic
+def portal_settings_save(*, org: Organization, actor: Actor, **fields: Any) -> PortalSettings:
+    """Set up the portal (first save) or change it. Once set up, invitations can be sent."""
+    unknown = set(fields) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not portal settings: {sorted(unknown)}")
+    for name in ("invitation_email_subject", "invitation_email_body", "invitation_sms_body"):
+        if name in fields:
+            portal_text_check(fields[name])
+    for name in ("invitation_email_body", "invitation_sms_body"):
+        if name in fields and "{link}" not in fields[name]:
+            raise PorticoError(_("The invitation text must contain {link}."), code="no_link")
+    portal = PortalSettings.objects.filter(org=org).first()
+    created = portal is None
+    if portal is None:
+        portal = PortalSettings(org=org)
+    changed = []
+    for name, value in fields.items():
+        if name == "logo" and value is None:
+            continue
+        if getattr(portal, name) != value:
+            setattr(portal, name, value)
+            changed.append(name)
+    portal.updated_at = timezone.now()
+    portal.full_clean(exclude=["org", "logo"])
+    portal.save()
+    if not org.portal_enabled:
+        Organization.objects.filter(pk=org.pk).update(portal_enabled=True)
+        org.portal_enabled = True
+    if created or changed:
+        audit_record(
+            org=org,
+            actor=actor,
+            action=AuditAction.PORTAL_SETTINGS_CHANGED,
+            target=portal,
+            detail={"set_up": created, "changed": sorted(changed)},
+        )
+    return portal
+
+
+def enrollment_complete(account: PortalAccount) -> bool:
+    """Whether the organization's enrollment steps are done for this account. The onboarding
+    capability adds steps; with none configured, enrollment completes on account creation."""
+    return True
+
+
+@transaction.atomic
+def portal_account_open(*, org: Organization, user: User, actor: Actor) -> PortalAccount:
+    """The client's access to ``org``'s portal, made on acceptance (kept if it exists: a banned
+    account stays banned whatever invitation arrives)."""
+    account, created = PortalAccount.objects.get_or_create(org=org, user=user)
+    if created:
+        audit_record(
+            org=org,
+            actor=actor,
+            action=AuditAction.PORTAL_ACCOUNT_CREATED,
+            target=user,
+            to_state=account.status,
+        )
+    if account.status == PortalAccountStatus.ENROLLMENT_PENDING and enrollment_complete(account):
+        _portal_account_move(account, "complete_enrollment", actor)
+    return account
+
+
+def _portal_account_move(account: PortalAccount, action: str, actor: Actor) -> PortalAccount:
+    new_status = PORTAL_ACCOUNT_MACHINE.target(account.status, action)
+    changed = PortalAccount.objects.filter(pk=account.pk, status=account.status).update(status=new_status)
+    if not changed:
+        raise PorticoError(_("Someone else changed this portal account just now. Reload and try again."), code="stale")
+    audit_record(
+        org=account.org,
+        actor=actor,
+        action=AuditAction.PORTAL_ACCOUNT_STATUS_CHANGED,
+        target=account.user,
+        from_state=account.status,
+        to_state=new_status,
+        detail={"action": action},
+    )
+    account.status = new_status
+    return account
+
+
+@transaction.atomic
+def portal_account_change_status(*, account: PortalAccount, status: str, actor: Actor) -> PortalAccount:
+    """Staff set a client's portal account to enrollment pending, active or banned. Banning
+    ends the person's open sessions at once; they can sign in again only while another
+    organization still serves them (and this organization's portal stays closed to them)."""
+    if status not in PORTAL_STATUS_CHANGE_ACTIONS:
+        raise PorticoError(_("Choose enrollment pending, active or banned."), code="bad_status")
+    if status == account.status:
+        return account
+    account = _portal_account_move(account, PORTAL_STATUS_CHANGE_ACTIONS[status], actor)
+    if status == PortalAccountStatus.BANNED:
+        user_sessions_end(account.user)
+    return account
