@@ -7,8 +7,10 @@ from portico.api import api
 from portico.audit import views as audit_views
 from portico.clients import views as client_views
 from portico.core import views as core_views
+from portico.invitations import views as invitation_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
+from portico.portal import views_setup as portal_setup_views
 
 # Every page of one organization lives under /o/<org_slug>/ and is wrapped by org_view.
 org_patterns: list[URLPattern | URLResolver] = [
@@ -41,6 +43,15 @@ org_patterns: list[URLPattern | URLResolver] = [
     ),
     path("settings/", org_views.org_settings, name="org_settings"),
     path("settings/clients/", client_views.client_setup, name="client_setup"),
+    path("settings/portal/", portal_setup_views.portal_setup, name="portal_setup"),
+    path("clients/<int:client_id>/invite/", invitation_views.client_invite, name="client_invite"),
+    path("clients/<int:client_id>/portal-status/", invitation_views.client_portal_status, name="client_portal_status"),
+    path(
+        "invitations/<int:client_invitation_id>/resend/", invitation_views.invitation_resend, name="invitation_resend"
+    ),
+    path(
+        "invitations/<int:client_invitation_id>/revoke/", invitation_views.invitation_revoke, name="invitation_revoke"
+    ),
     path("api-keys/", include("portico.orgs.urls_api_keys")),
     path("audit/", audit_views.audit_log_view, name="audit_log"),
     path("messages/", outbox_views.message_list, name="message_list"),

@@ -26,9 +26,12 @@ def user_security_event(*, user: User, actor: Actor, action: str, detail: dict[s
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, actor: Actor, full_name: str, language: str) -> User:
+def user_profile_update(*, user: User, actor: Actor, full_name: str, language: str, phone: str | None = None) -> User:
     changes = {}
-    for field, value in {"full_name": full_name.strip(), "language": language}.items():
+    values = {"full_name": full_name.strip(), "language": language}
+    if phone is not None:
+        values["phone"] = phone
+    for field, value in values.items():
         if getattr(user, field) != value:
             changes[field] = {"from": getattr(user, field), "to": value}
             setattr(user, field, value)

@@ -34,6 +34,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("In E.164, e.g. +525512345678"))
     language = models.CharField(
         _("language"),
         max_length=8,

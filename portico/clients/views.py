@@ -142,6 +142,9 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "can_change_case_number": ctx.has(Permission.CLIENTS_CHANGE_CASE_NUMBER),
     }
     if section == "status":
+        from portico.invitations.views import client_portal_info
+
+        context.update(client_portal_info(client=client))
         context["type_form"] = ClientTypeForm(org=org, initial={"client_type": client.client_type_id})
         context["warnings_form"] = WarningsForm(org=org, initial={"warnings": [w["id"] for w in context["warnings"]]})
     elif section == "groups":

@@ -20,6 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("org_dashboard", org_slug=last)
     if len(orgs) == 1:
         return redirect("org_dashboard", org_slug=orgs[0].slug)
+    if not orgs and not request.user.is_operator and request.user.portal_accounts.exists():  # type: ignore[union-attr]
+        return redirect("portal_home")  # a client: their portal
     return render(request, "core/home.html", {"orgs": orgs})
 
 

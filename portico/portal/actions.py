@@ -47,7 +47,9 @@ def portal_text_check(text: str) -> None:
     try:
         names = {parsed[1] for parsed in string.Formatter().parse(text) if parsed[1] is not None}
     except ValueError:
-        raise PorticoError(_("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")) from None
+        raise PorticoError(
+            _("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")
+        ) from None
     unknown = names - set(TEXT_PLACEHOLDERS)
     if unknown:
         raise PorticoError(
@@ -74,9 +76,14 @@ def portal_settings_save(*, org: Organization, actor: Actor, **fields: Any) -> P
     if portal is None:
         portal = PortalSettings(org=org)
     changed = []
+    logo = fields.pop("logo", None)
+    if logo:  # re-encoded like record images: sniffed, size- and bomb-checked, metadata stripped
+        from portico.clients.images import image_process
+
+        processed = image_process(logo)
+        portal.logo.save(processed.image.name, processed.image, save=False)
+        changed.append("logo")
     for name, value in fields.items():
-        if name == "logo" and value is None:
-            continue
         if getattr(portal, name) != value:
             setattr(portal, name, value)
             changed.append(name)

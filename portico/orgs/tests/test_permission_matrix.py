@@ -58,7 +58,7 @@ def _invitation(world: World) -> Any:
 def _client(w: World) -> Any:
     from portico.clients.actions import client_create
 
-    return client_create(org=w.org, actor=Actor.system(), name="Matrix Client")
+    return client_create(org=w.org, actor=Actor.system(), name="Matrix Client", email="matrix@x.test")
 
 
 def _assigned(w: World) -> dict[str, int]:
@@ -112,7 +112,16 @@ def _job(w: World) -> int:
     return BulkJob.objects.create(org=w.org, group=_group(w), operation="add", total=0).pk
 
 
+def _client_invitation(w: World) -> int:
+    from portico.core.testing import portal_set_up
+    from portico.invitations.actions import invitation_send
+
+    portal_set_up(w)
+    return invitation_send(client=_client(w), actor=Actor.system()).pk
+
+
 ID_FACTORIES: dict[str, Callable[[World], int]] = {
+    "client_invitation_id": _client_invitation,
     "client_id": lambda w: _client(w).pk,
     "group_id": lambda w: _group(w).pk,
     "job_id": _job,

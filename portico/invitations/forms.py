@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from portico.invitations.models import InvitationChannel
+
+
+class InvitationSendForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Send by"), choices=InvitationChannel.choices, widget=forms.RadioSelect, initial="email"
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirmed with the client that they do not have portal access yet and that this is their "
+            "primary address. Their email address becomes their username."
+        ),
+        error_messages={"required": _("Confirm the address with the client first.")},
+    )
+
+
+class AccountCreateForm(forms.Form):
+    """The client's account on an invitation link: a password, or a sign-in code by email."""
+
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Email address (your username)"), required=False)
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), required=False
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), required=False
+    )
+
+    def __init__(self, *args: object, fixed_email: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fixed_email = fixed_email
+        if fixed_email:
+            self.fields["email"].disabled = True
+            self.fields["email"].initial = fixed_email
+        else:
+            self.fields["email"].required = True
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if self.data.get("method") == "code":
+            return data
+        p1, p2 = data.get("password1"), data.get("password2")
+        if not p1:
+            self.add_error("password1", _("Choose a password, or use “Email me a sign-in code instead”."))
+        elif p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        else:
+            try:
+                password_validation.validate_password(str(p1))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+    @property
+    def uses_code(self) -> bool:
+        return self.data.get("method") == "code"
