@@ -16,8 +16,10 @@ from portico.clients.actions import (
 )
 from portico.core.actors import Actor
 from portico.demo import DEMO_CLIENTS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
+from portico.invitations.actions import invitation_send
 from portico.orgs.actions import membership_add, org_create, org_settings_update
 from portico.orgs.models import Organization, Role
+from portico.portal.actions import portal_settings_save
 
 
 class Command(BaseCommand):
@@ -40,6 +42,15 @@ class Command(BaseCommand):
             if role_name is not None:
                 membership_add(org=org, user=user, role=Role.objects.get(org=org, name=role_name), actor=actor)
         org_settings_update(org=org, actor=actor, case_number_pattern="NW-{year}-{seq:05}")
+        org.refresh_from_db()
+        portal_settings_save(
+            org=org,
+            actor=actor,
+            portal_name="Northwind Client Portal",
+            sender_name="Northwind Community Services",
+            reply_to="help@northwind.example",
+            services="Housing support\nYouth programme\nBenefits advice\nLegal clinic",
+        )
         org.refresh_from_db()
         self._clients(org, actor, navigator=users["nina@northwind.example"][0])
         self.stdout.write(f"loaded demo organization {name}")
@@ -70,3 +81,5 @@ class Command(BaseCommand):
                 client_assign_navigator(client=client, actor=actor, navigator=navigator)
             if i == 4:
                 client_archive(client=client, actor=actor)
+            if i in (1, 7):  # two invitations already on their way
+                invitation_send(client=client, actor=actor, channel="email" if i == 1 else "sms")
