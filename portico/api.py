@@ -773,5 +773,12 @@ def clients_image_get(
 
 
 api.add_router("/clients", clients_router)
-# Imported by path here, after everything above it uses (Caller, ApiKeyAuth, the schemas' helpers).
-api.add_router("", "portico.invitations.api.router")
+
+# --- invitations: /invitations and /clients/{id}/invitations (routes in portico/invitations/api.py) ---
+
+invitations_router = Router(auth=[ApiKeyAuth(), SessionAuth(csrf=True)], tags=["invitations"])
+api.add_router("", invitations_router)
+
+# Last, as it uses everything above; whichever of the two modules is imported first, the routes
+# are on the router before the URLs or the OpenAPI document are built.
+import portico.invitations.api  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """/api/v1/invitations and /api/v1/clients/{id}/invitations: client portal invitations as JSON,
-with an organization's API key or a session (``?org=``), mounted by ``portico.api``.
+with an organization's API key or a session (``?org=``). The routes go on ``invitations_router``,
+which ``portico.api`` defines and mounts (and imports this module to fill).
 
 Reading needs `clients.view`; sending, resending and revoking need `invitations.send`. The
 actions do the work and the auditing. No response ever holds a link or its token: those travel
@@ -13,18 +14,15 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
-from ninja.security import SessionAuth
+from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
-from portico.api import ID_MAX, ORG_PARAM_HELP, ApiKeyAuth, RefOut, _caller
+from portico.api import ID_MAX, ORG_PARAM_HELP, RefOut, _caller, invitations_router
 from portico.clients import selectors as client_selectors
 from portico.invitations import actions, selectors
 from portico.invitations.models import Delivery, Invitation, InvitationChannel, InvitationStatus
 from portico.orgs.models import Organization
 from portico.orgs.permissions import Permission
-
-router = Router(auth=[ApiKeyAuth(), SessionAuth(csrf=True)], tags=["invitations"])
 
 
 class InvitationSendIn(Schema):
@@ -124,7 +122,7 @@ def _invitation_detail_out(org: Organization, invitation_id: int) -> dict[str, A
     }
 
 
-@router.post(
+@invitations_router.post(
     "/clients/{client_id}/invitations", response={201: InvitationDetailOut}, summary="Invite a client to the portal"
 )
 def invitations_send(
@@ -144,7 +142,7 @@ def invitations_send(
     return Status(201, _invitation_detail_out(caller.ctx.org, invitation.pk))
 
 
-@router.get("/invitations", response=InvitationPageOut, summary="List invitations")
+@invitations_router.get("/invitations", response=InvitationPageOut, summary="List invitations")
 def invitations_list(request: HttpRequest, filters: Query[InvitationListQuery]) -> dict[str, Any]:
     """25 a page, newest send first; filters combine. Needs `clients.view`."""
     caller = _caller(request, filters.org, Permission.CLIENTS_VIEW)
@@ -170,7 +168,7 @@ def invitations_list(request: HttpRequest, filters: Query[InvitationListQuery]) 
     }
 
 
-@router.get("/invitations/{invitation_id}", response=InvitationDetailOut, summary="Get an invitation")
+@invitations_router.get("/invitations/{invitation_id}", response=InvitationDetailOut, summary="Get an invitation")
 def invitations_get(
     request: HttpRequest, invitation_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
@@ -179,7 +177,9 @@ def invitations_get(
     return _invitation_detail_out(caller.ctx.org, invitation_id)
 
 
-@router.post("/invitations/{invitation_id}/resend", response=InvitationDetailOut, summary="Resend an invitation")
+@invitations_router.post(
+    "/invitations/{invitation_id}/resend", response=InvitationDetailOut, summary="Resend an invitation"
+)
 def invitations_resend(
     request: HttpRequest, invitation_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
@@ -193,7 +193,9 @@ def invitations_resend(
     return _invitation_detail_out(caller.ctx.org, invitation_id)
 
 
-@router.post("/invitations/{invitation_id}/revoke", response=InvitationDetailOut, summary="Revoke an invitation")
+@invitations_router.post(
+    "/invitations/{invitation_id}/revoke", response=InvitationDetailOut, summary="Revoke an invitation"
+)
 def invitations_revoke(
     request: HttpRequest, invitation_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
