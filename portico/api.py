@@ -2,7 +2,7 @@
 the pages; refusals share one error shape: {"code", "message", "extra"}.
 
 Two ways in: a signed-in session (every endpoint; the organization comes from the address) and,
-for ``/api/v1/clients``, an organization's API key (``Authorization: Bearer pk_…``) whose
+for ``/api/v1/clients`` and ``/api/v1/invitations``, an organization's API key (``Authorization: Bearer pk_…``) whose
 organization and role decide what it may do. Key requests are audited as the system, labelled
 with the key.
 """
@@ -54,7 +54,7 @@ api = NinjaAPI(title="Portico API", version="1", urls_namespace="api", auth=Sess
 
 
 # Refusals that conflict with what is already stored: a 409 rather than the generic 400.
-CONFLICT_CODES = frozenset({"duplicate", "already", "has_profile", "stale"})
+CONFLICT_CODES = frozenset({"duplicate", "already", "already_invited", "has_access", "has_profile", "stale"})
 
 
 @api.exception_handler(PorticoError)
@@ -773,3 +773,12 @@ def clients_image_get(
 
 
 api.add_router("/clients", clients_router)
+
+# --- invitations: /invitations and /clients/{id}/invitations (routes in portico/invitations/api.py) ---
+
+invitations_router = Router(auth=[ApiKeyAuth(), SessionAuth(csrf=True)], tags=["invitations"])
+api.add_router("", invitations_router)
+
+# Last, as it uses everything above; whichever of the two modules is imported first, the routes
+# are on the router before the URLs or the OpenAPI document are built.
+import portico.invitations.api  # noqa: E402, F401

@@ -169,7 +169,11 @@ def client_count(*, org: Organization, filters: ClientFilters) -> tuple[int, boo
     under a millisecond); above EXACT_COUNT_LIMIT it is shown as "about N". Below, a count that
     stops after EXACT_COUNT_LIMIT + 1 rows gives the exact figure at a bounded cost. SQLite, the
     small embedded database, simply counts."""
-    qs = client_filtered(org=org, filters=filters)
+    return queryset_count(client_filtered(org=org, filters=filters))
+
+
+def queryset_count(qs: QuerySet[Any]) -> tuple[int, bool]:
+    """(total, is_estimate) of any list, counted as ``client_count`` describes."""
     if connection.vendor != "postgresql":
         return qs.count(), False
     sql, params = qs.values("pk").query.sql_with_params()

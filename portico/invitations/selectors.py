@@ -1,0 +1,122 @@
+"""Organization-scoped reads of client portal invitations, for the staff list and the API.
+
+Invitations of deleted client records are invisible here, as the records themselves are. The
+state filter is the state people see: a pending invitation past its expiry counts as expired.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import cast
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from portico.clients.selectors import queryset_count
+from portico.invitations.models import Invitation, InvitationEvent, InvitationQuerySet
+from portico.orgs.models import Organization
+
+PAGE_SIZE = 25
+ORDERING = ("-sent_at", "-id")  # newest send first (the invitation_org_sent index)
+# The newest message comes with each row for its state and last error; never its text or payload
+# (the payload holds the link until the message is sent).
+MESSAGE_HEAVY_FIELDS = ("last_message__body_text", "last_message__body_html", "last_message__payload")
+
+
+@dataclass
+class InvitationFilters:
+    state: str = ""  # pending, accepted, revoked, expired (as people see it)
+    delivery: str = ""  # queued, sent, delivered, bounced, failed, opened
+    channel: str = ""  # email, sms
+    client: int | None = None  # a client record's id
+    since: dt.datetime | None = None  # sent (or resent) at or after this moment
+
+
+def invitation_queryset(*, org: Organization) -> QuerySet[Invitation]:
+    """The organization's invitations of live records, with the client, who invited and the
+    newest message (without its text) in the same query."""
+    return (
+        Invitation.objects.filter(org=org, client__deleted_at=None)
+        .select_related("client", "invited_by", "last_message")
+        .defer(*MESSAGE_HEAVY_FIELDS)
+    )
+
+
+def invitation_filtered(*, org: Organization, filters: InvitationFilters) -> QuerySet[Invitation]:
+    qs = invitation_queryset(org=org)
+    if filters.state:
+        qs = cast(InvitationQuerySet, qs).in_state(filters.state)  # (the stubs lose the queryset class)
+    if filters.delivery:
+        qs = qs.filter(delivery=filters.delivery)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.client:
+        qs = qs.filter(client_id=filters.client)
+    if filters.since:
+        qs = qs.filter(sent_at__gte=filters.since)
+    return qs
+
+
+def invitation_list(*, org: Organization, filters: InvitationFilters | None = None) -> QuerySet[Invitation]:
+    """Every matching invitation, newest send first (slice or page it as needed)."""
+    return invitation_filtered(org=org, filters=filters or InvitationFilters()).order_by(*ORDERING)
+
+
+def _encode_cursor(invitation: Invitation) -> str:
+    raw = json.dumps([invitation.sent_at.isoformat(), invitation.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    try:
+        sent_at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return dt.datetime.fromisoformat(sent_at), int(last_id)
+    except (ValueError, TypeError):
+        return None  # a hand-made cursor: start from the top rather than fail
+
+
+@dataclass
+class InvitationPage:
+    rows: list[Invitation]
+    next_cursor: str | None
+    total: int
+    total_is_estimate: bool
+
+
+def invitation_page(
+    *, org: Organization, filters: InvitationFilters, cursor: str = "", page_size: int = PAGE_SIZE
+) -> InvitationPage:
+    """One page by keyset (the last row's send time and id), never OFFSET; one query for the rows,
+    and a count only when the result does not fit on the first page (as ``client_page``)."""
+    qs = invitation_list(org=org, filters=filters)
+    position = _decode_cursor(cursor) if cursor else None
+    if position is not None:
+        sent_at, last_id = position
+        qs = qs.filter(sent_at__lte=sent_at).filter(Q(sent_at__lt=sent_at) | Q(sent_at=sent_at, id__lt=last_id))
+    rows = list(qs[: page_size + 1])
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        next_cursor = _encode_cursor(rows[-1])
+    if position is None and next_cursor is None:
+        total, estimate = len(rows), False
+    else:
+        total, estimate = queryset_count(invitation_filtered(org=org, filters=filters))
+    return InvitationPage(rows=rows, next_cursor=next_cursor, total=total, total_is_estimate=estimate)
+
+
+def invitation_get(*, org: Organization, invitation_id: int) -> Invitation:
+    """One of the organization's invitations, ready for the actions (organization, client and its
+    profile loaded); another organization's id is a 404."""
+    return get_object_or_404(
+        invitation_queryset(org=org).select_related("org", "client__profile"),
+        pk=invitation_id,
+    )
+
+
+def invitation_events(*, invitation: Invitation) -> list[InvitationEvent]:
+    """The delivery trail, oldest first."""
+    return list(InvitationEvent.objects.filter(invitation=invitation).order_by("at", "id"))
