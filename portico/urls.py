@@ -44,6 +44,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("settings/", org_views.org_settings, name="org_settings"),
     path("settings/clients/", client_views.client_setup, name="client_setup"),
     path("settings/portal/", portal_setup_views.portal_setup, name="portal_setup"),
+    path("invitations/", invitation_views.invitation_list, name="invitation_list"),
     path("clients/<int:client_id>/invite/", invitation_views.client_invite, name="client_invite"),
     path("clients/<int:client_id>/portal-status/", invitation_views.client_portal_status, name="client_portal_status"),
     path(

@@ -137,3 +137,42 @@ def client_portal_status(request: HttpRequest, client_id: int) -> HttpResponse:
     )
     messages.success(request, _("Portal account status: %(status)s.") % {"status": account.get_status_display()})
     return _back(client)
+
+
+PERIODS = {"today": 0, "week": 7, "month": 30}
+
+
+@org_view(Permission.CLIENTS_VIEW)
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    """Every invitation of the organization, newest send first, filterable by state, delivery,
+    channel and period (e.g. "bounced this week")."""
+    from portico.invitations.models import Delivery, InvitationStatus
+    from portico.invitations.selectors import InvitationFilters, invitation_page
+
+    org = request.org  # type: ignore[attr-defined]
+    get = request.GET
+    state = get.get("state", "") if get.get("state") in InvitationStatus.values else ""
+    delivery = get.get("delivery", "") if get.get("delivery") in Delivery.values else ""
+    channel = get.get("channel", "") if get.get("channel") in InvitationChannel.values else ""
+    period = get.get("period", "") if get.get("period") in PERIODS else ""
+    since = None
+    if period:
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        since = today - dt.timedelta(days=PERIODS[period])
+    filters = InvitationFilters(state=state, delivery=delivery, channel=channel, since=since)
+    page = invitation_page(org=org, filters=filters, cursor=get.get("cursor", ""))
+    query = get.copy()
+    query.pop("cursor", None)
+    return render(
+        request,
+        "invitations/list.html",
+        {
+            "page": page,
+            "selected": {"state": state, "delivery": delivery, "channel": channel, "period": period},
+            "states": InvitationStatus.choices,
+            "deliveries": Delivery.choices,
+            "channels": InvitationChannel.choices,
+            "periods": [("today", _("Today")), ("week", _("This week")), ("month", _("This month"))],
+            "filter_query": query.urlencode(),
+        },
+    )
