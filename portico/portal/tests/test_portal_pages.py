@@ -83,3 +83,22 @@ def test_signed_out_visitors_sign_in_first(client, org_a):
     portal_set_up(org_a)
     response = client.get(reverse("portal_org_home", args=["alpha"]))
     assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
+
+
+def test_forgot_password_works_for_a_client(client, org_a, deliver):
+    import re
+
+    from django.core import mail
+
+    person = accepted(org_a).user
+    with deliver():
+        client.post(reverse("account_reset_password"), {"email": person.email})
+    body = str([m for m in mail.outbox if person.email in m.to][-1].body)
+    link = re.search(r"https?://testserver(/accounts/password/reset/key/\S+/)", body).group(1)
+    form = client.get(link, follow=True)
+    new = "another-long-pass-phrase"
+    client.post(form.request["PATH_INFO"], {"password1": new, "password2": new})
+    person.refresh_from_db()
+    assert person.check_password(new)
+    login = client.post(reverse("account_login"), {"login": person.email, "password": new})
+    assert login.status_code == 302 and login.url == reverse("portal_home")
