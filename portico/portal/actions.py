@@ -47,7 +47,9 @@ def portal_text_check(text: str) -> None:
     try:
         names = {parsed[1] for parsed in string.Formatter().parse(text) if parsed[1] is not None}
     except ValueError:
-        raise PorticoError(_("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")) from None
+        raise PorticoError(
+            _("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")
+        ) from None
     unknown = names - set(TEXT_PLACEHOLDERS)
     if unknown:
         raise PorticoError(
