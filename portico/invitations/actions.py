@@ -190,7 +190,7 @@ def invitation_send(*, client: Client, actor: Actor, channel: str = InvitationCh
         raise PorticoError(_("Choose email or SMS."), code="bad_channel")
     portal = portal_settings_of(client.org)
     # Lock the record: two staff sending at once must not make two invitations.
-    client = Client.objects.select_for_update().select_related("org", "profile").get(pk=client.pk)
+    client = Client.objects.select_for_update(of=("self",)).select_related("org", "profile").get(pk=client.pk)
     refusal = invitation_refusal(client, channel)
     if refusal is not None:
         raise PorticoError(refusal[1], code=refusal[0])
