@@ -195,6 +195,13 @@ else:
     raise ImproperlyConfigured(f"EMAIL_URL={_email_url!r}: use console:, locmem:, smtp://, smtps:// or a backend path")
 ANYMAIL: dict[str, str] = {}
 
+# --- SMS: "console" (printed and kept in the development mailbox) or "twilio" ---
+SMS_BACKEND = (envstr("SMS_BACKEND") or "console").strip().lower()
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID") or ""
+TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN") or ""
+TWILIO_FROM = envstr("TWILIO_FROM") or ""  # when the organization has no SMS sender of its own
+TWILIO_API_BASE = (envstr("TWILIO_API_BASE") or "").rstrip("/")  # e.g. http://127.0.0.1:9999: a local fake only
+
 # --- i18n: English and Spanish, chosen per user ---
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -235,5 +242,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "twilio.http_client": {"level": "WARNING"},  # it logs every request's headers at INFO
+    },
 }

@@ -9,6 +9,7 @@ from portico.clients import views as client_views
 from portico.core import views as core_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
+from portico.outbox import webhooks as outbox_webhooks
 
 # Every page of one organization lives under /o/<org_slug>/ and is wrapped by org_view.
 org_patterns: list[URLPattern | URLResolver] = [
@@ -64,6 +65,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    # Provider delivery reports (verified by signature; see docs/architecture.md, Outgoing messages).
+    path("webhooks/twilio/status/", outbox_webhooks.twilio_status, name="twilio_status"),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served from a public /media/ path: each goes through an

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from portico.outbox.models import Channel, OutboxMessage
+from portico.outbox.sms import SmsTransport
 
 
 class Transport(Protocol):
@@ -48,7 +49,7 @@ class EmailTransport:
         return message_id
 
 
-TRANSPORTS: dict[str, Transport] = {Channel.EMAIL: EmailTransport()}
+TRANSPORTS: dict[str, Transport] = {Channel.EMAIL: EmailTransport(), Channel.SMS: SmsTransport()}
 
 
 def transport_for(channel: str) -> Transport:
