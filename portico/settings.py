@@ -193,7 +193,19 @@ elif "." in _email_url and ":" not in _email_url:
     EMAIL_BACKEND = _email_url
 else:
     raise ImproperlyConfigured(f"EMAIL_URL={_email_url!r}: use console:, locmem:, smtp://, smtps:// or a backend path")
+# anymail ESPs (EMAIL_URL=anymail.backends.mailgun.EmailBackend) and their tracking webhooks at
+# /anymail/<esp>/tracking/ (Basic auth with ANYMAIL_WEBHOOK_SECRET "user:password", plus the ESP's signature).
 ANYMAIL: dict[str, str] = {}
+for _key, _env_name in (
+    ("WEBHOOK_SECRET", "ANYMAIL_WEBHOOK_SECRET"),
+    ("MAILGUN_API_KEY", "MAILGUN_API_KEY"),
+    ("MAILGUN_API_URL", "MAILGUN_API_URL"),
+    ("MAILGUN_SENDER_DOMAIN", "MAILGUN_SENDER_DOMAIN"),
+    ("MAILGUN_WEBHOOK_SIGNING_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"),
+):
+    _value = envstr(_env_name)
+    if _value:
+        ANYMAIL[_key] = _value
 
 # --- SMS: "console" (printed and kept in the development mailbox) or "twilio" ---
 SMS_BACKEND = (envstr("SMS_BACKEND") or "console").strip().lower()

@@ -67,6 +67,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # Provider delivery reports (verified by signature; see docs/architecture.md, Outgoing messages).
     path("webhooks/twilio/status/", outbox_webhooks.twilio_status, name="twilio_status"),
+    path("anymail/", include("anymail.urls")),  # ESP tracking webhooks: /anymail/<esp>/tracking/
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served from a public /media/ path: each goes through an

@@ -1,4 +1,4 @@
-"""A local fake of Twilio's Messages API, for tests: the real twilio client talks HTTP to it.
+"""Local fakes of the providers' HTTP APIs, for tests: the real client libraries talk HTTP to them.
 
 ``FakeTwilio`` listens on 127.0.0.1 (a free port) and answers
 ``POST /2010-04-01/Accounts/<sid>/Messages.json`` like Twilio: Basic auth with the account SID
@@ -8,6 +8,9 @@ sends fail with a 500 (a Twilio outage). ``post_status`` plays Twilio's status c
 signs the report with the auth token and posts it to the StatusCallback the message carried.
 
 The ``fake_twilio`` pytest fixture (conftest.py) starts one and points the settings at it.
+
+``FakeMailgun`` answers ``POST /v3/<domain>/messages`` (Basic auth ``api:<key>``) with a fresh
+Message-ID, as Mailgun does: for anymail's Mailgun backend with MAILGUN_API_URL at it.
 """
 
 from __future__ import annotations
@@ -19,24 +22,22 @@ import secrets
 import threading
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
 
-class FakeTwilio:
-    def __init__(self, account_sid: str = "AC" + "f" * 32, auth_token: str = "fake-twilio-auth-token") -> None:  # noqa: S107
-        self.account_sid = account_sid
-        self.auth_token = auth_token
-        self.messages: list[dict[str, str]] = []  # the form fields of each accepted message, plus its "sid"
+class FakeServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (a free port) whose POSTs ``answer`` handles."""
+
+    def __init__(self) -> None:
         self.requests = 0
-        self._failures: list[int] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
         )
 
     @property
@@ -44,7 +45,7 @@ class FakeTwilio:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> FakeTwilio:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -52,6 +53,26 @@ class FakeTwilio:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        raise NotImplementedError
+
+    def _count(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class FakeTwilio(FakeServer):
+    def __init__(self, account_sid: str = "AC" + "f" * 32, auth_token: str = "fake-twilio-auth-token") -> None:  # noqa: S107
+        super().__init__()
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.messages: list[dict[str, str]] = []  # the form fields of each accepted message, plus its "sid"
+        self._failures: list[int] = []
 
     def fail_next(self, times: int = 1, status: int = 500) -> None:
         """Answer the next ``times`` sends with ``status`` (nothing is recorded for them)."""
@@ -100,16 +121,16 @@ class FakeTwilio:
 
     # -- the server side --
 
-    def _answer(self, path: str, authorization: str, body: str) -> tuple[int, dict[str, Any]]:
-        with self._lock:
-            self.requests += 1
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        self._count()
         match = MESSAGES_PATH.match(urlsplit(path).path)
         if match is None:
             return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
-        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        if match["sid"] != self.account_sid or authorization != expected:
+        if match["sid"] != self.account_sid or headers.get("Authorization") != _basic(
+            self.account_sid, self.auth_token
+        ):
             return 401, {"code": 20003, "message": "Authentication Error - invalid username", "status": 401}
-        fields = {key: values[-1] for key, values in parse_qs(body, keep_blank_values=True).items()}
+        fields = {key: values[-1] for key, values in parse_qs(body.decode(), keep_blank_values=True).items()}
         if not fields.get("To") or not fields.get("Body") or not fields.get("From"):
             return 400, {"code": 21604, "message": "A 'To', 'From' and 'Body' are required.", "status": 400}
         with self._lock:
@@ -142,12 +163,30 @@ class FakeTwilio:
         }
 
 
-def _handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
+class FakeMailgun(FakeServer):
+    def __init__(self, api_key: str = "fake-mailgun-api-key", domain: str = "mg.portico.test") -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.domain = domain
+        self.sent: list[dict[str, Any]] = []  # {"id": Message-ID as Mailgun answered, "body": the raw multipart body}
+
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        self._count()
+        if urlsplit(path).path != f"/v3/{self.domain}/messages":
+            return 404, {"message": "Domain not found"}
+        if headers.get("Authorization") != _basic("api", self.api_key):
+            return 401, {"message": "Invalid private key"}
+        with self._lock:
+            message_id = f"<{len(self.sent) + 1}.{secrets.token_hex(8)}@{self.domain}>"
+            self.sent.append({"id": message_id, "body": body})
+        return 200, {"id": message_id, "message": "Queued. Thank you."}
+
+
+def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode()
-            status, payload = fake._answer(self.path, self.headers.get("Authorization", ""), body)
+            status, payload = fake.answer(self.path, self.headers, self.rfile.read(length))
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
