@@ -35,4 +35,6 @@ def dev_mailbox_copy(*, message: OutboxMessage) -> MailboxEntry | None:
 
 
 def outbox_get(*, org: Any, message_id: int) -> OutboxMessage:
-    return get_object_or_404(OutboxMessage.objects.prefetch_related("attempt_rows"), org=org, pk=message_id)
+    return get_object_or_404(
+        OutboxMessage.objects.prefetch_related("attempt_rows", "delivery_events"), org=org, pk=message_id
+    )

@@ -148,3 +148,13 @@ def test_an_unknown_sid_is_acknowledged_and_ignored(client, fake_twilio, sent_sm
 
 def test_only_post_is_accepted(client, fake_twilio):
     assert client.get(reverse("twilio_status")).status_code == 405
+
+
+def test_sent_messages_show_the_providers_reports(client, fake_twilio, sent_sms, org_a):
+    _invitation, message, sid = sent_sms
+    fake_twilio.post_status(client, sid, "undelivered", error_code="30005")
+    client.force_login(org_a.admin)
+    listing = client.get(reverse("message_list", args=["alpha"])).content.decode()
+    assert '<span class="badge bad">Bounced</span>' in listing
+    detail = client.get(reverse("message_detail", args=["alpha", message.pk])).content.decode()
+    assert "Reports from the provider" in detail and "Twilio error 30005" in detail
