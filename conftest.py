@@ -79,3 +79,21 @@ def deliver(django_capture_on_commit_callbacks):
         run_tasks()
 
     return _deliver
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    """A local fake Twilio (portico.outbox.testing_fakes.FakeTwilio) with SMS_BACKEND=twilio pointed
+    at it: the real twilio client sends there. ``.messages`` holds what arrived, ``.last_body(to)``
+    the newest text to a number, ``.fail_next(n)`` simulates an outage, ``.post_status(client, sid,
+    status)`` plays Twilio's signed status callback."""
+    from portico.outbox.testing_fakes import FakeTwilio
+
+    fake = FakeTwilio().start()
+    settings.SMS_BACKEND = "twilio"
+    settings.TWILIO_ACCOUNT_SID = fake.account_sid
+    settings.TWILIO_AUTH_TOKEN = fake.auth_token
+    settings.TWILIO_FROM = "+15005550006"
+    settings.TWILIO_API_BASE = fake.base_url
+    yield fake
+    fake.stop()

@@ -193,7 +193,26 @@ elif "." in _email_url and ":" not in _email_url:
     EMAIL_BACKEND = _email_url
 else:
     raise ImproperlyConfigured(f"EMAIL_URL={_email_url!r}: use console:, locmem:, smtp://, smtps:// or a backend path")
+# anymail ESPs (EMAIL_URL=anymail.backends.mailgun.EmailBackend) and their tracking webhooks at
+# /anymail/<esp>/tracking/ (Basic auth with ANYMAIL_WEBHOOK_SECRET "user:password", plus the ESP's signature).
 ANYMAIL: dict[str, str] = {}
+for _key, _env_name in (
+    ("WEBHOOK_SECRET", "ANYMAIL_WEBHOOK_SECRET"),
+    ("MAILGUN_API_KEY", "MAILGUN_API_KEY"),
+    ("MAILGUN_API_URL", "MAILGUN_API_URL"),
+    ("MAILGUN_SENDER_DOMAIN", "MAILGUN_SENDER_DOMAIN"),
+    ("MAILGUN_WEBHOOK_SIGNING_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"),
+):
+    _value = envstr(_env_name)
+    if _value:
+        ANYMAIL[_key] = _value
+
+# --- SMS: "console" (printed and kept in the development mailbox) or "twilio" ---
+SMS_BACKEND = (envstr("SMS_BACKEND") or "console").strip().lower()
+TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID") or ""
+TWILIO_AUTH_TOKEN = envstr("TWILIO_AUTH_TOKEN") or ""
+TWILIO_FROM = envstr("TWILIO_FROM") or ""  # when the organization has no SMS sender of its own
+TWILIO_API_BASE = (envstr("TWILIO_API_BASE") or "").rstrip("/")  # e.g. http://127.0.0.1:9999: a local fake only
 
 # --- i18n: English and Spanish, chosen per user ---
 LANGUAGE_CODE = "en"
@@ -235,5 +254,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "twilio.http_client": {"level": "WARNING"},  # it logs every request's headers at INFO
+    },
 }

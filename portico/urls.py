@@ -10,6 +10,7 @@ from portico.core import views as core_views
 from portico.invitations import views as invitation_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
+from portico.outbox import webhooks as outbox_webhooks
 from portico.portal import views_setup as portal_setup_views
 
 # Every page of one organization lives under /o/<org_slug>/ and is wrapped by org_view.
@@ -76,6 +77,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    # Provider delivery reports (verified by signature; see docs/architecture.md, Outgoing messages).
+    path("webhooks/twilio/status/", outbox_webhooks.twilio_status, name="twilio_status"),
+    path("anymail/", include("anymail.urls")),  # ESP tracking webhooks: /anymail/<esp>/tracking/
     path("admin/", admin.site.urls),
 ]
 # Uploaded files are never served from a public /media/ path: each goes through an

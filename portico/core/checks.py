@@ -46,3 +46,40 @@ def check_site_url_https(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register()
+def check_sms_backend(app_configs: Any, **kwargs: Any) -> list[Error]:
+    backend = settings.SMS_BACKEND
+    if backend not in ("console", "twilio"):
+        return [Error(f"SMS_BACKEND={backend!r} is not known.", hint="Use console or twilio.", id="portico.E002")]
+    if backend == "twilio" and not (settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN):
+        return [
+            Error(
+                "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.",
+                hint="Both are on the Twilio console's account page; the token also verifies status callbacks.",
+                id="portico.E003",
+            )
+        ]
+    return []
+
+
+@register(deploy=True)
+def check_sms_delivery(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    if settings.SMS_BACKEND == "console":
+        return [
+            Warning(
+                "SMS is not delivered to anyone with SMS_BACKEND=console.",
+                hint="Set SMS_BACKEND=twilio and the TWILIO_* settings for production.",
+                id="portico.W003",
+            )
+        ]
+    if settings.SMS_BACKEND == "twilio" and not settings.TWILIO_FROM:
+        return [
+            Warning(
+                "TWILIO_FROM is empty: organizations without an SMS sender of their own cannot send SMS.",
+                hint="Set TWILIO_FROM to a Twilio number in international format (+15005550006).",
+                id="portico.W004",
+            )
+        ]
+    return []

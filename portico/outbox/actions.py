@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.exceptions import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -18,9 +18,11 @@ from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
 from portico.outbox.models import (
+    DELIVERY_RANK,
     OUTBOX_MACHINE,
     SECRETS_KEY,
     Channel,
+    DeliveryEvent,
     OutboxAttempt,
     OutboxMessage,
     OutboxState,
@@ -192,6 +194,26 @@ def outbox_record_failure(*, message: OutboxMessage, attempt: OutboxAttempt, err
             )
         else:
             transaction.on_commit(partial(_enqueue_delivery, message.pk, next_at))
+
+
+@transaction.atomic
+def outbox_delivery_event_apply(
+    *, message: OutboxMessage, provider: str, event_id: str, kind: str, at: dt.datetime, detail: str = ""
+) -> bool:
+    """A verified provider report (webhook) about ``message``: record it and send
+    ``message_delivery``, once per ``event_id``. The provider's retries and replays of the same
+    event find it recorded and change nothing (False)."""
+    try:
+        with transaction.atomic():  # a savepoint: the duplicate's IntegrityError leaves the outer transaction usable
+            DeliveryEvent.objects.create(
+                message=message, provider=provider, event_id=event_id[:255], kind=kind, at=at, detail=detail[:300]
+            )
+    except IntegrityError:
+        return False
+    lower = [status for status, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[kind]]
+    OutboxMessage.objects.filter(pk=message.pk, delivery_status__in=lower).update(delivery_status=kind)
+    message_delivery.send(sender=OutboxMessage, message=message, kind=kind, at=at, detail=detail[:300])
+    return True
 
 
 @transaction.atomic

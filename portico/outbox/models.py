@@ -36,6 +36,25 @@ class OutboxState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class DeliveryKind(models.TextChoices):
+    """What a provider reported about a message after the worker handed it over."""
+
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced")
+    FAILED = "failed", _("Failed")
+
+
+# A report only moves a message's delivery_status forward (webhooks arrive in any order).
+DELIVERY_RANK = {
+    "": 0,
+    DeliveryKind.SENT: 1,
+    DeliveryKind.DELIVERED: 2,
+    DeliveryKind.BOUNCED: 3,
+    DeliveryKind.FAILED: 3,
+}
+
+
 OUTBOX_TRANSITIONS: dict[str, dict[str, str]] = {
     OutboxState.PENDING: {"claim": OutboxState.SENDING},
     OutboxState.SENDING: {
@@ -72,7 +91,10 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    provider_message_id = models.CharField(max_length=200, blank=True)
+    # Provider webhooks (delivery reports) find their message by this id.
+    provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    # The newest provider report that moved the message forward (DeliveryEvent); blank until one arrives.
+    delivery_status = models.CharField(max_length=16, choices=DeliveryKind.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -124,14 +146,35 @@ class OutboxAttempt(models.Model):
         return f"attempt {self.number}: {self.outcome}"
 
 
+class DeliveryEvent(models.Model):
+    """One verified provider report about a message (a webhook event), applied once: the unique
+    ``event_id`` turns the provider's retries and replays of the same event into no-ops."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="delivery_events")
+    provider = models.CharField(max_length=32)
+    event_id = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=16, choices=DeliveryKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind}: {self.event_id}"
+
+
 class MailboxEntry(models.Model):
-    """Mail delivered through ``MailboxBackend``, the development and test mail server.
+    """Mail (and SMS) delivered through the development and test providers: ``MailboxBackend``
+    for email, ``SMS_BACKEND=console`` for SMS.
 
     Like an idempotent provider it keeps one copy per Message-ID, so a repeat sent after a
     worker died between sending and marking is recognised and dropped.
     """
 
     message_id = models.CharField(max_length=255, unique=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.EMAIL)
     to = models.CharField(max_length=320)
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 
-from portico.outbox.models import MailboxEntry, OutboxMessage
+from portico.outbox.models import Channel, MailboxEntry, OutboxMessage
 
 PAGE_SIZE = 50
 
@@ -23,11 +23,18 @@ def outbox_list(
 
 def dev_mailbox_copy(*, message: OutboxMessage) -> MailboxEntry | None:
     """The copy the development mailbox received, when this installation delivers there
-    (`make run`); None with a real mail backend, where Portico keeps no readable secret."""
-    if settings.EMAIL_BACKEND != "portico.outbox.mailbox.MailboxBackend" or not message.provider_message_id:
+    (`make run`: MailboxBackend for email, SMS_BACKEND=console for SMS); None with a real
+    provider, where Portico keeps no readable secret."""
+    if message.channel == Channel.SMS:
+        local = settings.SMS_BACKEND == "console"
+    else:
+        local = settings.EMAIL_BACKEND == "portico.outbox.mailbox.MailboxBackend"
+    if not local or not message.provider_message_id:
         return None
     return MailboxEntry.objects.filter(message_id=message.provider_message_id).first()
 
 
 def outbox_get(*, org: Any, message_id: int) -> OutboxMessage:
-    return get_object_or_404(OutboxMessage.objects.prefetch_related("attempt_rows"), org=org, pk=message_id)
+    return get_object_or_404(
+        OutboxMessage.objects.prefetch_related("attempt_rows", "delivery_events"), org=org, pk=message_id
+    )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
 from portico.outbox.models import Channel, OutboxMessage
+from portico.outbox.sms import SmsTransport
 
 
 class Transport(Protocol):
@@ -22,7 +23,9 @@ class EmailTransport:
     """Email through Django's mail backend (EMAIL_URL): SMTP, an anymail ESP, or the dev mailbox.
 
     The Message-ID is derived from the idempotency key, so a repeat after a crash is the
-    same message to the provider and to the recipient's mail system.
+    same message to the provider and to the recipient's mail system. The provider id returned is
+    the ESP's message id with an anymail backend (its webhooks name the message by it), else
+    the Message-ID.
     """
 
     def send(self, message: OutboxMessage) -> str:
@@ -45,10 +48,14 @@ class EmailTransport:
             email.attach_alternative(message.reveal(message.body_html), "text/html")
         email.metadata = {"idempotency_key": message.idempotency_key}  # type: ignore[attr-defined]  # anymail ESPs
         email.send(fail_silently=False)
+        # An anymail ESP answers with its own id, the one its tracking webhooks carry; other backends keep ours.
+        esp_message_id = getattr(getattr(email, "anymail_status", None), "message_id", None)
+        if isinstance(esp_message_id, str | int) and str(esp_message_id):
+            return str(esp_message_id)
         return message_id
 
 
-TRANSPORTS: dict[str, Transport] = {Channel.EMAIL: EmailTransport()}
+TRANSPORTS: dict[str, Transport] = {Channel.EMAIL: EmailTransport(), Channel.SMS: SmsTransport()}
 
 
 def transport_for(channel: str) -> Transport:

@@ -28,6 +28,28 @@ def test_w002_warns_about_plain_http_links_in_production():
     assert [w.id for w in checks.check_site_url_https(None)] == ["portico.W002"]
 
 
+@override_settings(SMS_BACKEND="carrier-pigeon")
+def test_e002_refuses_an_unknown_sms_backend():
+    assert [e.id for e in checks.check_sms_backend(None)] == ["portico.E002"]
+
+
+@override_settings(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="")
+def test_e003_twilio_needs_the_account_sid_and_token():
+    assert [e.id for e in checks.check_sms_backend(None)] == ["portico.E003"]
+
+
+@override_settings(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="secret", TWILIO_FROM="")
+def test_twilio_with_credentials_passes_and_warns_only_about_a_missing_default_sender():
+    assert checks.check_sms_backend(None) == []
+    assert [w.id for w in checks.check_sms_delivery(None)] == ["portico.W004"]
+
+
+@override_settings(SMS_BACKEND="console")
+def test_w003_warns_when_sms_goes_nowhere():
+    assert checks.check_sms_backend(None) == []
+    assert [w.id for w in checks.check_sms_delivery(None)] == ["portico.W003"]
+
+
 def _manage(*args, **env):
     # A clean environment: the test process itself runs with test-only overrides.
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
@@ -51,6 +73,10 @@ def test_check_deploy_passes_with_production_settings():
         ALLOWED_HOSTS="portico.example.org",
         SITE_URL="https://portico.example.org",
         EMAIL_URL="smtp://mail.example.org:587?tls=1",
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+        TWILIO_AUTH_TOKEN="t" * 32,
+        TWILIO_FROM="+15005550006",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -1,0 +1,200 @@
+"""Local fakes of the providers' HTTP APIs, for tests: the real client libraries talk HTTP to them.
+
+``FakeTwilio`` listens on 127.0.0.1 (a free port) and answers
+``POST /2010-04-01/Accounts/<sid>/Messages.json`` like Twilio: Basic auth with the account SID
+and auth token (401 otherwise), form fields To/From/Body/StatusCallback, a 201 JSON message
+resource with a fresh ``SM…`` sid and status "queued". ``fail_next(n)`` makes the next ``n``
+sends fail with a 500 (a Twilio outage). ``post_status`` plays Twilio's status callback: it
+signs the report with the auth token and posts it to the StatusCallback the message carried.
+
+The ``fake_twilio`` pytest fixture (conftest.py) starts one and points the settings at it.
+
+``FakeMailgun`` answers ``POST /v3/<domain>/messages`` (Basic auth ``api:<key>``) with a fresh
+Message-ID, as Mailgun does: for anymail's Mailgun backend with MAILGUN_API_URL at it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Self
+from urllib.parse import parse_qs, urlsplit
+
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
+
+
+class FakeServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (a free port) whose POSTs ``answer`` handles."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=type(self).__name__, daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        raise NotImplementedError
+
+    def _count(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+class FakeTwilio(FakeServer):
+    def __init__(self, account_sid: str = "AC" + "f" * 32, auth_token: str = "fake-twilio-auth-token") -> None:  # noqa: S107
+        super().__init__()
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.messages: list[dict[str, str]] = []  # the form fields of each accepted message, plus its "sid"
+        self._failures: list[int] = []
+
+    def fail_next(self, times: int = 1, status: int = 500) -> None:
+        """Answer the next ``times`` sends with ``status`` (nothing is recorded for them)."""
+        with self._lock:
+            self._failures.extend([status] * times)
+
+    def sent_to(self, to: str) -> list[dict[str, str]]:
+        return [m for m in self.messages if m.get("To") == to]
+
+    def last_body(self, to: str) -> str:
+        sent = self.sent_to(to)
+        if not sent:
+            raise AssertionError(f"no SMS to {to}; the fake has {[m.get('To') for m in self.messages]}")
+        return sent[-1]["Body"]
+
+    def signature(self, url: str, params: dict[str, str]) -> str:
+        from twilio.request_validator import RequestValidator
+
+        return str(RequestValidator(self.auth_token).compute_signature(url, params))
+
+    def post_status(
+        self, client: Any, sid: str, status: str, *, error_code: str = "", signature: str | None = None
+    ) -> Any:
+        """Post Twilio's status callback for message ``sid`` with the Django test ``client``,
+        signed as Twilio signs it (or with ``signature`` as given, e.g. a wrong one)."""
+        sent = next((m for m in self.messages if m["sid"] == sid), None)
+        if sent is None or not sent.get("StatusCallback"):
+            raise AssertionError(f"the fake sent no message {sid} with a StatusCallback")
+        url = sent["StatusCallback"]
+        params = {
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "From": sent.get("From", ""),
+            "MessageSid": sid,
+            "MessageStatus": status,
+            "SmsSid": sid,
+            "SmsStatus": status,
+            "To": sent["To"],
+        }
+        if error_code:
+            params["ErrorCode"] = error_code
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        header = self.signature(url, params) if signature is None else signature
+        return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=header)
+
+    # -- the server side --
+
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        self._count()
+        match = MESSAGES_PATH.match(urlsplit(path).path)
+        if match is None:
+            return 404, {"code": 20404, "message": "The requested resource was not found", "status": 404}
+        if match["sid"] != self.account_sid or headers.get("Authorization") != _basic(
+            self.account_sid, self.auth_token
+        ):
+            return 401, {"code": 20003, "message": "Authentication Error - invalid username", "status": 401}
+        fields = {key: values[-1] for key, values in parse_qs(body.decode(), keep_blank_values=True).items()}
+        if not fields.get("To") or not fields.get("Body") or not fields.get("From"):
+            return 400, {"code": 21604, "message": "A 'To', 'From' and 'Body' are required.", "status": 400}
+        with self._lock:
+            if self._failures:
+                status = self._failures.pop(0)
+                return status, {"code": 20500, "message": "Internal Server Error", "status": status}
+            sid = "SM" + secrets.token_hex(16)
+            self.messages.append({**fields, "sid": sid})
+        now = formatdate(usegmt=True)
+        return 201, {
+            "sid": sid,
+            "account_sid": self.account_sid,
+            "to": fields["To"],
+            "from": fields["From"],
+            "body": fields["Body"],
+            "status": "queued",
+            "direction": "outbound-api",
+            "num_segments": "1",
+            "num_media": "0",
+            "api_version": "2010-04-01",
+            "date_created": now,
+            "date_updated": now,
+            "date_sent": None,
+            "error_code": None,
+            "error_message": None,
+            "price": None,
+            "price_unit": "USD",
+            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+            "subresource_uris": {"media": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}/Media.json"},
+        }
+
+
+class FakeMailgun(FakeServer):
+    def __init__(self, api_key: str = "fake-mailgun-api-key", domain: str = "mg.portico.test") -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.domain = domain
+        self.sent: list[dict[str, Any]] = []  # {"id": Message-ID as Mailgun answered, "body": the raw multipart body}
+
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        self._count()
+        if urlsplit(path).path != f"/v3/{self.domain}/messages":
+            return 404, {"message": "Domain not found"}
+        if headers.get("Authorization") != _basic("api", self.api_key):
+            return 401, {"message": "Invalid private key"}
+        with self._lock:
+            message_id = f"<{len(self.sent) + 1}.{secrets.token_hex(8)}@{self.domain}>"
+            self.sent.append({"id": message_id, "body": body})
+        return 200, {"id": message_id, "message": "Queued. Thank you."}
+
+
+def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, payload = fake.answer(self.path, self.headers, self.rfile.read(length))
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet in test output
+            pass
+
+    return Handler
