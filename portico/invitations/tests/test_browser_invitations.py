@@ -97,6 +97,36 @@ def test_staff_share_invitation_and_client_creates_a_password(page: Page, client
     expect(page.get_by_text("Client Portal Invitation Accepted")).to_be_visible()
 
 
+def test_sms_invitation_and_sign_in_by_emailed_code(
+    page: Page, client_page: Page, live_server, fake_twilio
+) -> None:
+    alpha = world_create("alpha")
+    portal_set_up(alpha, sms_sender="+15005550006")
+    record = client_make(alpha, "Mark Client", phone="+525512345678")
+    base = live_server.url
+
+    sign_in(page, base, alpha.admin.email)
+    staff_sends_by_share_button(page, base, record, "Client Account Invitation by SMS")
+    # The SMS went through the real twilio client to the local fake Twilio.
+    sms = fake_twilio.last_body("+525512345678")
+    path = re.search(r"/invite/[\w-]+/", sms).group(0)
+
+    client_page.goto(base + path)
+    expect(client_page.get_by_label("Email address (your username)")).to_have_value("mark@example.test")
+    client_page.get_by_role("button", name="Email me a sign-in code instead").click()
+    client_page.wait_for_url(re.compile(r"/accounts/login/code/confirm/"))
+    run_tasks()  # the code email leaves through the outbox
+    message = [m for m in mail.outbox if "mark@example.test" in m.to][-1]
+    code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", str(message.body)).group(0)
+    client_page.get_by_label("Code").fill(code)
+    client_page.get_by_role("button", name=re.compile("Sign In|Confirm", re.I)).click()
+    client_page.wait_for_url(f"{base}/portal/alpha/")
+    expect(client_page.get_by_role("heading", name="Hello, Mark Client")).to_be_visible()
+    screenshot(client_page, "portal-home-sms")
+    record.refresh_from_db()
+    assert record.status == ClientStatus.ACTIVE
+
+
 def test_existing_account_from_another_organization_chooses_its_profile(client_page: Page, live_server) -> None:
     alpha, beta = world_create("alpha"), world_create("beta")
     portal_set_up(alpha)
