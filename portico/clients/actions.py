@@ -180,7 +180,9 @@ def client_update(*, client: Client, actor: Actor, **fields: Any) -> Client:
         from portico.invitations.actions import invitations_cancel_for_address_change
 
         for field in {"email", "phone"} & set(changes):
-            invitations_cancel_for_address_change(client=client, actor=actor, channel="email" if field == "email" else "sms")
+            invitations_cancel_for_address_change(
+                client=client, actor=actor, channel="email" if field == "email" else "sms"
+            )
     return client
 
 

@@ -53,9 +53,7 @@ def portal_settings_of(org: Organization) -> PortalSettings:
     """The portal set-up, or a refusal: until the portal is set up there are no invitations."""
     portal = PortalSettings.objects.filter(org=org).first() if org.portal_enabled else None
     if portal is None:
-        raise PorticoError(
-            _("Set up the client portal first (Settings → Client portal)."), code="portal_not_set_up"
-        )
+        raise PorticoError(_("Set up the client portal first (Settings → Client portal)."), code="portal_not_set_up")
     return portal
 
 
@@ -75,9 +73,10 @@ def invitation_refusal(client: Client, channel: str) -> tuple[str, str] | None:
         if channel == InvitationChannel.EMAIL:
             return "no_address", _("This record has no email address. Add one first (it becomes the username).")
         return "no_address", _("This record has no mobile number for SMS. Add one first.")
-    if client.status == ClientStatus.INVITE_SENT or Invitation.objects.filter(
-        client=client, status=InvitationStatus.PENDING
-    ).exists():
+    if (
+        client.status == ClientStatus.INVITE_SENT
+        or Invitation.objects.filter(client=client, status=InvitationStatus.PENDING).exists()
+    ):
         return "already_invited", _("An invitation is already pending for this client. Resend it instead.")
     return None
 
@@ -191,7 +190,7 @@ def invitation_send(*, client: Client, actor: Actor, channel: str = InvitationCh
         raise PorticoError(_("Choose email or SMS."), code="bad_channel")
     portal = portal_settings_of(client.org)
     # Lock the record: two staff sending at once must not make two invitations.
-    client = Client.objects.select_for_update().select_related("org", "profile").get(pk=client.pk)
+    client = Client.objects.select_for_update(of=("self",)).select_related("org", "profile").get(pk=client.pk)
     refusal = invitation_refusal(client, channel)
     if refusal is not None:
         raise PorticoError(refusal[1], code=refusal[0])
@@ -291,9 +290,9 @@ def invitations_expire_due(*, limit: int = 10_000) -> int:
     now = timezone.now()
     expired = 0
     due = list(
-        Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now).select_related(
-            "org", "client"
-        )[:limit]
+        Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now).select_related("org", "client")[
+            :limit
+        ]
     )
     for invitation in due:
         with transaction.atomic():
@@ -313,7 +312,7 @@ def invitations_expire_due(*, limit: int = 10_000) -> int:
 
 # --- delivery trail ---
 
-DELIVERY_ORDER = [Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED, Delivery.OPENED]
+DELIVERY_ORDER: list[str] = [Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED, Delivery.OPENED]
 
 
 def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.datetime, detail: str = "") -> None:
@@ -331,8 +330,10 @@ def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.date
     current = invitation.delivery
     if current in (Delivery.BOUNCED, Delivery.FAILED) and kind in DELIVERY_ORDER:
         pass  # a provider may report "sent" after a bounce; the bounce stands
-    elif kind in DELIVERY_ORDER and current in DELIVERY_ORDER and (
-        DELIVERY_ORDER.index(kind) <= DELIVERY_ORDER.index(current)
+    elif (
+        kind in DELIVERY_ORDER
+        and current in DELIVERY_ORDER
+        and (DELIVERY_ORDER.index(kind) <= DELIVERY_ORDER.index(current))
     ):
         return
     Invitation.objects.filter(pk=invitation.pk).update(delivery=kind, delivery_at=at)
@@ -549,7 +550,7 @@ def _username_for(invitation: Invitation, user: User | None, email: str) -> str:
 def _email_address_confirm(user: User, *, verified: bool) -> None:
     from allauth.account.models import EmailAddress
 
-    address, created = EmailAddress.objects.get_or_create(
+    address, _created = EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": verified, "primary": True}
     )
     if verified and not address.verified:  # the emailed link proved the address

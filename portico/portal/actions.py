@@ -47,7 +47,9 @@ def portal_text_check(text: str) -> None:
     try:
         names = {parsed[1] for parsed in string.Formatter().parse(text) if parsed[1] is not None}
     except ValueError:
-        raise PorticoError(_("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")) from None
+        raise PorticoError(
+            _("A brace is not closed. Use {client_name}, {org_name}, {portal_name}, {link}, {expires}.")
+        ) from None
     unknown = names - set(TEXT_PLACEHOLDERS)
     if unknown:
         raise PorticoError(
@@ -148,7 +150,7 @@ def portal_account_change_status(*, account: PortalAccount, status: str, actor: 
         raise PorticoError(_("Choose enrollment pending, active or banned."), code="bad_status")
     if status == account.status:
         return account
-    account = _portal_account_move(account, PORTAL_STATUS_CHANGE_ACTIONS[status], actor)
+    account = _portal_account_move(account, PORTAL_STATUS_CHANGE_ACTIONS[PortalAccountStatus(status)], actor)
     if status == PortalAccountStatus.BANNED:
         user_sessions_end(account.user)
     return account

@@ -32,12 +32,8 @@ class PortalSettings(models.Model):
     org = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="portal_settings")
     portal_name = models.CharField(_("portal name"), max_length=100)
     logo = models.ImageField(_("logo"), upload_to="portal/logos/", blank=True)
-    primary_colour = models.CharField(
-        _("main colour"), max_length=7, default="#1f5fbf", validators=[colour_validator]
-    )
-    accent_colour = models.CharField(
-        _("accent colour"), max_length=7, default="#0b7a4b", validators=[colour_validator]
-    )
+    primary_colour = models.CharField(_("main colour"), max_length=7, default="#1f5fbf", validators=[colour_validator])
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#0b7a4b", validators=[colour_validator])
     sender_name = models.CharField(_("sender name"), max_length=100, help_text=_("Shown as the email's sender."))
     reply_to = models.EmailField(_("reply-to address"), blank=True)
     sms_sender = models.CharField(

@@ -144,9 +144,7 @@ def test_accept_creates_account_profile_and_activates(org_a, deliver):
     with deliver():
         actions.invitation_send(client=client, actor=staff(org_a))
     raw = link_of("mark@example.test")
-    acceptance = actions.invitation_accept(
-        raw_token=raw, actor=Actor.system(), full_name="Mark C.", password=PASSWORD
-    )
+    acceptance = actions.invitation_accept(raw_token=raw, actor=Actor.system(), full_name="Mark C.", password=PASSWORD)
     client.refresh_from_db()
     assert client.status == ClientStatus.ACTIVE
     assert client.profile.organizer == acceptance.user
@@ -179,7 +177,9 @@ def test_profile_created_before_acceptance_is_linked_on_acceptance(org_a, delive
         actions.invitation_send(client=client, actor=staff(org_a))
     client.refresh_from_db()
     assert client.status == ClientStatus.ACTIVE  # has a profile: status unchanged by the invitation
-    acceptance = actions.invitation_accept(raw_token=link_of("mark@example.test"), actor=Actor.system(), password=PASSWORD)
+    acceptance = actions.invitation_accept(
+        raw_token=link_of("mark@example.test"), actor=Actor.system(), password=PASSWORD
+    )
     client.refresh_from_db()
     assert client.profile.organizer == acceptance.user
     assert client.status == ClientStatus.ACTIVE
