@@ -19,7 +19,7 @@ def target_type_of(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
-def audit_record(
+def audit_event_new(
     *,
     org: Any,
     actor: Actor,
@@ -30,8 +30,8 @@ def audit_record(
     to_state: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit row. Call it inside the action's transaction, beside the change."""
-    return AuditEvent.objects.create(
+    """One audit row, not yet saved: what ``audit_record`` writes, for ``audit_record_many``."""
+    return AuditEvent(
         org=org,
         actor_kind=actor.kind,
         actor_user=actor.user,
@@ -46,3 +46,34 @@ def audit_record(
         ip=actor.ip,
         user_agent=actor.user_agent[:300],
     )
+
+
+def audit_record(
+    *,
+    org: Any,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    target_label: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row. Call it inside the action's transaction, beside the change."""
+    event = audit_event_new(
+        org=org,
+        actor=actor,
+        action=action,
+        target=target,
+        target_label=target_label,
+        from_state=from_state,
+        to_state=to_state,
+        detail=detail,
+    )
+    event.save()
+    return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> None:
+    """Write many rows made by ``audit_event_new`` in one INSERT (bulk actions)."""
+    AuditEvent.objects.bulk_create(events, batch_size=2000)
