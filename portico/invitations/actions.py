@@ -54,6 +54,7 @@ def portal_settings_of(org: Organization) -> PortalSettings:
     portal = PortalSettings.objects.filter(org=org).first() if org.portal_enabled else None
     if portal is None:
         raise PorticoError(_("Set up the client portal first (Settings → Client portal)."), code="portal_not_set_up")
+    portal.org = org  # loaded already: rendering reads it for every message
     return portal
 
 
@@ -61,8 +62,9 @@ def invitation_address(client: Client, channel: str) -> str:
     return client.email if channel == InvitationChannel.EMAIL else client.phone
 
 
-def invitation_refusal(client: Client, channel: str) -> tuple[str, str] | None:
-    """Why ``client`` cannot be invited by ``channel`` now, as (code, message), or None."""
+def invitation_refusal(client: Client, channel: str, *, pending: bool | None = None) -> tuple[str, str] | None:
+    """Why ``client`` cannot be invited by ``channel`` now, as (code, message), or None.
+    ``pending``: whether an invitation is pending, when the caller loaded it already (bulk)."""
     if client.deleted_at is not None or client.status in NOT_INVITABLE:
         return "not_invitable", _("This client is %(status)s: reopen or unarchive the record first.") % {
             "status": client.get_status_display().lower()
@@ -73,9 +75,10 @@ def invitation_refusal(client: Client, channel: str) -> tuple[str, str] | None:
         if channel == InvitationChannel.EMAIL:
             return "no_address", _("This record has no email address. Add one first (it becomes the username).")
         return "no_address", _("This record has no mobile number for SMS. Add one first.")
-    if (
-        client.status == ClientStatus.INVITE_SENT
-        or Invitation.objects.filter(client=client, status=InvitationStatus.PENDING).exists()
+    if client.status == ClientStatus.INVITE_SENT or (
+        pending
+        if pending is not None
+        else Invitation.objects.filter(client=client, status=InvitationStatus.PENDING).exists()
     ):
         return "already_invited", _("An invitation is already pending for this client. Resend it instead.")
     return None
@@ -130,29 +133,51 @@ def _link_url(raw: str) -> str:
     return settings.SITE_URL + reverse("invitation_open", args=[raw])
 
 
-def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -> OutboxMessage:
-    marker = secret_marker("link")
+def invitation_message_fields(
+    *,
+    portal: PortalSettings,
+    invitation_id: int,
+    sent_count: int,
+    channel: str,
+    address: str,
+    client_name: str,
+    expires_at: dt.datetime,
+    raw: str,
+) -> dict[str, Any]:
+    """The outbox message of one send (``outbox_enqueue`` / ``outbox_message_new`` arguments):
+    the rendered texts with the link as a secret, the sender, and the invitation it belongs to."""
     rendered = invitation_render(
-        portal=portal,
-        client_name=invitation.client.name,
-        channel=invitation.channel,
-        expires_at=invitation.expires_at,
-        link=marker,
+        portal=portal, client_name=client_name, channel=channel, expires_at=expires_at, link=secret_marker("link")
     )
-    if invitation.channel == InvitationChannel.EMAIL:
+    if channel == InvitationChannel.EMAIL:
         payload: dict[str, Any] = {"from_name": portal.sender_name, "reply_to": portal.reply_to}
     else:
         payload = {"from": portal.sms_sender}
+    return {
+        "org": portal.org,
+        "channel": Channel.EMAIL if channel == InvitationChannel.EMAIL else Channel.SMS,
+        "to": address,
+        "idempotency_key": f"invitation:{invitation_id}:{sent_count}",
+        "subject": rendered.subject,
+        "body_text": rendered.body_text,
+        "body_html": rendered.body_html,
+        "payload": {**payload, "invitation": invitation_id},
+        "secrets": {"link": _link_url(raw)},  # the raw token travels in the message only
+    }
+
+
+def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -> OutboxMessage:
     message = outbox_enqueue(
-        org=invitation.org,
-        channel=Channel.EMAIL if invitation.channel == InvitationChannel.EMAIL else Channel.SMS,
-        to=invitation.address,
-        idempotency_key=f"invitation:{invitation.pk}:{invitation.sent_count}",
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        payload={**payload, "invitation": invitation.pk},
-        secrets={"link": _link_url(raw)},  # the raw token travels in the message only
+        **invitation_message_fields(
+            portal=portal,
+            invitation_id=invitation.pk,
+            sent_count=invitation.sent_count,
+            channel=invitation.channel,
+            address=invitation.address,
+            client_name=invitation.client.name,
+            expires_at=invitation.expires_at,
+            raw=raw,
+        )
     )
     Invitation.objects.filter(pk=invitation.pk).update(
         last_message=message, delivery=Delivery.QUEUED, delivery_at=timezone.now()
@@ -162,8 +187,8 @@ def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -
     return message
 
 
-def _expiry(portal: PortalSettings) -> dt.datetime:
-    return timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
+def _expiry(portal: PortalSettings, now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(days=portal.invitation_lifetime_days)
 
 
 def _audit(invitation: Invitation, actor: Actor, action: str, **extra: Any) -> None:
