@@ -5,6 +5,7 @@ client's timeline) and puts its message in the outbox."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from portico.accounts.models import User
@@ -129,8 +131,44 @@ def invitation_render(
         return RenderedInvitation(portal.invitation_email_subject.format_map(values), body + "\n", html)
 
 
+_NAME = "\ue000client_name\ue001"  # a stand-in no organization text or name contains
+
+
+def invitation_render_many(
+    *, portal: PortalSettings, client_names: list[str], channel: str, expires_at: dt.datetime, link: str
+) -> list[RenderedInvitation]:
+    """``invitation_render`` for many clients at once (bulk sends), with the same result: the
+    message is rendered once with a stand-in name, which is then replaced by each client's name
+    (HTML-escaped in the HTML part, as the template would). A name with a line break (it would
+    change the paragraphs) or the link placeholder is rendered on its own."""
+    shared = invitation_render(portal=portal, client_name=_NAME, channel=channel, expires_at=expires_at, link=link)
+    rendered = []
+    for name in client_names:
+        if "\n" in name or "\r" in name or link in name or _NAME in name:
+            rendered.append(
+                invitation_render(portal=portal, client_name=name, channel=channel, expires_at=expires_at, link=link)
+            )
+            continue
+        rendered.append(
+            RenderedInvitation(
+                shared.subject.replace(_NAME, name),
+                shared.body_text.replace(_NAME, name),
+                shared.body_html.replace(_NAME, escape(name)),
+            )
+        )
+    return rendered
+
+
 def _link_url(raw: str) -> str:
-    return settings.SITE_URL + reverse("invitation_open", args=[raw])
+    # reverse() once per process, not per link (bulk sends make thousands); the token is URL-safe.
+    prefix, suffix = _link_pattern(settings.SITE_URL, get_script_prefix())
+    return prefix + raw + suffix
+
+
+@functools.lru_cache(maxsize=8)
+def _link_pattern(site_url: str, script_prefix: str) -> tuple[str, str]:
+    prefix, suffix = reverse("invitation_open", args=["TOKEN"]).split("TOKEN")
+    return site_url + prefix, suffix
 
 
 def invitation_message_fields(
@@ -143,12 +181,16 @@ def invitation_message_fields(
     client_name: str,
     expires_at: dt.datetime,
     raw: str,
+    rendered: RenderedInvitation | None = None,
 ) -> dict[str, Any]:
     """The outbox message of one send (``outbox_enqueue`` / ``outbox_message_new`` arguments):
-    the rendered texts with the link as a secret, the sender, and the invitation it belongs to."""
-    rendered = invitation_render(
-        portal=portal, client_name=client_name, channel=channel, expires_at=expires_at, link=secret_marker("link")
-    )
+    the rendered texts with the link as a secret, the sender, and the invitation it belongs to.
+    ``rendered``: the texts, when the caller rendered them already (``invitation_render_many``
+    with the link placeholder)."""
+    if rendered is None:
+        rendered = invitation_render(
+            portal=portal, client_name=client_name, channel=channel, expires_at=expires_at, link=secret_marker("link")
+        )
     if channel == InvitationChannel.EMAIL:
         payload: dict[str, Any] = {"from_name": portal.sender_name, "reply_to": portal.reply_to}
     else:

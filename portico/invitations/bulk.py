@@ -20,18 +20,20 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portico.audit.actions import audit_event_new, audit_record, audit_record_many
-from portico.audit.models import AuditAction, AuditEvent
+from portico.audit.actions import audit_record, audit_record_select
+from portico.audit.models import AuditAction
 from portico.clients.bulk import _filters_from_json, _filters_to_json
 from portico.clients.models import CLIENT_MACHINE, Client, ClientStatus
 from portico.clients.selectors import ClientFilters, client_filtered
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
+from portico.core.sql import insert_select
 from portico.core.tokens import token_new
 from portico.invitations.actions import (
     invitation_address,
     invitation_message_fields,
     invitation_refusal,
+    invitation_render_many,
     portal_settings_of,
 )
 from portico.invitations.models import (
@@ -46,13 +48,15 @@ from portico.invitations.models import (
 )
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue_many, outbox_message_new
-from portico.outbox.models import OutboxMessage
+from portico.outbox.models import OutboxMessage, secret_marker
 from portico.portal.models import PortalSettings
 
 INLINE_LIMIT = 200  # up to this many clients the invitations are made in the request
 CHUNK = 1_000
 STALE_AFTER = dt.timedelta(minutes=10)
 Outcome = BulkInvitationRow.Outcome
+# What the chunk query loads: what ``invitation_refusal`` and the message need, nothing more.
+REFUSAL_FIELDS = ("id", "org_id", "name", "email", "phone", "status", "deleted_at", "profile__organizer_id")
 
 
 def _selection(org: Organization, client_ids: list[int] | None, filters: ClientFilters | None) -> QuerySet[Client]:
@@ -171,6 +175,7 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
         .select_related("profile")
         .filter(org=job.org, pk__in=chunk_ids, deleted_at=None)
         .annotate(has_pending=Exists(pending))
+        .only(*REFUSAL_FIELDS)
         .order_by("id")
     )
     outcomes: dict[int, str] = {}
@@ -182,24 +187,27 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
         else:
             outcomes[client.pk] = refusal[0]  # the refusal codes are the outcome values
 
-    # A pending invitation that appeared meanwhile (the partial unique index) is skipped, not an error.
-    Invitation.objects.bulk_create(
-        [
-            Invitation(
-                org=job.org,
-                client=client,
-                channel=channel,
-                address=invitation_address(client, channel),
-                expires_at=expires_at,
-                invited_by=actor.user,
-                bulk_job=job,
-                delivery=Delivery.QUEUED,
-                delivery_at=now,
-                created_at=now,
-                sent_at=now,
-            )
-            for client in invitable
-        ],
+    # Made in the database from the client rows. A pending invitation that appeared meanwhile
+    # (the partial unique index) is skipped, not an error: that client is "already invited".
+    insert_select(
+        Invitation,
+        Client.objects.filter(pk__in=[c.pk for c in invitable]),
+        {
+            "org": job.org_id,
+            "client": F("pk"),
+            "channel": channel,
+            "address": F("email") if channel == InvitationChannel.EMAIL else F("phone"),
+            "status": InvitationStatus.PENDING,
+            "sent_count": 1,
+            "expires_at": expires_at,
+            "delivery": Delivery.QUEUED,
+            "delivery_at": now,
+            "invited_by": actor.user.pk if actor.user else None,
+            "ended_reason": "",
+            "bulk_job": job.pk,
+            "created_at": now,
+            "sent_at": now,
+        },
         ignore_conflicts=True,
     )
     created = dict(
@@ -215,7 +223,14 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
             outcomes[client.pk] = Outcome.ALREADY_INVITED
 
     links, drafts = [], []
-    for client in sent:
+    texts = invitation_render_many(
+        portal=portal,
+        client_names=[c.name for c in sent],
+        channel=channel,
+        expires_at=expires_at,
+        link=secret_marker("link"),
+    )
+    for client, rendered in zip(sent, texts, strict=True):
         raw, digest = token_new()
         links.append(InvitationLink(invitation_id=created[client.pk], number=1, token_digest=digest, created_at=now))
         fields = invitation_message_fields(
@@ -227,6 +242,7 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
             client_name=client.name,
             expires_at=expires_at,
             raw=raw,
+            rendered=rendered,
         )
         drafts.append(outbox_message_new(**fields))
     InvitationLink.objects.bulk_create(links)
@@ -239,46 +255,45 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
             ).values("pk")[:1]
         )
     )
-    InvitationEvent.objects.bulk_create(
-        [InvitationEvent(invitation_id=pk, kind=Delivery.QUEUED, at=now) for pk in created.values()]
+    invitations = Invitation.objects.filter(pk__in=list(created.values()))
+    insert_select(
+        InvitationEvent, invitations, {"invitation": F("pk"), "kind": Delivery.QUEUED, "at": now, "detail": ""}
     )
 
     # Not invited → invite sent, for those who were not invited (others keep their status).
     new_status = CLIENT_MACHINE.target(ClientStatus.NOT_INVITED, "send_invitation")
-    moving = [c for c in sent if c.status == ClientStatus.NOT_INVITED]
-    Client.objects.filter(pk__in=[c.pk for c in moving], status=ClientStatus.NOT_INVITED).update(status=new_status)
-    events: list[AuditEvent] = []
-    for client in moving:
-        events.append(
-            audit_event_new(
-                org=job.org,
-                actor=actor,
-                action=AuditAction.CLIENT_STATUS_CHANGED,
-                target=client,
-                from_state=ClientStatus.NOT_INVITED,
-                to_state=new_status,
-                detail={"action": "send_invitation", "job": job.pk},
-            )
-        )
-    for client in sent:
-        events.append(
-            audit_event_new(
-                org=job.org,
-                actor=actor,
-                action=AuditAction.INVITATION_SENT,
-                target=client,
-                to_state=InvitationStatus.PENDING,
-                detail={
-                    "invitation": created[client.pk],
-                    "channel": channel,
-                    "to": invitation_address(client, channel),
-                    "job": job.pk,
-                },
-            )
-        )
-    audit_record_many(events)
+    moving = [c.pk for c in sent if c.status == ClientStatus.NOT_INVITED]
+    Client.objects.filter(pk__in=moving, status=ClientStatus.NOT_INVITED).update(status=new_status)
+    # The audit rows single sends write, one INSERT … SELECT each.
+    audit_record_select(
+        org=job.org,
+        actor=actor,
+        action=AuditAction.CLIENT_STATUS_CHANGED,
+        targets=Client.objects.filter(pk__in=moving),
+        target_label=F("name"),
+        from_state=ClientStatus.NOT_INVITED,
+        to_state=new_status,
+        detail={"action": "send_invitation", "job": job.pk},
+    )
+    audit_record_select(
+        org=job.org,
+        actor=actor,
+        action=AuditAction.INVITATION_SENT,
+        targets=invitations,
+        target_type="clients.client",
+        target_id=F("client_id"),
+        target_label=F("client__name"),
+        to_state=InvitationStatus.PENDING,
+        detail={"invitation": F("pk"), "channel": channel, "to": F("address"), "job": job.pk},
+    )
+    insert_select(
+        BulkInvitationRow,
+        invitations,
+        {"job": job.pk, "client": F("client_id"), "outcome": Outcome.SENT},
+        ignore_conflicts=True,
+    )
     BulkInvitationRow.objects.bulk_create(
-        [BulkInvitationRow(job=job, client_id=c.pk, outcome=outcomes.get(c.pk, Outcome.SENT)) for c in clients],
+        [BulkInvitationRow(job=job, client_id=pk, outcome=outcome) for pk, outcome in outcomes.items()],
         ignore_conflicts=True,
     )
     return len(sent), len(clients) - len(sent)

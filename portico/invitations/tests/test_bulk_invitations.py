@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from portico.audit.models import AuditAction, AuditEvent
@@ -85,7 +86,8 @@ def test_each_client_gets_its_outcome_and_other_organizations_are_never_touched(
     assert theirs.status == ClientStatus.NOT_INVITED
     assert not Invitation.objects.filter(client=theirs).exists()
     assert not OutboxMessage.objects.filter(org=org_b.org).exists()
-    assert not AuditEvent.objects.filter(org=org_a.org, target_id=str(theirs.pk)).exists()
+    about_theirs = AuditEvent.objects.filter(target_type="clients.client", target_id=str(theirs.pk))
+    assert list(about_theirs.values_list("action", flat=True)) == [AuditAction.CLIENT_CREATED]
 
     statuses = dict(Client.objects.filter(org=org_a.org).values_list("name", "status"))
     assert statuses["Olivia Ok"] == statuses["Oscar Ok"] == ClientStatus.INVITE_SENT
@@ -136,6 +138,36 @@ def test_sent_invitations_are_complete_like_a_single_send(org_a, settings):
     summary = AuditEvent.objects.get(action=AuditAction.INVITATIONS_BULK_SENT)
     assert (summary.target_type, summary.target_id) == ("invitations.bulkinvitation", str(job.pk))
     assert summary.detail["sent"] == 2 and summary.detail["outcomes"] == {"sent": 2}
+
+
+def test_audit_rows_are_those_of_a_single_send(org_a):
+    portal_set_up(org_a)
+    alone, many = client_make(org_a, "Ana Alone"), client_make(org_a, "Ana Many")
+    actions.invitation_send(client=alone, actor=staff(org_a))
+    job = bulk.bulk_invitation_start(org=org_a.org, actor=staff(org_a), channel="email", client_ids=[many.pk])
+    fields = ("org_id", "actor_kind", "actor_user_id", "actor_label", "target_type", "from_state", "to_state", "ip")
+    for action in (AuditAction.CLIENT_STATUS_CHANGED, AuditAction.INVITATION_SENT):
+        single = AuditEvent.objects.get(action=action, target_id=str(alone.pk))
+        bulk_row = AuditEvent.objects.get(action=action, target_id=str(many.pk))
+        assert [getattr(bulk_row, f) for f in fields] == [getattr(single, f) for f in fields]
+        assert (single.target_label, bulk_row.target_label) == ("Ana Alone", "Ana Many")
+        assert bulk_row.user_agent == single.user_agent == "pytest"
+        assert set(bulk_row.detail) == set(single.detail) | {"job"} and bulk_row.detail["job"] == job.pk
+        assert bulk_row.created_at is not None
+
+
+def test_rendering_many_gives_what_rendering_each_gives(org_a):
+    portal_set_up(org_a, invitation_email_subject="{client_name}: {org_name} invites you")
+    portal = actions.portal_settings_of(org_a.org)
+    names = ["Ana", "O'Brien & <Sons>", 'Zoë "Z"', "{org_name}", "Line\nBreak", "a [[secret:link]]", "Ñandú Çedilla"]
+    expires = timezone.now()
+    rendered = {}
+    for channel in ("email", "sms"):
+        args = {"portal": portal, "channel": channel, "expires_at": expires, "link": "[[secret:link]]"}
+        rendered[channel] = actions.invitation_render_many(client_names=names, **args)
+        assert rendered[channel] == [actions.invitation_render(client_name=name, **args) for name in names]
+    email = rendered["email"][1]
+    assert email.subject.startswith("O'Brien & <Sons>: ") and "O&#x27;Brien &amp; &lt;Sons&gt;" in email.body_html
 
 
 def test_delivery_goes_out_in_one_batch_and_marks_each_invitation_sent(org_a, deliver):
