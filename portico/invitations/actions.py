@@ -384,27 +384,25 @@ DELIVERY_ORDER: list[str] = [Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED,
 
 def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.datetime, detail: str = "") -> None:
     """A message of an invitation moved (sent, delivered, bounced, failed). The invitation's
-    delivery follows its newest message; never backwards (a late "sent" after "delivered")."""
+    delivery follows its newest message; never backwards (a late "sent" after "delivered"), and
+    a bounce or failure stands (a provider may report "sent" after a bounce).
+
+    Called for every message a batch delivers, so it loads nothing for the usual case: one
+    INSERT … SELECT for the trail (nothing if the invitation is gone) and one conditional UPDATE."""
+    from portico.core.sql import insert_select
+
     invitation_id = (message.payload or {}).get("invitation")
     if not invitation_id or kind not in Delivery.values:
         return
-    invitation = Invitation.objects.select_related("org", "client").filter(pk=invitation_id).first()
-    if invitation is None:
+    event = {"invitation": F("pk"), "kind": kind, "at": at, "detail": detail[:300]}
+    if not insert_select(InvitationEvent, Invitation.objects.filter(pk=invitation_id), event):
         return
-    InvitationEvent.objects.create(invitation=invitation, kind=kind, at=at, detail=detail[:300])
-    if invitation.last_message_id != message.pk:
-        return  # an older send: kept in the trail, but the newest one decides the state
-    current = invitation.delivery
-    if current in (Delivery.BOUNCED, Delivery.FAILED) and kind in DELIVERY_ORDER:
-        pass  # a provider may report "sent" after a bounce; the bounce stands
-    elif (
-        kind in DELIVERY_ORDER
-        and current in DELIVERY_ORDER
-        and (DELIVERY_ORDER.index(kind) <= DELIVERY_ORDER.index(current))
-    ):
-        return
-    Invitation.objects.filter(pk=invitation.pk).update(delivery=kind, delivery_at=at)
-    if kind in (Delivery.BOUNCED, Delivery.FAILED):
+    # An older send stays in the trail, but only the newest message decides the state.
+    newest = Invitation.objects.filter(pk=invitation_id, last_message_id=message.pk)
+    if kind in DELIVERY_ORDER:
+        newest.filter(delivery__in=DELIVERY_ORDER[: DELIVERY_ORDER.index(kind)]).update(delivery=kind, delivery_at=at)
+    elif newest.update(delivery=kind, delivery_at=at):  # bounced or failed
+        invitation = Invitation.objects.select_related("org", "client").get(pk=invitation_id)
         _audit(invitation, Actor.system(), AuditAction.INVITATION_BOUNCED, delivery=kind, reason=detail[:200])
 
 

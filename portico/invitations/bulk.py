@@ -27,7 +27,7 @@ from portico.clients.models import CLIENT_MACHINE, Client, ClientStatus
 from portico.clients.selectors import ClientFilters, client_filtered
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
-from portico.core.sql import insert_select
+from portico.core.sql import copy_rows, insert_select
 from portico.core.tokens import token_new
 from portico.invitations.actions import (
     invitation_address,
@@ -245,7 +245,8 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
             rendered=rendered,
         )
         drafts.append(outbox_message_new(**fields))
-    InvitationLink.objects.bulk_create(links)
+    if not copy_rows(InvitationLink, links):
+        InvitationLink.objects.bulk_create(links)
     outbox_enqueue_many(drafts)
     # Each invitation's newest message is the one just queued (its key names the invitation).
     Invitation.objects.filter(pk__in=list(created.values())).update(

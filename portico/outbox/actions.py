@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Cast
 from django.template.exceptions import TemplateDoesNotExist
@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
+from portico.core.sql import copy_rows
 from portico.outbox.models import (
     OUTBOX_MACHINE,
     SECRETS_KEY,
@@ -130,44 +131,15 @@ def outbox_enqueue_many(messages: list[OutboxMessage]) -> dict[str, int]:
     keeps its first message, as with ``outbox_enqueue``. Returns each key's message id."""
     if not messages:
         return {}
-    if not _copy_messages(messages):
+    # PostgreSQL: one COPY (an INSERT spends most of its time escaping the bodies in Python); a key
+    # already in the outbox makes it fail, and INSERT … ON CONFLICT DO NOTHING does the work.
+    if not copy_rows(OutboxMessage, messages):
         OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
     keys = [m.idempotency_key for m in messages]
     ids = dict(OutboxMessage.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
     # A message that existed already is claimed only while it is due: handing it over again is harmless.
     transaction.on_commit(partial(_enqueue_delivery_many, sorted(ids.values())))
     return ids
-
-
-def _copy_messages(messages: list[OutboxMessage]) -> bool:
-    """PostgreSQL: write the rows with one COPY (a bulk INSERT spends most of its time escaping
-    the bodies in Python). In a savepoint: a key already in the outbox makes it fail, and the
-    caller's INSERT … ON CONFLICT DO NOTHING does the work instead. False when not done."""
-    if connection.vendor != "postgresql":
-        return False
-    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    try:
-        with (
-            transaction.atomic(),
-            connection.wrap_database_errors,  # psycopg's errors as Django's (IntegrityError)
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {qn(OutboxMessage._meta.db_table)} ({columns}) FROM STDIN") as copy,
-        ):
-            for message in messages:
-                copy.write_row([_copy_value(f, getattr(message, f.attname)) for f in fields])
-    except IntegrityError:
-        return False
-    return True
-
-
-def _copy_value(field: Any, value: Any) -> Any:
-    # The message's plain strings and numbers go as they are; Django prepares the rest (the
-    # JSON payload, datetimes, choices) as for any INSERT.
-    if value is None or type(value) in (str, int):
-        return value
-    return field.get_db_prep_save(value, connection)
 
 
 def outbox_enqueue_email(

@@ -188,6 +188,35 @@ def test_delivery_goes_out_in_one_batch_and_marks_each_invitation_sent(org_a, de
     assert all("secrets" not in m.payload for m in OutboxMessage.objects.all())
 
 
+def test_the_delivery_trail_never_goes_backwards_and_a_bounce_stands(org_a):
+    portal_set_up(org_a)
+    invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+    message, now = invitation.last_message, timezone.now()
+
+    def record(kind, of=message):
+        actions.invitation_delivery_record(message=of, kind=kind, at=now, detail="550 no such user")
+
+    record("delivered")
+    record("sent")  # late
+    invitation.refresh_from_db()
+    assert invitation.delivery == "delivered"
+    record("bounced")
+    record("sent")
+    record("delivered")
+    invitation.refresh_from_db()
+    assert invitation.delivery == "bounced"
+    older = OutboxMessage(pk=message.pk + 1000, payload={"invitation": invitation.pk})
+    record("opened", of=older)  # an older send's message: in the trail, but it decides nothing
+    invitation.refresh_from_db()
+    assert invitation.delivery == "bounced"
+    kinds = list(InvitationEvent.objects.filter(invitation=invitation).values_list("kind", flat=True))
+    assert kinds == ["queued", "delivered", "sent", "bounced", "sent", "delivered", "opened"]
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_BOUNCED).count() == 1
+    gone = OutboxMessage(pk=message.pk + 2000, payload={"invitation": 999_999})
+    record("sent", of=gone)  # its invitation was deleted: nothing to record
+    assert InvitationEvent.objects.count() == 7
+
+
 def test_sms_goes_to_the_mobile_number(org_a):
     portal_set_up(org_a, sms_sender="Alpha")
     mobile = client_make(org_a, "Mona Mobile", phone="+525512345678")
