@@ -286,8 +286,10 @@ def run() -> list[dict[str, Any]]:
     t0 = time.perf_counter()
     bench = seed()
     print(f"invitations: {N:,} clients in '{SLUG}', portal set up ({time.perf_counter() - t0:.1f}s)")
+    load_before = os.getloadavg()[0]
     results = [measure_enqueue(bench)]
     results.append(measure_delivery(bench))
+    results[0]["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     return results
 
 
@@ -301,5 +303,6 @@ def note(results: list[dict[str, Any]]) -> str:
         f"(batches of {delivery['batch_size']}, one SMTP connection each) to an aiosmtpd sink on 127.0.0.1, wall time from "
         f"starting the workers (start-up included) to the last message: {delivery['rate']} messages/s "
         f"({delivery['rate_after_first']}/s from the first message); {delivery['duplicates']} duplicates, "
-        f"{delivery['marked_sent']:,} marked sent."
+        f"{delivery['marked_sent']:,} marked sent. Load average (1 min) {enqueue['load'][0]} before, "
+        f"{enqueue['load'][1]} after, on {os.cpu_count()} CPUs."
     )

@@ -52,7 +52,7 @@ from portico.outbox.models import OutboxMessage, secret_marker
 from portico.portal.models import PortalSettings
 
 INLINE_LIMIT = 200  # up to this many clients the invitations are made in the request
-CHUNK = 1_000
+CHUNK = 2_000  # clients per transaction: larger is faster per client, but holds more row locks for longer
 STALE_AFTER = dt.timedelta(minutes=10)
 Outcome = BulkInvitationRow.Outcome
 # What the chunk query loads: what ``invitation_refusal`` and the message need, nothing more.
@@ -210,11 +210,9 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
         },
         ignore_conflicts=True,
     )
-    created = dict(
-        Invitation.objects.filter(
-            bulk_job=job, client_id__in=[c.pk for c in invitable], status=InvitationStatus.PENDING
-        ).values_list("client_id", "pk")
-    )
+    # This chunk's new invitations: the job's, in the chunk's client id range (chunks go up by id).
+    invitations = Invitation.objects.filter(bulk_job=job, client_id__gte=chunk_ids[0], client_id__lte=chunk_ids[-1])
+    created = dict(invitations.values_list("client_id", "pk"))
     sent: list[Client] = []
     for client in invitable:
         if client.pk in created:
@@ -249,33 +247,38 @@ def _invite_chunk(job: BulkInvitation, portal: PortalSettings, actor: Actor, chu
         InvitationLink.objects.bulk_create(links)
     outbox_enqueue_many(drafts)
     # Each invitation's newest message is the one just queued (its key names the invitation).
-    Invitation.objects.filter(pk__in=list(created.values())).update(
+    invitations.update(
         last_message=Subquery(
             OutboxMessage.objects.filter(
                 idempotency_key=Concat(Value("invitation:"), Cast(OuterRef("pk"), CharField()), Value(":1"))
             ).values("pk")[:1]
         )
     )
-    invitations = Invitation.objects.filter(pk__in=list(created.values()))
     insert_select(
         InvitationEvent, invitations, {"invitation": F("pk"), "kind": Delivery.QUEUED, "at": now, "detail": ""}
     )
 
     # Not invited → invite sent, for those who were not invited (others keep their status).
     new_status = CLIENT_MACHINE.target(ClientStatus.NOT_INVITED, "send_invitation")
-    moving = [c.pk for c in sent if c.status == ClientStatus.NOT_INVITED]
-    Client.objects.filter(pk__in=moving, status=ClientStatus.NOT_INVITED).update(status=new_status)
-    # The audit rows single sends write, one INSERT … SELECT each.
+    moving = Client.objects.filter(
+        Exists(Invitation.objects.filter(client=OuterRef("pk"), bulk_job=job)),
+        org=job.org,
+        pk__gte=chunk_ids[0],
+        pk__lte=chunk_ids[-1],
+        status=ClientStatus.NOT_INVITED,
+    )
+    # The audit rows single sends write (one INSERT … SELECT each), then the move itself.
     audit_record_select(
         org=job.org,
         actor=actor,
         action=AuditAction.CLIENT_STATUS_CHANGED,
-        targets=Client.objects.filter(pk__in=moving),
+        targets=moving,
         target_label=F("name"),
         from_state=ClientStatus.NOT_INVITED,
         to_state=new_status,
         detail={"action": "send_invitation", "job": job.pk},
     )
+    moving.update(status=new_status)
     audit_record_select(
         org=job.org,
         actor=actor,
