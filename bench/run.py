@@ -4,7 +4,9 @@ Django test client (full middleware stack, no network) and writes bench/results/
 
 Each measure runs WARMUP times untimed, then BENCH_REPEAT times (default 50); the query count is
 the last run's. Client records (bench/clients.py) use N = BENCH_N clients (the Makefile passes
-`N`, default 1,000,000) and BENCH_RELOAD=1 to reload them.
+`N`, default 1,000,000) and BENCH_RELOAD=1 to reload them. Bulk invitations (bench/invitations.py)
+run last; BENCH_ONLY=invitations runs only them (no 1M-client seed) and merges their entries
+into the existing latest.json / latest.md.
 
 Later capabilities add measures with ``@measure(...)``."""
 
@@ -194,7 +196,32 @@ def _time(m: Measure, client: Client) -> dict:
 
 
 def _print(r: dict) -> None:
-    print(f"{r['name']:<40} n={r['n']:<9} p50={r['p50_ms']:>9} ms  p95={r['p95_ms']:>9} ms  queries={r['queries']}")
+    rate = f"  rate={r['rate']}/s" if "rate" in r else ""
+    print(
+        f"{r['name']:<40} n={r['n']:<9} p50={r['p50_ms']:>9} ms  p95={r['p95_ms']:>9} ms  queries={r['queries']}{rate}"
+    )
+
+
+def _write(results: list[dict], notes: list[str], *, merge: bool) -> None:
+    """latest.json and latest.md. With ``merge``, entries and notes of measures not run now are kept."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = RESULTS / "latest.json", RESULTS / "latest.md"
+    if merge and json_path.exists():
+        fresh = {r["name"] for r in results}
+        kept = [r for r in json.loads(json_path.read_text()) if r["name"] not in fresh]
+        results = kept + results
+        prefixes = {name.split(".")[0] + "." for name in fresh}
+        old_notes = md_path.read_text().split("\n\n", 1)[1].strip().split("\n\n") if md_path.exists() else []
+        notes = [n for n in old_notes if n and not any(n.startswith(p) for p in prefixes)] + notes
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    lines = ["| measure | n | p50 ms | p95 ms | queries | rate /s |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [
+        f"| {r['name']} | {r['n']:,} | {r['p50_ms']} | {r['p95_ms']} | {'–' if r['queries'] is None else r['queries']} "
+        f"| {r.get('rate', '')} |"
+        for r in results
+    ]
+    md_path.write_text("\n".join(lines) + "\n\n" + "\n\n".join(notes) + "\n")
+    print(f"wrote {json_path} and latest.md")
 
 
 def main() -> int:
@@ -202,10 +229,22 @@ def main() -> int:
         print("make bench runs on PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
     from bench import clients as client_bench
+    from bench import invitations as invitation_bench
 
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "invitations"):
+        print(f"BENCH_ONLY={only!r}: only 'invitations' can run alone", file=sys.stderr)
+        return 2
     setup_test_environment()
     _ensure_database()
     call_command("migrate", verbosity=0)
+    if only == "invitations":
+        print(f"database {settings.DATABASES['default']['NAME']}, invitations only")
+        results = invitation_bench.run()
+        for r in results:
+            _print(r)
+        _write(results, [invitation_bench.note(results)], merge=True)
+        return 0
     print(f"database {settings.DATABASES['default']['NAME']}, N={client_bench.N:,}")
     t0 = time.perf_counter()
     _seed()
@@ -239,20 +278,18 @@ def main() -> int:
         results.append(_time(m, client))
         _print(results[-1])
     load_after = os.getloadavg()[0]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    lines = ["| measure | n | p50 ms | p95 ms | queries |", "| --- | ---: | ---: | ---: | ---: |"]
-    lines += [f"| {r['name']} | {r['n']:,} | {r['p50_ms']} | {r['p95_ms']} | {r['queries']} |" for r in results]
-    lines += [
-        "",
+    invitation_results = invitation_bench.run()
+    for r in invitation_results:
+        _print(r)
+    notes = [
         f"clients.load: {client_bench.N:,} clients in one organization + {client_bench.OTHER_N:,} in a second, "
         f"{loaded.load_ms / 1000:.1f} s ({loaded.note}). Record page queries: {record_queries[0]} "
         f"(with warnings, groups, navigator) / {record_queries[1]} (without). Timings: {WARMUP} warm-up runs, "
         f"then {REPEAT} (groups.bulk_add: {client_bench.BULK_REPEAT}). Load average (1 min) "
         f"{load_before:.1f} before the measures, {load_after:.1f} after, on {os.cpu_count()} CPUs.",
+        invitation_bench.note(invitation_results),
     ]
-    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {RESULTS / 'latest.json'} and latest.md")
+    _write(results + invitation_results, notes, merge=False)
     return 0
 
 

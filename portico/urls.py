@@ -8,6 +8,7 @@ from portico.audit import views as audit_views
 from portico.clients import views as client_views
 from portico.core import views as core_views
 from portico.invitations import views as invitation_views
+from portico.invitations import views_bulk as invitation_bulk_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
 from portico.outbox import webhooks as outbox_webhooks
@@ -23,6 +24,8 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("groups/<int:group_id>/bulk/", client_views.group_bulk, name="group_bulk"),
     path("groups/jobs/<int:job_id>/", client_views.group_job, name="group_job"),
     path("reports/", client_views.reports, name="reports"),
+    path("invitations/bulk/", invitation_bulk_views.invitation_bulk, name="invitation_bulk"),
+    path("invitations/bulk/<int:bulk_id>/", invitation_bulk_views.invitation_bulk_job, name="invitation_bulk_job"),
     path("roles/", org_views.role_list, name="role_list"),
     path("roles/new/", org_views.role_create, name="role_create"),
     path("roles/<int:role_id>/", org_views.role_edit, name="role_edit"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
 from portico.audit.models import AuditEvent
 from portico.core.actors import Actor
@@ -19,7 +20,7 @@ def target_type_of(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
-def audit_record(
+def audit_event_new(
     *,
     org: Any,
     actor: Actor,
@@ -30,8 +31,8 @@ def audit_record(
     to_state: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit row. Call it inside the action's transaction, beside the change."""
-    return AuditEvent.objects.create(
+    """One audit row, not yet saved: what ``audit_record`` writes, for ``audit_record_many``."""
+    return AuditEvent(
         org=org,
         actor_kind=actor.kind,
         actor_user=actor.user,
@@ -45,4 +46,71 @@ def audit_record(
         detail=_mask(detail or {}),
         ip=actor.ip,
         user_agent=actor.user_agent[:300],
+    )
+
+
+def audit_record(
+    *,
+    org: Any,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    target_label: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row. Call it inside the action's transaction, beside the change."""
+    event = audit_event_new(
+        org=org,
+        actor=actor,
+        action=action,
+        target=target,
+        target_label=target_label,
+        from_state=from_state,
+        to_state=to_state,
+        detail=detail,
+    )
+    event.save()
+    return event
+
+
+def audit_record_select(
+    *,
+    org: Any,
+    actor: Actor,
+    action: str,
+    targets: QuerySet[Any],
+    target_label: Any,
+    target_type: str = "",
+    target_id: Any = None,
+    from_state: str = "",
+    to_state: str = "",
+    detail: dict[str, Any] | None = None,
+) -> int:
+    """``audit_record`` for many targets at once (bulk actions): one row per row of ``targets``,
+    written by one INSERT … SELECT, with the fields ``audit_record`` writes. The target is the
+    row itself, or (``target_type`` + ``target_id``) a record it names; ``target_label`` and
+    ``detail`` values may be expressions over ``targets``. Returns the number of rows."""
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, JSONObject, Substr
+
+    from portico.core.sql import insert_select
+
+    meta = targets.model._meta
+    sample = audit_event_new(org=org, actor=actor, action=action, from_state=from_state, to_state=to_state)
+    constants = ("org", "actor_kind", "actor_user", "actor_label", "action", "from_state", "to_state", "ip")
+    detail_values = {k: v if hasattr(v, "resolve_expression") else Value(v) for k, v in _mask(detail or {}).items()}
+    return insert_select(
+        AuditEvent,
+        targets,
+        {
+            **{name: getattr(sample, name) for name in constants},
+            "target_type": target_type or f"{meta.app_label}.{meta.model_name}",
+            "target_id": Cast(target_id if target_id is not None else F("pk"), CharField()),
+            "target_label": Substr(target_label, 1, 200),
+            "detail": JSONObject(**detail_values) if detail_values else {},
+            "user_agent": sample.user_agent,
+            "created_at": sample.created_at,
+        },
     )

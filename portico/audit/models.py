@@ -68,6 +68,7 @@ class AuditAction(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", _("Portal invitation accepted")
     INVITATION_NEW_LINK_REQUESTED = "invitation.new_link_requested", _("Client asked for a new invitation link")
     INVITATION_BOUNCED = "invitation.bounced", _("Portal invitation could not be delivered")
+    INVITATIONS_BULK_SENT = "invitation.bulk_sent", _("Portal invitations sent in bulk")
     MESSAGE_FAILED = "message.failed", _("Message delivery failed")
     MESSAGE_RETRIED = "message.retried", _("Message delivery retried")
 

@@ -82,7 +82,25 @@ def _list(request: HttpRequest, *, title: str, mine: bool = False) -> HttpRespon
         params = request.GET.copy()
         params["cursor"] = page.next_cursor
         next_query = params.urlencode()
-    context = {"form": form, "page": page, "next_query": next_query, "title": title, "mine": mine}
+    # Bulk "Invite to portal" over the selection (or all matching): for who may send, once the portal is set up.
+    can_invite = org.portal_enabled and request.org_ctx.has(Permission.INVITATIONS_SEND)  # type: ignore[attr-defined]
+    filter_query = ""
+    if can_invite:
+        selected = request.GET.copy()
+        for key in ("cursor", "panel", "show_filters"):
+            selected.pop(key, None)
+        if mine:
+            selected["navigator"] = str(request.user.pk)
+        filter_query = selected.urlencode()
+    context = {
+        "form": form,
+        "page": page,
+        "next_query": next_query,
+        "title": title,
+        "mine": mine,
+        "can_invite": can_invite,
+        "filter_query": filter_query,
+    }
     template = "clients/list.html#rows" if request.htmx and request.GET.get("cursor") else "clients/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

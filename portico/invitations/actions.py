@@ -5,6 +5,7 @@ client's timeline) and puts its message in the outbox."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from portico.accounts.models import User
@@ -54,6 +56,7 @@ def portal_settings_of(org: Organization) -> PortalSettings:
     portal = PortalSettings.objects.filter(org=org).first() if org.portal_enabled else None
     if portal is None:
         raise PorticoError(_("Set up the client portal first (Settings → Client portal)."), code="portal_not_set_up")
+    portal.org = org  # loaded already: rendering reads it for every message
     return portal
 
 
@@ -61,8 +64,9 @@ def invitation_address(client: Client, channel: str) -> str:
     return client.email if channel == InvitationChannel.EMAIL else client.phone
 
 
-def invitation_refusal(client: Client, channel: str) -> tuple[str, str] | None:
-    """Why ``client`` cannot be invited by ``channel`` now, as (code, message), or None."""
+def invitation_refusal(client: Client, channel: str, *, pending: bool | None = None) -> tuple[str, str] | None:
+    """Why ``client`` cannot be invited by ``channel`` now, as (code, message), or None.
+    ``pending``: whether an invitation is pending, when the caller loaded it already (bulk)."""
     if client.deleted_at is not None or client.status in NOT_INVITABLE:
         return "not_invitable", _("This client is %(status)s: reopen or unarchive the record first.") % {
             "status": client.get_status_display().lower()
@@ -73,9 +77,10 @@ def invitation_refusal(client: Client, channel: str) -> tuple[str, str] | None:
         if channel == InvitationChannel.EMAIL:
             return "no_address", _("This record has no email address. Add one first (it becomes the username).")
         return "no_address", _("This record has no mobile number for SMS. Add one first.")
-    if (
-        client.status == ClientStatus.INVITE_SENT
-        or Invitation.objects.filter(client=client, status=InvitationStatus.PENDING).exists()
+    if client.status == ClientStatus.INVITE_SENT or (
+        pending
+        if pending is not None
+        else Invitation.objects.filter(client=client, status=InvitationStatus.PENDING).exists()
     ):
         return "already_invited", _("An invitation is already pending for this client. Resend it instead.")
     return None
@@ -126,33 +131,95 @@ def invitation_render(
         return RenderedInvitation(portal.invitation_email_subject.format_map(values), body + "\n", html)
 
 
+_NAME = "\ue000client_name\ue001"  # a stand-in no organization text or name contains
+
+
+def invitation_render_many(
+    *, portal: PortalSettings, client_names: list[str], channel: str, expires_at: dt.datetime, link: str
+) -> list[RenderedInvitation]:
+    """``invitation_render`` for many clients at once (bulk sends), with the same result: the
+    message is rendered once with a stand-in name, which is then replaced by each client's name
+    (HTML-escaped in the HTML part, as the template would). A name with a line break (it would
+    change the paragraphs) or the link placeholder is rendered on its own."""
+    shared = invitation_render(portal=portal, client_name=_NAME, channel=channel, expires_at=expires_at, link=link)
+    rendered = []
+    for name in client_names:
+        if "\n" in name or "\r" in name or link in name or _NAME in name:
+            rendered.append(
+                invitation_render(portal=portal, client_name=name, channel=channel, expires_at=expires_at, link=link)
+            )
+            continue
+        rendered.append(
+            RenderedInvitation(
+                shared.subject.replace(_NAME, name),
+                shared.body_text.replace(_NAME, name),
+                shared.body_html.replace(_NAME, escape(name)),
+            )
+        )
+    return rendered
+
+
 def _link_url(raw: str) -> str:
-    return settings.SITE_URL + reverse("invitation_open", args=[raw])
+    # reverse() once per process, not per link (bulk sends make thousands); the token is URL-safe.
+    prefix, suffix = _link_pattern(settings.SITE_URL, get_script_prefix())
+    return prefix + raw + suffix
 
 
-def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -> OutboxMessage:
-    marker = secret_marker("link")
-    rendered = invitation_render(
-        portal=portal,
-        client_name=invitation.client.name,
-        channel=invitation.channel,
-        expires_at=invitation.expires_at,
-        link=marker,
-    )
-    if invitation.channel == InvitationChannel.EMAIL:
+@functools.lru_cache(maxsize=8)
+def _link_pattern(site_url: str, script_prefix: str) -> tuple[str, str]:
+    prefix, suffix = reverse("invitation_open", args=["TOKEN"]).split("TOKEN")
+    return site_url + prefix, suffix
+
+
+def invitation_message_fields(
+    *,
+    portal: PortalSettings,
+    invitation_id: int,
+    sent_count: int,
+    channel: str,
+    address: str,
+    client_name: str,
+    expires_at: dt.datetime,
+    raw: str,
+    rendered: RenderedInvitation | None = None,
+) -> dict[str, Any]:
+    """The outbox message of one send (``outbox_enqueue`` / ``outbox_message_new`` arguments):
+    the rendered texts with the link as a secret, the sender, and the invitation it belongs to.
+    ``rendered``: the texts, when the caller rendered them already (``invitation_render_many``
+    with the link placeholder)."""
+    if rendered is None:
+        rendered = invitation_render(
+            portal=portal, client_name=client_name, channel=channel, expires_at=expires_at, link=secret_marker("link")
+        )
+    if channel == InvitationChannel.EMAIL:
         payload: dict[str, Any] = {"from_name": portal.sender_name, "reply_to": portal.reply_to}
     else:
         payload = {"from": portal.sms_sender}
+    return {
+        "org": portal.org,
+        "channel": Channel.EMAIL if channel == InvitationChannel.EMAIL else Channel.SMS,
+        "to": address,
+        "idempotency_key": f"invitation:{invitation_id}:{sent_count}",
+        "subject": rendered.subject,
+        "body_text": rendered.body_text,
+        "body_html": rendered.body_html,
+        "payload": {**payload, "invitation": invitation_id},
+        "secrets": {"link": _link_url(raw)},  # the raw token travels in the message only
+    }
+
+
+def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -> OutboxMessage:
     message = outbox_enqueue(
-        org=invitation.org,
-        channel=Channel.EMAIL if invitation.channel == InvitationChannel.EMAIL else Channel.SMS,
-        to=invitation.address,
-        idempotency_key=f"invitation:{invitation.pk}:{invitation.sent_count}",
-        subject=rendered.subject,
-        body_text=rendered.body_text,
-        body_html=rendered.body_html,
-        payload={**payload, "invitation": invitation.pk},
-        secrets={"link": _link_url(raw)},  # the raw token travels in the message only
+        **invitation_message_fields(
+            portal=portal,
+            invitation_id=invitation.pk,
+            sent_count=invitation.sent_count,
+            channel=invitation.channel,
+            address=invitation.address,
+            client_name=invitation.client.name,
+            expires_at=invitation.expires_at,
+            raw=raw,
+        )
     )
     Invitation.objects.filter(pk=invitation.pk).update(
         last_message=message, delivery=Delivery.QUEUED, delivery_at=timezone.now()
@@ -162,8 +229,8 @@ def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -
     return message
 
 
-def _expiry(portal: PortalSettings) -> dt.datetime:
-    return timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
+def _expiry(portal: PortalSettings, now: dt.datetime | None = None) -> dt.datetime:
+    return (now or timezone.now()) + dt.timedelta(days=portal.invitation_lifetime_days)
 
 
 def _audit(invitation: Invitation, actor: Actor, action: str, **extra: Any) -> None:
@@ -317,27 +384,25 @@ DELIVERY_ORDER: list[str] = [Delivery.QUEUED, Delivery.SENT, Delivery.DELIVERED,
 
 def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.datetime, detail: str = "") -> None:
     """A message of an invitation moved (sent, delivered, bounced, failed). The invitation's
-    delivery follows its newest message; never backwards (a late "sent" after "delivered")."""
+    delivery follows its newest message; never backwards (a late "sent" after "delivered"), and
+    a bounce or failure stands (a provider may report "sent" after a bounce).
+
+    Called for every message a batch delivers, so it loads nothing for the usual case: one
+    INSERT … SELECT for the trail (nothing if the invitation is gone) and one conditional UPDATE."""
+    from portico.core.sql import insert_select
+
     invitation_id = (message.payload or {}).get("invitation")
     if not invitation_id or kind not in Delivery.values:
         return
-    invitation = Invitation.objects.select_related("org", "client").filter(pk=invitation_id).first()
-    if invitation is None:
+    event = {"invitation": F("pk"), "kind": kind, "at": at, "detail": detail[:300]}
+    if not insert_select(InvitationEvent, Invitation.objects.filter(pk=invitation_id), event):
         return
-    InvitationEvent.objects.create(invitation=invitation, kind=kind, at=at, detail=detail[:300])
-    if invitation.last_message_id != message.pk:
-        return  # an older send: kept in the trail, but the newest one decides the state
-    current = invitation.delivery
-    if current in (Delivery.BOUNCED, Delivery.FAILED) and kind in DELIVERY_ORDER:
-        pass  # a provider may report "sent" after a bounce; the bounce stands
-    elif (
-        kind in DELIVERY_ORDER
-        and current in DELIVERY_ORDER
-        and (DELIVERY_ORDER.index(kind) <= DELIVERY_ORDER.index(current))
-    ):
-        return
-    Invitation.objects.filter(pk=invitation.pk).update(delivery=kind, delivery_at=at)
-    if kind in (Delivery.BOUNCED, Delivery.FAILED):
+    # An older send stays in the trail, but only the newest message decides the state.
+    newest = Invitation.objects.filter(pk=invitation_id, last_message_id=message.pk)
+    if kind in DELIVERY_ORDER:
+        newest.filter(delivery__in=DELIVERY_ORDER[: DELIVERY_ORDER.index(kind)]).update(delivery=kind, delivery_at=at)
+    elif newest.update(delivery=kind, delivery_at=at):  # bounced or failed
+        invitation = Invitation.objects.select_related("org", "client").get(pk=invitation_id)
         _audit(invitation, Actor.system(), AuditAction.INVITATION_BOUNCED, delivery=kind, reason=detail[:200])
 
 

@@ -207,6 +207,15 @@ class BulkInvitation(models.Model):
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.processed / self.total))
 
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def not_found(self) -> int:
+        """Chosen ids that matched no live client of the organization (deleted, or not its own)."""
+        return max(len(set(self.client_ids)) - self.total, 0) if self.client_ids else 0
+
 
 class BulkInvitationRow(models.Model):
     """One client's outcome in a bulk invitation."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from email.utils import formataddr, parseaddr
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,10 +25,11 @@ class EmailTransport:
     The Message-ID is derived from the idempotency key, so a repeat after a crash is the
     same message to the provider and to the recipient's mail system. The provider id returned is
     the ESP's message id with an anymail backend (its webhooks name the message by it), else
-    the Message-ID.
+    the Message-ID. A batch passes one open ``connection`` for all its messages; alone, the mail
+    backend opens one per message.
     """
 
-    def send(self, message: OutboxMessage) -> str:
+    def send(self, message: OutboxMessage, connection: Any = None) -> str:
         digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:40]
         domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ")
         message_id = f"<{digest}@{domain}>"
@@ -43,6 +44,7 @@ class EmailTransport:
             to=[message.to],
             reply_to=[payload["reply_to"]] if payload.get("reply_to") else None,
             headers={"Message-ID": message_id, "X-Portico-Idempotency-Key": message.idempotency_key},
+            connection=connection,
         )
         if message.body_html:
             email.attach_alternative(message.reveal(message.body_html), "text/html")

@@ -155,7 +155,7 @@ def portal_account_change_status(*, account: PortalAccount, status: str, actor: 
         raise PorticoError(_("Choose enrollment pending, active or banned."), code="bad_status")
     if status == account.status:
         return account
-    account = _portal_account_move(account, PORTAL_STATUS_CHANGE_ACTIONS[status], actor)
+    account = _portal_account_move(account, PORTAL_STATUS_CHANGE_ACTIONS[PortalAccountStatus(status)], actor)
     if status == PortalAccountStatus.BANNED:
         user_sessions_end(account.user)
     return account

@@ -150,6 +150,14 @@ def _bulk(w: World) -> None:
     group_bulk_change(group=_group(w), actor=_staff(w), client_ids=[_client(w).pk], operation="add")
 
 
+def _bulk_invitations(w: World) -> None:
+    from portico.invitations.bulk import bulk_invitation_start
+
+    _portal_set_up(w)
+    client = _client(w, email="bulk@x.test")
+    bulk_invitation_start(org=w.org, actor=_staff(w), channel="email", client_ids=[client.pk])
+
+
 def _api_key(w: World):
     return org_actions.api_key_create(org=w.org, actor=_staff(w), name="Intake form", role=w.roles["Sales"])[0]
 
@@ -320,6 +328,7 @@ CASES: dict[str, Callable[..., object]] = {
     AuditAction.INVITATION_ACCEPTED: lambda w, s: _client_accepted(w),
     AuditAction.INVITATION_NEW_LINK_REQUESTED: lambda w, s: _client_new_link(w),
     AuditAction.INVITATION_BOUNCED: lambda w, s: _client_invitation_bounced(w),
+    AuditAction.INVITATIONS_BULK_SENT: lambda w, s: _bulk_invitations(w),
     AuditAction.MESSAGE_RETRIED: lambda w, s: outbox_retry(message=_failed_message(w), actor=_staff(w)),
 }
 

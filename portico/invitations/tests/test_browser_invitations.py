@@ -97,9 +97,7 @@ def test_staff_share_invitation_and_client_creates_a_password(page: Page, client
     expect(page.get_by_text("Client Portal Invitation Accepted")).to_be_visible()
 
 
-def test_sms_invitation_and_sign_in_by_emailed_code(
-    page: Page, client_page: Page, live_server, fake_twilio
-) -> None:
+def test_sms_invitation_and_sign_in_by_emailed_code(page: Page, client_page: Page, live_server, fake_twilio) -> None:
     alpha = world_create("alpha")
     portal_set_up(alpha, sms_sender="+15005550006")
     record = client_make(alpha, "Mark Client", phone="+525512345678")

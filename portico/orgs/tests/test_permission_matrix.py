@@ -120,11 +120,18 @@ def _client_invitation(w: World) -> int:
     return invitation_send(client=_client(w), actor=Actor.system()).pk
 
 
+def _bulk_invitation(w: World) -> int:
+    from portico.invitations.models import BulkInvitation
+
+    return BulkInvitation.objects.create(org=w.org, total=0).pk
+
+
 ID_FACTORIES: dict[str, Callable[[World], int]] = {
     "client_invitation_id": _client_invitation,
     "client_id": lambda w: _client(w).pk,
     "group_id": lambda w: _group(w).pk,
     "job_id": _job,
+    "bulk_id": _bulk_invitation,
     "role_id": lambda w: w.roles["Navigator"].pk,
     "membership_id": lambda w: Membership.objects.get(org=w.org, user=w.readonly).pk,
     "invitation_id": lambda w: _invitation(w).pk,

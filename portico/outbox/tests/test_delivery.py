@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -34,14 +35,11 @@ def _enqueue(org=None, key="k-1", to="ana@example.test"):
         )
 
 
-class FlakyBackend:
+class FlakyBackend(BaseEmailBackend):
     """A mail backend that fails the first ``failures`` sends (a provider outage)."""
 
     failures = 0
     calls = 0
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         FlakyBackend.calls += 1
@@ -164,7 +162,7 @@ class WorkerKilled(BaseException):
 def test_a_worker_killed_between_send_and_mark_causes_no_duplicate(monkeypatch, capsys):
     message = _enqueue()
 
-    def die(**kwargs):
+    def die(*args, **kwargs):
         raise WorkerKilled
 
     start = timezone.now()
