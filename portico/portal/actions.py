@@ -22,6 +22,7 @@ from portico.portal.models import (
     PortalAccount,
     PortalAccountStatus,
     PortalSettings,
+    default_texts,
 )
 
 SETTINGS_FIELDS = (
@@ -74,7 +75,7 @@ def portal_settings_save(*, org: Organization, actor: Actor, **fields: Any) -> P
     portal = PortalSettings.objects.filter(org=org).first()
     created = portal is None
     if portal is None:
-        portal = PortalSettings(org=org)
+        portal = PortalSettings(org=org, **default_texts(org.language))
     changed = []
     logo = fields.pop("logo", None)
     if logo:  # re-encoded like record images: sniffed, size- and bomb-checked, metadata stripped

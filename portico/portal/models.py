@@ -8,20 +8,39 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from portico.core.transitions import StateMachine
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #1f5fbf."))
 
-DEFAULT_EMAIL_SUBJECT = "{org_name}: your client portal invitation"
-DEFAULT_EMAIL_BODY = (
+# Marked for translation: a new portal starts with these texts in the organization's language.
+DEFAULT_EMAIL_SUBJECT = gettext_noop("{org_name}: your client portal invitation")
+DEFAULT_EMAIL_BODY = gettext_noop(
     "Hello {client_name},\n\n"
     "{org_name} invites you to {portal_name}, your personal client portal. There you can see our "
     "services, keep your details up to date and send us requests.\n\n"
     "Create your account here (the link works once and until {expires}):\n{link}\n\n"
     "Your email address will be your username."
 )
-DEFAULT_SMS_BODY = "{org_name} invites you to {portal_name}. Create your account (link valid until {expires}): {link}"
+DEFAULT_SMS_BODY = gettext_noop(
+    "{org_name} invites you to {portal_name}. Create your account (link valid until {expires}): {link}"
+)
+
+
+def default_texts(language: str) -> dict[str, str]:
+    """The invitation texts a new portal starts with, in ``language``."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(language):
+        return {
+            "invitation_email_subject": gettext(DEFAULT_EMAIL_SUBJECT),
+            "invitation_email_body": gettext(DEFAULT_EMAIL_BODY),
+            "invitation_sms_body": gettext(DEFAULT_SMS_BODY),
+        }
+
+
 # The placeholders an invitation text may use; anything else in braces is refused at set-up.
 TEXT_PLACEHOLDERS = ("client_name", "org_name", "portal_name", "link", "expires")
 

@@ -18,14 +18,22 @@ from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 from portico.portal.actions import portal_settings_save
 from portico.portal.forms import PortalSettingsForm
-from portico.portal.models import PortalSettings
+from portico.portal.models import PortalSettings, default_texts
 
 
 @org_view(Permission.ORG_SETTINGS)
 def portal_setup(request: HttpRequest) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     portal = PortalSettings.objects.filter(org=org).first()
-    initial = {} if portal else {"portal_name": _("%(org)s client portal") % {"org": org.name}, "sender_name": org.name}
+    initial = (
+        {}
+        if portal
+        else {
+            "portal_name": _("%(org)s client portal") % {"org": org.name},
+            "sender_name": org.name,
+            **default_texts(org.language),
+        }
+    )
     form = PortalSettingsForm(request.POST or None, request.FILES or None, instance=portal, initial=initial)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}

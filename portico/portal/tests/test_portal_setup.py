@@ -85,3 +85,12 @@ def test_readonly_gets_403_and_other_org_404(client, org_a, org_b):
     assert client.get(reverse("portal_setup", args=["alpha"])).status_code == 403
     client.force_login(org_b.admin)
     assert client.get(reverse("portal_setup", args=["alpha"])).status_code == 404
+
+
+def test_a_new_portal_starts_with_texts_in_the_organizations_language(client, org_a):
+    from portico.orgs.models import Organization
+
+    Organization.objects.filter(pk=org_a.org.pk).update(language="es")
+    client.force_login(org_a.admin)
+    page = client.get(reverse("portal_setup", args=["alpha"])).content.decode()
+    assert "le invita a {portal_name}" in page
