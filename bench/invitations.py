@@ -287,7 +287,11 @@ def run() -> list[dict[str, Any]]:
     bench = seed()
     print(f"invitations: {N:,} clients in '{SLUG}', portal set up ({time.perf_counter() - t0:.1f}s)")
     load_before = os.getloadavg()[0]
+    with connection.cursor() as cursor:  # the audit rows go into a table of this size (planner's estimate)
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'audit_auditevent'")
+        audit_rows = int(cursor.fetchone()[0])
     results = [measure_enqueue(bench)]
+    results[0]["audit_rows_before"] = audit_rows
     results.append(measure_delivery(bench))
     results[0]["load"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     return results
@@ -299,7 +303,8 @@ def note(results: list[dict[str, Any]]) -> str:
     return (
         f"invitations.*: {N:,} invitable clients in one organization. bulk_enqueue: the action plus the job run to done "
         f"in-process (invitations, links, messages, events, audit, result rows, client status), one warm-up run, then "
-        f"{enqueue['runs']} (p95 = the slowest), {enqueue['queries']} statements per run (COPY not counted). delivery: {delivery['workers']} `db_worker` processes "
+        f"{enqueue['runs']} (p95 = the slowest), {enqueue['queries']} statements per run (COPY not counted), into an "
+        f"audit table of about {enqueue['audit_rows_before']:,} rows. delivery: {delivery['workers']} `db_worker` processes "
         f"(batches of {delivery['batch_size']}, one SMTP connection each) to an aiosmtpd sink on 127.0.0.1, wall time from "
         f"starting the workers (start-up included) to the last message: {delivery['rate']} messages/s "
         f"({delivery['rate_after_first']}/s from the first message); {delivery['duplicates']} duplicates, "
