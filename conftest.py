@@ -97,3 +97,11 @@ def fake_twilio(settings):
     settings.TWILIO_API_BASE = fake.base_url
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def other_page(browser, browser_context_args):
+    """A page in a fresh browser context: another person (own cookies), phone size too."""
+    context = browser.new_context(**browser_context_args)
+    yield context.new_page()
+    context.close()

@@ -5,44 +5,20 @@ support) and the navigation bar's as-you-type search with its "/" shortcut."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from portico.clients import actions
 from portico.core.actors import Actor
-from portico.core.testing import PASSWORD, user_create, world_create
+from portico.core.browser import screenshot, sign_in
+from portico.core.testing import user_create, world_create
 
-SHOTS = Path("/tmp/portico-shots")
 NAME = "José Martínez Núñez"
 NEW_CASE_NUMBER = "JMN-0042"
 GROUPS = ("Housing help", "Legal aid")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def other_page(browser: Browser, browser_context_args: dict) -> Iterator[Page]:
-    """A page in a fresh browser context (its own cookies: another person), phone size too."""
-    context: BrowserContext = browser.new_context(**browser_context_args)
-    yield context.new_page()
-    context.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    form = page.locator("form[action='/accounts/login/']")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(password)
-    form.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def flash(page: Page):

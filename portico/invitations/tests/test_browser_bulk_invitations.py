@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from portico.clients import actions as client_actions
-from portico.clients.tests.test_browser_clients import screenshot, sign_in
 from portico.core.actors import Actor
+from portico.core.browser import screenshot, sign_in
 from portico.core.testing import client_make, portal_set_up, run_tasks, world_create
 from portico.invitations import bulk
 from portico.invitations.tests.test_bulk_invitations import _mixed

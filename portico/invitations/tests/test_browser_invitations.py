@@ -5,44 +5,20 @@ an emailed sign-in code; an existing account from another organization choosing 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from portico.clients.models import Client, ClientStatus, Profile
 from portico.core.actors import Actor
-from portico.core.testing import PASSWORD, client_make, portal_set_up, run_tasks, world_create
+from portico.core.browser import screenshot, sign_in
+from portico.core.testing import client_make, portal_set_up, run_tasks, world_create
 from portico.invitations import actions
 
-SHOTS = Path("/tmp/portico-shots")
 CLIENT_PASSWORD = "a-long-portal-pass-phrase"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def client_page(browser: Browser, browser_context_args: dict) -> Iterator[Page]:
-    """The client's phone: its own browser context (no staff cookies)."""
-    context: BrowserContext = browser.new_context(**browser_context_args)
-    yield context.new_page()
-    context.close()
-
-
-def screenshot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    form = page.locator("form[action='/accounts/login/']")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(password)
-    form.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def link_in_mail(to: str, base: str) -> str:
@@ -68,7 +44,7 @@ def staff_sends_by_share_button(page: Page, base: str, record: Client, channel_i
     run_tasks()  # the worker delivers the outbox
 
 
-def test_staff_share_invitation_and_client_creates_a_password(page: Page, client_page: Page, live_server) -> None:
+def test_staff_share_invitation_and_client_creates_a_password(page: Page, other_page: Page, live_server) -> None:
     alpha = world_create("alpha")
     portal_set_up(alpha, services="Bookkeeping\nPayroll")
     record = client_make(alpha, "Mark Client")
@@ -78,17 +54,17 @@ def test_staff_share_invitation_and_client_creates_a_password(page: Page, client
     staff_sends_by_share_button(page, base, record, "Client Account Invitation")
     screenshot(page, "invitation-sent-record")
 
-    client_page.goto(link_in_mail("mark@example.test", base))
-    expect(client_page.get_by_role("heading", name="Welcome, Mark Client")).to_be_visible()
-    expect(client_page.get_by_label("Email address (your username)")).to_have_value("mark@example.test")
-    client_page.get_by_label("Password:", exact=True).fill(CLIENT_PASSWORD)
-    client_page.get_by_label("Password again").fill(CLIENT_PASSWORD)
-    client_page.get_by_role("button", name="Create my account").click()
-    client_page.wait_for_url(f"{base}/portal/alpha/")
-    expect(client_page.get_by_role("heading", name="Hello, Mark Client")).to_be_visible()
-    expect(client_page.get_by_role("link", name="Make a request")).to_be_visible()
-    expect(client_page.get_by_text("Payroll")).to_be_visible()
-    screenshot(client_page, "portal-home")
+    other_page.goto(link_in_mail("mark@example.test", base))
+    expect(other_page.get_by_role("heading", name="Welcome, Mark Client")).to_be_visible()
+    expect(other_page.get_by_label("Email address (your username)")).to_have_value("mark@example.test")
+    other_page.get_by_label("Password:", exact=True).fill(CLIENT_PASSWORD)
+    other_page.get_by_label("Password again").fill(CLIENT_PASSWORD)
+    other_page.get_by_role("button", name="Create my account").click()
+    other_page.wait_for_url(f"{base}/portal/alpha/")
+    expect(other_page.get_by_role("heading", name="Hello, Mark Client")).to_be_visible()
+    expect(other_page.get_by_role("link", name="Make a request")).to_be_visible()
+    expect(other_page.get_by_text("Payroll")).to_be_visible()
+    screenshot(other_page, "portal-home")
     record.refresh_from_db()
     assert record.status == ClientStatus.ACTIVE
 
@@ -97,7 +73,7 @@ def test_staff_share_invitation_and_client_creates_a_password(page: Page, client
     expect(page.get_by_text("Client Portal Invitation Accepted")).to_be_visible()
 
 
-def test_sms_invitation_and_sign_in_by_emailed_code(page: Page, client_page: Page, live_server, fake_twilio) -> None:
+def test_sms_invitation_and_sign_in_by_emailed_code(page: Page, other_page: Page, live_server, fake_twilio) -> None:
     alpha = world_create("alpha")
     portal_set_up(alpha, sms_sender="+15005550006")
     record = client_make(alpha, "Mark Client", phone="+525512345678")
@@ -109,23 +85,23 @@ def test_sms_invitation_and_sign_in_by_emailed_code(page: Page, client_page: Pag
     sms = fake_twilio.last_body("+525512345678")
     path = re.search(r"/invite/[\w-]+/", sms).group(0)
 
-    client_page.goto(base + path)
-    expect(client_page.get_by_label("Email address (your username)")).to_have_value("mark@example.test")
-    client_page.get_by_role("button", name="Email me a sign-in code instead").click()
-    client_page.wait_for_url(re.compile(r"/accounts/login/code/confirm/"))
+    other_page.goto(base + path)
+    expect(other_page.get_by_label("Email address (your username)")).to_have_value("mark@example.test")
+    other_page.get_by_role("button", name="Email me a sign-in code instead").click()
+    other_page.wait_for_url(re.compile(r"/accounts/login/code/confirm/"))
     run_tasks()  # the code email leaves through the outbox
     message = [m for m in mail.outbox if "mark@example.test" in m.to][-1]
     code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", str(message.body)).group(0)
-    client_page.get_by_label("Code").fill(code)
-    client_page.get_by_role("button", name=re.compile("Sign In|Confirm", re.I)).click()
-    client_page.wait_for_url(f"{base}/portal/alpha/")
-    expect(client_page.get_by_role("heading", name="Hello, Mark Client")).to_be_visible()
-    screenshot(client_page, "portal-home-sms")
+    other_page.get_by_label("Code").fill(code)
+    other_page.get_by_role("button", name=re.compile("Sign In|Confirm", re.I)).click()
+    other_page.wait_for_url(f"{base}/portal/alpha/")
+    expect(other_page.get_by_role("heading", name="Hello, Mark Client")).to_be_visible()
+    screenshot(other_page, "portal-home-sms")
     record.refresh_from_db()
     assert record.status == ClientStatus.ACTIVE
 
 
-def test_existing_account_from_another_organization_chooses_its_profile(client_page: Page, live_server) -> None:
+def test_existing_account_from_another_organization_chooses_its_profile(other_page: Page, live_server) -> None:
     alpha, beta = world_create("alpha"), world_create("beta")
     portal_set_up(alpha)
     portal_set_up(beta)
@@ -141,19 +117,19 @@ def test_existing_account_from_another_organization_chooses_its_profile(client_p
     record = client_make(alpha, "Mark Client")
     actions.invitation_send(client=record, actor=Actor.system())
     run_tasks()
-    client_page.goto(link_in_mail("mark@example.test", base))
-    client_page.get_by_role("link", name="Sign in to accept").click()
-    client_page.wait_for_url(re.compile(r"/accounts/login/"))
-    form = client_page.locator("form[action^='/accounts/login/']")
+    other_page.goto(link_in_mail("mark@example.test", base))
+    other_page.get_by_role("link", name="Sign in to accept").click()
+    other_page.wait_for_url(re.compile(r"/accounts/login/"))
+    form = other_page.locator("form[action^='/accounts/login/']")
     form.locator("input[name=login]").fill("mark@example.test")
     form.locator("input[name=password]").fill(CLIENT_PASSWORD)
     form.get_by_role("button", name="Sign In").click()
-    client_page.wait_for_url(re.compile(r"/invite/"))
-    client_page.get_by_label(re.compile("Link my existing profile")).check()
-    client_page.get_by_role("button", name="Accept the invitation").click()
-    client_page.wait_for_url(f"{base}/portal/alpha/")
-    expect(client_page.get_by_role("heading", name="Your other portals")).to_be_visible()
-    client_page.get_by_role("link", name="Beta Org Portal").click()
-    client_page.wait_for_url(f"{base}/portal/beta/")
+    other_page.wait_for_url(re.compile(r"/invite/"))
+    other_page.get_by_label(re.compile("Link my existing profile")).check()
+    other_page.get_by_role("button", name="Accept the invitation").click()
+    other_page.wait_for_url(f"{base}/portal/alpha/")
+    expect(other_page.get_by_role("heading", name="Your other portals")).to_be_visible()
+    other_page.get_by_role("link", name="Beta Org Portal").click()
+    other_page.wait_for_url(f"{base}/portal/beta/")
     record.refresh_from_db()
     assert record.profile == mine and record.status == ClientStatus.ACTIVE
