@@ -232,7 +232,11 @@ def client_reactivate(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="reactivate", actor=actor)
 
 
+@transaction.atomic
 def client_close(*, client: Client, actor: Actor) -> Client:
+    from portico.invitations.actions import invitations_end_for_client
+
+    invitations_end_for_client(client=client, actor=actor, reason="closed")
     return client_transition(client=client, action="close", actor=actor)
 
 
@@ -472,6 +476,9 @@ def client_delete(*, client: Client, actor: Actor) -> Client:
         target=client,
         detail={"case_number": client.case_number},
     )
+    from portico.invitations.actions import invitations_end_for_client
+
+    invitations_end_for_client(client=client, actor=actor, reason="deleted")
     client.deleted_at = now
     return client
 

@@ -43,6 +43,7 @@ from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import Channel, OutboxMessage, secret_marker
 from portico.portal.models import PortalSettings
 
+SAMPLE_LINK = "https://…/invite/…"  # stands for the link in previews
 NEW_LINK_COOLDOWN = dt.timedelta(minutes=10)  # "Send me a new link": once per invitation per 10 min
 # Clients in these states are refused; an invitation makes no sense for them (seed 004).
 NOT_INVITABLE = (ClientStatus.ARCHIVED, ClientStatus.CLOSED)
@@ -229,6 +230,14 @@ def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -
     return message
 
 
+def _ensure_still_invitable(client: Client) -> None:
+    """Resending needs a record that may still be invited (not deleted, archived, closed, nor
+    with portal access already)."""
+    refusal = invitation_refusal(client, InvitationChannel.EMAIL)
+    if refusal is not None and refusal[0] in ("not_invitable", "has_access"):
+        raise PorticoError(refusal[1], code=refusal[0])
+
+
 def _expiry(portal: PortalSettings, now: dt.datetime | None = None) -> dt.datetime:
     return (now or timezone.now()) + dt.timedelta(days=portal.invitation_lifetime_days)
 
@@ -290,19 +299,24 @@ def invitation_resend(*, invitation: Invitation, actor: Actor) -> Invitation:
     portal = portal_settings_of(invitation.org)
     state = invitation.display_state
     INVITATION_MACHINE.target(state, "resend")
-    client = invitation.client
-    if client.has_portal_account:
-        raise PorticoError(_("This client already has portal access."), code="has_access")
+    client = Client.objects.select_related("profile").get(pk=invitation.client_id)
+    _ensure_still_invitable(client)
     raw, digest = token_new()
-    changed = Invitation.objects.filter(
-        pk=invitation.pk, status=invitation.status, sent_count=invitation.sent_count
-    ).update(
-        status=InvitationStatus.PENDING,
-        sent_count=F("sent_count") + 1,
-        expires_at=_expiry(portal),
-        sent_at=timezone.now(),
-        opened_at=None,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: another invitation may be pending meanwhile
+            changed = Invitation.objects.filter(
+                pk=invitation.pk, status=invitation.status, sent_count=invitation.sent_count
+            ).update(
+                status=InvitationStatus.PENDING,
+                sent_count=F("sent_count") + 1,
+                expires_at=_expiry(portal),
+                sent_at=timezone.now(),
+                opened_at=None,
+            )
+    except IntegrityError:
+        raise PorticoError(
+            _("Another invitation is pending for this client. Resend that one instead."), code="already_invited"
+        ) from None
     if not changed:
         raise PorticoError(_("Someone else changed this invitation just now. Reload and try again."), code="stale")
     invitation.refresh_from_db()
@@ -336,6 +350,23 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor, reason: str = "st
     if client.status == ClientStatus.INVITE_SENT:
         client_actions.client_invitation_revoked(client=client, actor=actor)
     return invitation
+
+
+def invitations_end_for_client(*, client: Client, actor: Actor, reason: str) -> int:
+    """The record was deleted or closed: its open invitations are revoked (their links die)."""
+    ended = 0
+    for invitation in Invitation.objects.filter(
+        client=client, status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED]
+    ).select_related("org", "client"):
+        state = invitation.display_state
+        if Invitation.objects.filter(pk=invitation.pk, status=invitation.status).update(
+            status=INVITATION_MACHINE.target(state, "revoke"), ended_reason=reason
+        ):
+            _audit(
+                invitation, actor, AuditAction.INVITATION_REVOKED, from_state=state, to_state="revoked", reason=reason
+            )
+            ended += 1
+    return ended
 
 
 def invitations_cancel_for_address_change(*, client: Client, actor: Actor, channel: str) -> int:
@@ -401,7 +432,7 @@ def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.date
     newest = Invitation.objects.filter(pk=invitation_id, last_message_id=message.pk)
     if kind in DELIVERY_ORDER:
         newest.filter(delivery__in=DELIVERY_ORDER[: DELIVERY_ORDER.index(kind)]).update(delivery=kind, delivery_at=at)
-    elif newest.update(delivery=kind, delivery_at=at):  # bounced or failed
+    elif newest.exclude(delivery__in=[Delivery.BOUNCED, Delivery.FAILED]).update(delivery=kind, delivery_at=at):
         invitation = Invitation.objects.select_related("org", "client").get(pk=invitation_id)
         _audit(invitation, Actor.system(), AuditAction.INVITATION_BOUNCED, delivery=kind, reason=detail[:200])
 
@@ -453,8 +484,9 @@ def invitation_mark_opened(*, raw_token: str) -> None:
     with transaction.atomic():
         if Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=now):
             InvitationEvent.objects.create(invitation=invitation, kind=Delivery.OPENED, at=now)
-            if invitation.delivery not in (Delivery.BOUNCED, Delivery.FAILED):
-                Invitation.objects.filter(pk=invitation.pk).update(delivery=Delivery.OPENED, delivery_at=now)
+            Invitation.objects.filter(pk=invitation.pk).exclude(
+                delivery__in=[Delivery.BOUNCED, Delivery.FAILED]
+            ).update(delivery=Delivery.OPENED, delivery_at=now)
 
 
 @transaction.atomic
@@ -465,20 +497,21 @@ def invitation_request_new_link(*, raw_token: str, actor: Actor) -> Invitation:
     invitation = state.invitation
     if invitation is None or state.reason not in ("expired", "replaced"):
         raise PorticoError(_("A new link cannot be sent for this one. Please contact the organization."))
-    if not cache.add(f"invitation-new-link:{invitation.pk}", 1, int(NEW_LINK_COOLDOWN.total_seconds())):
+    # The address on file: a change of the record's email or mobile revokes invitations sent to the
+    # old one (client_update), so a live invitation's address is still the record's.
+    if invitation_address(invitation.client, invitation.channel).lower() != invitation.address.lower():
+        raise PorticoError(_("We have no address on file to send a new link to. Please contact the organization."))
+    key = f"invitation-new-link:{invitation.pk}"
+    if not cache.add(key, 1, int(NEW_LINK_COOLDOWN.total_seconds())):
         raise PorticoError(
             _("A new link was sent a few minutes ago. Please check your messages (and the spam folder)."),
             code="rate_limited",
         )
-    client = invitation.client
-    current_address = invitation_address(client, invitation.channel)
-    if not current_address:
-        raise PorticoError(_("We have no address on file to send a new link to. Please contact the organization."))
-    if current_address.lower() == invitation.address.lower():
+    try:
         fresh = invitation_resend(invitation=invitation, actor=actor)
-    else:  # the record's address changed since: the old invitation ends, a new one goes to the new address
-        invitation_revoke(invitation=invitation, actor=actor, reason="address_changed")
-        fresh = invitation_send(client=Client.objects.get(pk=client.pk), actor=actor, channel=invitation.channel)
+    except PorticoError:
+        cache.delete(key)  # refused: the client may try again once it is sorted out
+        raise
     _audit(fresh, actor, AuditAction.INVITATION_NEW_LINK_REQUESTED)
     _tell_navigators(fresh)
     return fresh
@@ -540,8 +573,10 @@ def invitation_accept(
     invitation, link = state.invitation, state.link
     if not state.usable or invitation is None or link is None:
         raise _invalid_link()
-    client = invitation.client
-    username = _username_for(invitation, user, email)
+    client = Client.objects.select_related("profile").get(pk=invitation.client_id)
+    if client.deleted_at is not None or client.status in NOT_INVITABLE:
+        raise _invalid_link()
+    username = invitation_username(invitation, user, email)
     if user is None and password is not None:
         try:
             validate_password(password, User(email=username, full_name=full_name))
@@ -589,7 +624,9 @@ def invitation_accept(
     return Acceptance(user=user, client=client, new_account=new_account)
 
 
-def _username_for(invitation: Invitation, user: User | None, email: str) -> str:
+def invitation_username(invitation: Invitation, user: User | None = None, email: str = "") -> str:
+    """The account's email (its username): the invitation's address, or for SMS the record's
+    email or the one the client typed. With ``user``: theirs, if it may accept this invitation."""
     if invitation.channel == InvitationChannel.EMAIL:
         username = invitation.address.strip().lower()
     else:
@@ -629,6 +666,13 @@ def _link_profile(client: Client, user: User, profile: Profile | None, actor: Ac
     if client.profile is not None:  # staff created (or assigned) it before acceptance
         if client.profile.organizer_id is None:
             Profile.objects.filter(pk=client.profile.pk).update(organizer=user)
+            audit_record(
+                org=client.org,
+                actor=actor,
+                action=AuditAction.CLIENT_PROFILE_LINKED,
+                target=client,
+                detail={"profile": client.profile.pk, "organizer_set": True, "by_invitation": True},
+            )
         organizer = client.profile.organizer_id in (None, user.pk)
         if organizer and client.status == ClientStatus.INACTIVE:
             return client_actions.client_reactivate(client=client, actor=actor)
@@ -648,6 +692,14 @@ def _link_profile(client: Client, user: User, profile: Profile | None, actor: Ac
     )
     if client.status == ClientStatus.INVITE_SENT:
         return client_actions.client_invitation_accepted(client=client, actor=actor, profile=new_profile)
+    # Active or inactive without a profile (records from before profiles existed): link it.
     Client.objects.filter(pk=client.pk).update(profile=new_profile)
     client.profile = new_profile
+    audit_record(
+        org=client.org,
+        actor=actor,
+        action=AuditAction.CLIENT_PROFILE_LINKED,
+        target=client,
+        detail={"profile": new_profile.pk, "created": True, "by_invitation": True},
+    )
     return client

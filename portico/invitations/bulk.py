@@ -81,7 +81,6 @@ def bulk_invitation_count(
     return _selection(org, client_ids, filters).count()
 
 
-@transaction.atomic
 def bulk_invitation_start(
     *,
     org: Organization,
@@ -92,7 +91,8 @@ def bulk_invitation_start(
 ) -> BulkInvitation:
     """Invite the chosen clients (explicit ids, or everything matching ``filters``). Up to
     INLINE_LIMIT the job runs now; larger ones are handed to the worker. Either way the job
-    page shows the outcome per client."""
+    page shows the outcome per client. Not one transaction: the job row commits first and each
+    chunk commits alone, so a failure part-way is recorded on the job (and audited)."""
     _check(org, channel)
     if client_ids is not None:
         client_ids = sorted(set(client_ids))

@@ -18,6 +18,7 @@ from portico.clients.models import Client
 from portico.clients.selectors import client_get
 from portico.core.errors import PorticoError
 from portico.invitations import actions
+from portico.invitations.actions import SAMPLE_LINK
 from portico.invitations.forms import InvitationSendForm
 from portico.invitations.models import Invitation, InvitationChannel
 from portico.orgs.context import org_actor, org_view
@@ -26,12 +27,10 @@ from portico.portal.actions import portal_account_change_status
 from portico.portal.forms import PortalStatusForm
 from portico.portal.models import PortalAccount, PortalAccountStatus
 
-SAMPLE_LINK = "https://…/invite/…"
-
 
 def client_portal_info(*, client: Client) -> dict[str, Any]:
     """The record's portal facts: the newest invitation with its delivery trail, and the
-    client's portal account in this organization (2 queries)."""
+    client's portal account in this organization (3 queries)."""
     invitation = (
         Invitation.objects.filter(client=client).select_related("invited_by").prefetch_related("events").first()
     )
@@ -67,14 +66,10 @@ def client_invite(request: HttpRequest, client_id: int) -> HttpResponse:
                 % {"channel": invitation.get_channel_display(), "address": invitation.address},
             )
             return _back(client)
-    refusals = {c: actions.invitation_refusal(client, c) for c in InvitationChannel.values}
     expires = timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
-    previews = {
-        c: actions.invitation_render(
-            portal=portal, client_name=client.name, channel=c, expires_at=expires, link=SAMPLE_LINK
-        )
-        for c in InvitationChannel.values
-    }
+    preview = actions.invitation_render(
+        portal=portal, client_name=client.name, channel=channel, expires_at=expires, link=SAMPLE_LINK
+    )
     return render(
         request,
         "invitations/send.html",
@@ -83,9 +78,8 @@ def client_invite(request: HttpRequest, client_id: int) -> HttpResponse:
             "form": form,
             "channel": channel,
             "portal": portal,
-            "refusal": refusals[channel],
-            "refusals": refusals,
-            "preview": previews[channel],
+            "refusal": actions.invitation_refusal(client, channel),
+            "preview": preview,
             "address": actions.invitation_address(client, channel),
         },
     )

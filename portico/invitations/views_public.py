@@ -22,13 +22,7 @@ from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
 from portico.invitations import actions
 from portico.invitations.forms import AccountCreateForm
-from portico.invitations.models import Invitation, InvitationChannel
-
-
-def _username(invitation: Invitation) -> str:
-    if invitation.channel == InvitationChannel.EMAIL:
-        return invitation.address.lower()
-    return invitation.client.email.lower()
+from portico.invitations.models import InvitationChannel
 
 
 @never_cache
@@ -46,7 +40,11 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     org = invitation.org
     portal = org.portal_settings
     user: User | None = request.user if request.user.is_authenticated else None  # type: ignore[assignment]
-    username = _username(invitation)
+    username = (
+        actions.invitation_username(invitation)
+        if invitation.channel == InvitationChannel.EMAIL or invitation.client.email
+        else ""
+    )
     context: dict[str, Any] = {"invitation": invitation, "portal": portal, "org": org, "token": token}
     actor = Actor.from_request(request, kind=ActorKind.CLIENT)
 

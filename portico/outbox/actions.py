@@ -284,6 +284,8 @@ def _outbox_mark_sent(sent: list[tuple[OutboxMessage, OutboxAttempt, str]]) -> N
         output_field=payload_field,
     )
     with transaction.atomic():
+        # Only the rows still ours (a worker whose lease ran out lost them) are marked and reported.
+        won = set(OutboxMessage.objects.filter(ours, state=OutboxState.SENDING).values_list("pk", flat=True))
         OutboxMessage.objects.filter(ours, state=OutboxState.SENDING).update(
             state=new_state,
             sent_at=now,
@@ -296,7 +298,8 @@ def _outbox_mark_sent(sent: list[tuple[OutboxMessage, OutboxAttempt, str]]) -> N
             outcome=OutboxAttempt.Outcome.SENT, finished_at=now
         )
         for message, _attempt, _provider_id in sent:
-            message_delivery.send(sender=OutboxMessage, message=message, kind="sent", at=now, detail="")
+            if message.pk in won:
+                message_delivery.send(sender=OutboxMessage, message=message, kind="sent", at=now, detail="")
 
 
 def _cast(case: Case) -> Any:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from portico.audit.selectors import audit_timeline
 from portico.core.errors import PorticoError
-from portico.invitations.actions import invitation_render
+from portico.invitations.actions import SAMPLE_LINK, invitation_render
 from portico.invitations.models import InvitationChannel
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
@@ -51,7 +51,7 @@ def portal_setup(request: HttpRequest) -> HttpResponse:
         expires = timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
         previews = {
             c: invitation_render(
-                portal=portal, client_name=_("Mark Sample"), channel=c, expires_at=expires, link="https://…/invite/…"
+                portal=portal, client_name=_("Mark Sample"), channel=c, expires_at=expires, link=SAMPLE_LINK
             )
             for c in InvitationChannel.values
         }

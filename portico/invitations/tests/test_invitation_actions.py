@@ -253,3 +253,51 @@ def test_request_new_link_is_rate_limited_and_tells_navigators(org_a, deliver):
         actions.invitation_request_new_link(raw_token=old, actor=Actor.system())
     assert exc.value.code == "rate_limited"
     assert any("asked for a new portal invitation link" in m.subject for m in mail.outbox if org_a.admin.email in m.to)
+
+
+def test_deleting_or_closing_the_record_ends_its_invitation(org_a, deliver):
+    from portico.clients.actions import client_close, client_delete
+
+    portal_set_up(org_a)
+    gone = client_make(org_a)
+    with deliver():
+        actions.invitation_send(client=gone, actor=staff(org_a))
+    raw = link_of("mark@example.test")
+    client_delete(client=gone, actor=staff(org_a))
+    assert actions.invitation_link_state(raw_token=raw).reason == "revoked"
+    with pytest.raises(PorticoError):
+        actions.invitation_accept(raw_token=raw, actor=Actor.system(), password=PASSWORD)
+
+    closing = client_make(org_a, "Rita Closing", email="rita@example.test")
+    client_profile_create(client=closing, actor=staff(org_a))
+    closing.refresh_from_db()
+    invitation = actions.invitation_send(client=closing, actor=staff(org_a))
+    client_close(client=closing, actor=staff(org_a))
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED and invitation.ended_reason == "closed"
+
+
+def test_resending_an_old_invitation_while_another_is_pending_is_refused(org_a):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    client_profile_create(client=client, actor=staff(org_a))  # active: a second send is allowed
+    client.refresh_from_db()
+    old = actions.invitation_send(client=client, actor=staff(org_a))
+    Invitation.objects.filter(pk=old.pk).update(status=InvitationStatus.EXPIRED)
+    actions.invitation_send(client=client, actor=staff(org_a))
+    old.refresh_from_db()
+    with pytest.raises(PorticoError) as exc:
+        actions.invitation_resend(invitation=old, actor=staff(org_a))
+    assert exc.value.code == "already_invited"
+
+
+def test_a_second_bounce_report_is_not_audited_twice(org_a):
+    portal_set_up(org_a)
+    invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+    now = timezone.now()
+    actions.invitation_delivery_record(message=invitation.last_message, kind="bounced", at=now)
+    actions.invitation_delivery_record(message=invitation.last_message, kind="failed", at=now)
+    actions.invitation_delivery_record(message=invitation.last_message, kind="delivered", at=now)
+    invitation.refresh_from_db()
+    assert invitation.delivery == "bounced"
+    assert AuditEvent.objects.filter(action=AuditAction.INVITATION_BOUNCED).count() == 1

@@ -155,3 +155,13 @@ def test_readonly_cannot_change_portal_status(client, org_a, deliver):
         client.post(reverse("client_portal_status", args=["alpha", record.pk]), {"status": "banned"}).status_code == 403
     )
     assert PortalAccount.objects.get(user=person).status == PortalAccountStatus.ACTIVE
+
+
+def test_the_email_preview_is_an_escaped_sandboxed_frame(client, org_a):
+    portal_set_up(org_a)
+    record = client_make(org_a)
+    client.force_login(org_a.admin)
+    page = client.get(reverse("client_invite", args=["alpha", record.pk])).content.decode()
+    assert 'srcdoc="&lt;!DOCTYPE html&gt;' in page
+    frame = page[page.index("<iframe") : page.index("</iframe>")]
+    assert "sandbox" in frame and "<html" not in frame
