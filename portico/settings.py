@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "portico.clients",
     "portico.portal",
     "portico.invitations",
+    "portico.requests",
+    "portico.notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

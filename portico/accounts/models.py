@@ -35,6 +35,13 @@ class User(AbstractBaseUser):
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("In E.164, e.g. +525512345678"))
+    notify_by = models.CharField(
+        _("tell me about replies by"),
+        max_length=8,
+        choices=[("email", _("Email")), ("sms", _("SMS"))],
+        default="email",
+        help_text=_("For clients: how the portal tells you that staff answered a request."),
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

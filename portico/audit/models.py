@@ -69,6 +69,12 @@ class AuditAction(models.TextChoices):
     INVITATION_NEW_LINK_REQUESTED = "invitation.new_link_requested", _("Client asked for a new invitation link")
     INVITATION_BOUNCED = "invitation.bounced", _("Portal invitation could not be delivered")
     INVITATIONS_BULK_SENT = "invitation.bulk_sent", _("Portal invitations sent in bulk")
+    REQUEST_KIND_CREATED = "request_kind.created", _("Request kind created")
+    REQUEST_OPENED = "request.opened", _("Request opened")
+    REQUEST_REPLIED = "request.replied", _("Request answered or replied to")
+    REQUEST_NOTE_ADDED = "request.note_added", _("Internal note added")
+    REQUEST_STATUS_CHANGED = "request.status_changed", _("Request status changed")
+    REQUEST_TAKEN = "request.taken", _("Unassigned request taken")
     MESSAGE_FAILED = "message.failed", _("Message delivery failed")
     MESSAGE_RETRIED = "message.retried", _("Message delivery retried")
 

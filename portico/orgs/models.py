@@ -38,6 +38,11 @@ class Organization(models.Model):
     portal_enabled = models.BooleanField(
         _("client portal set up"), default=False, help_text=_("Clients can be invited to the portal.")
     )
+    mute_closed_clients = models.BooleanField(
+        _("disable notifications for closed client records"),
+        default=False,
+        help_text=_("No notifications of any kind about closed or inactive clients while this is on."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

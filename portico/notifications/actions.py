@@ -1,0 +1,146 @@
+"""Telling staff about a client's events. Only the client's assigned navigators hear about it
+(seed 004); an organization may mute closed and inactive clients. Each recipient gets one
+Notification row (the bell) and, per their preference, an email, SMS or push through the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from portico.accounts.models import User
+from portico.clients.models import Client, ClientStatus
+from portico.notifications.models import (
+    DEFAULT_CHANNELS,
+    EventKind,
+    Notification,
+    NotificationPreference,
+    NotifyChannel,
+    PushSubscription,
+)
+from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.outbox.actions import outbox_enqueue
+from portico.outbox.models import Channel
+
+MUTED_STATUSES = (ClientStatus.CLOSED, ClientStatus.INACTIVE)
+
+
+@dataclass
+class Event:
+    kind: str
+    key: str  # unique per event: the same event never notifies the same person twice
+    title: str
+    body: str = ""
+    url: str = ""  # a path on this site
+
+
+def navigators_of(client: Client) -> list[User]:
+    """The client's assigned navigators who are active staff of its organization."""
+    return list(
+        User.objects.filter(
+            navigatorassignment__client=client,
+            is_active=True,
+            memberships__org_id=client.org_id,
+            memberships__status=MembershipStatus.ACTIVE,
+        ).distinct()
+    )
+
+
+def notifications_muted(client: Client) -> bool:
+    return bool(client.org.mute_closed_clients) and client.status in MUTED_STATUSES
+
+
+def channels_for(*, org: Organization, user: User, kind: str) -> list[str]:
+    pref = NotificationPreference.objects.filter(org=org, user=user, kind=kind).first()
+    return list(pref.channels) if pref is not None else list(DEFAULT_CHANNELS)
+
+
+@transaction.atomic
+def notify_navigators(*, client: Client, event: Event, exclude: User | None = None) -> list[Notification]:
+    """Notify ``client``'s assigned navigators of ``event`` (not ``exclude``, who caused it)."""
+    if notifications_muted(client):
+        return []
+    sent = []
+    for user in navigators_of(client):
+        if exclude is not None and user.pk == exclude.pk:
+            continue
+        notification = notify_user(org=client.org, user=user, event=event, client=client)
+        if notification is not None:
+            sent.append(notification)
+    return sent
+
+
+@transaction.atomic
+def notify_user(*, org: Organization, user: User, event: Event, client: Client | None = None) -> Notification | None:
+    """One person, one event: the bell's row and the person's channels. None if already told."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                org=org,
+                recipient=user,
+                kind=event.kind,
+                client=client,
+                title=event.title[:200],
+                body=event.body[:500],
+                url=event.url[:300],
+                event_key=event.key[:200],
+            )
+    except IntegrityError:
+        return None
+    channels = channels_for(org=org, user=user, kind=event.kind)
+    link = settings.SITE_URL + event.url if event.url else settings.SITE_URL
+    text = f"{event.title}\n\n{event.body}\n\n{link}".strip() + "\n"
+    key = f"notification:{notification.pk}"
+    if NotifyChannel.EMAIL in channels:
+        outbox_enqueue(
+            org=org,
+            channel=Channel.EMAIL,
+            to=user.email,
+            idempotency_key=f"{key}:email",
+            subject=event.title,
+            body_text=text,
+        )
+    if NotifyChannel.SMS in channels and user.phone:
+        outbox_enqueue(
+            org=org, channel=Channel.SMS, to=user.phone, idempotency_key=f"{key}:sms", body_text=f"{event.title} {link}"
+        )
+    if NotifyChannel.PUSH in channels:
+        for subscription in PushSubscription.objects.filter(user=user):
+            outbox_enqueue(
+                org=org,
+                channel=Channel.PUSH,
+                to=subscription.endpoint,
+                idempotency_key=f"{key}:push:{subscription.pk}",
+                subject=event.title,
+                body_text=event.body,
+                payload={"subscription": subscription.pk, "url": event.url},
+            )
+    return notification
+
+
+def notifications_mark_read(*, org: Organization, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of one person's unread notifications in ``org`` read."""
+    qs = Notification.objects.filter(org=org, recipient=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def notify_test(*, org: Organization, user: User) -> Notification | None:
+    """The settings page's "Send a test notification": proves each chosen channel reaches them."""
+    with translation.override(user.language or org.language):
+        from django.utils.translation import gettext as _
+
+        event = Event(
+            kind=EventKind.TEST,
+            key=f"test:{user.pk}:{timezone.now().timestamp()}",
+            title=_("Test notification from Portico"),
+            body=_("If you can read this, notifications reach you here."),
+        )
+    return notify_user(org=org, user=user, event=event)
+
+
+def staff_of(org: Organization, user: User) -> bool:
+    return Membership.objects.filter(org=org, user=user, status=MembershipStatus.ACTIVE).exists()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RequestsConfig(AppConfig):
+    name = "portico.requests"
+    label = "client_requests"  # "requests" would shadow the HTTP library's name in app labels
