@@ -20,6 +20,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
@@ -38,6 +39,7 @@ from portico.invitations.models import (
     InvitationLink,
     InvitationStatus,
 )
+from portico.notifications.models import EventKind
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import Channel, OutboxMessage, secret_marker
@@ -435,6 +437,29 @@ def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.date
     elif newest.exclude(delivery__in=[Delivery.BOUNCED, Delivery.FAILED]).update(delivery=kind, delivery_at=at):
         invitation = Invitation.objects.select_related("org", "client").get(pk=invitation_id)
         _audit(invitation, Actor.system(), AuditAction.INVITATION_BOUNCED, delivery=kind, reason=detail[:200])
+        _tell_navigators_of(
+            invitation,
+            EventKind.INVITATION_BOUNCED,
+            gettext_noop("The portal invitation to %(client)s could not be delivered"),
+        )
+
+
+def _tell_navigators_of(invitation: Invitation, kind: str, title: str) -> None:
+    """A notification to the client's assigned navigators, in the organization's language."""
+    from portico.notifications.actions import Event, notify_navigators
+
+    client = Client.objects.select_related("org").get(pk=invitation.client_id)
+    with translation.override(client.org.language):
+        notify_navigators(
+            client=client,
+            event=Event(
+                kind=kind,
+                key=f"{kind}:{invitation.pk}:{invitation.sent_count}",
+                title=_(title) % {"client": client.name},
+                body=f"{invitation.get_channel_display()} → {invitation.address}",
+                url=reverse("client_detail", args=[client.org.slug, client.pk]),
+            ),
+        )
 
 
 # --- the link ---
@@ -620,7 +645,10 @@ def invitation_accept(
         new_account=new_account,
     )
     client = _link_profile(client, user, profile, client_actor)
-    portal_account_open(org=invitation.org, user=user, actor=client_actor)
+    _tell_navigators_of(
+        invitation, EventKind.INVITATION_ACCEPTED, gettext_noop("%(client)s accepted the portal invitation")
+    )
+    portal_account_open(org=invitation.org, user=user, actor=client_actor, client=client)
     return Acceptance(user=user, client=client, new_account=new_account)
 
 

@@ -12,6 +12,7 @@ from portico.accounts.actions import user_sessions_end
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
+from portico.clients.models import Client
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.orgs.models import Organization
@@ -112,9 +113,9 @@ def enrollment_complete(account: PortalAccount) -> bool:
 
 
 @transaction.atomic
-def portal_account_open(*, org: Organization, user: User, actor: Actor) -> PortalAccount:
+def portal_account_open(*, org: Organization, user: User, actor: Actor, client: Client | None = None) -> PortalAccount:
     """The client's access to ``org``'s portal, made on acceptance (kept if it exists: a banned
-    account stays banned whatever invitation arrives)."""
+    account stays banned whatever invitation arrives). ``client``'s navigators hear of a new one."""
     account, created = PortalAccount.objects.get_or_create(org=org, user=user)
     if created:
         audit_record(
@@ -124,6 +125,24 @@ def portal_account_open(*, org: Organization, user: User, actor: Actor) -> Porta
             target=user,
             to_state=account.status,
         )
+        if client is not None:
+            from django.urls import reverse
+            from django.utils import translation
+
+            from portico.notifications.actions import Event, notify_navigators
+            from portico.notifications.models import EventKind
+
+            with translation.override(org.language):
+                notify_navigators(
+                    client=client,
+                    event=Event(
+                        kind=EventKind.PORTAL_ACCOUNT_CREATED,
+                        key=f"portal-account:{account.pk}:{client.pk}",
+                        title=_("%(client)s now has a portal account") % {"client": client.name},
+                        body=user.email,
+                        url=reverse("client_detail", args=[org.slug, client.pk]),
+                    ),
+                )
     if account.status == PortalAccountStatus.ENROLLMENT_PENDING and enrollment_complete(account):
         _portal_account_move(account, "complete_enrollment", actor)
     return account
