@@ -779,6 +779,12 @@ api.add_router("/clients", clients_router)
 invitations_router = Router(auth=[ApiKeyAuth(), SessionAuth(csrf=True)], tags=["invitations"])
 api.add_router("", invitations_router)
 
-# Last, as it uses everything above; whichever of the two modules is imported first, the routes
-# are on the router before the URLs or the OpenAPI document are built.
-import portico.invitations.api  # noqa: E402, F401
+# --- requests and notifications (routes in portico/requests/api.py) ---
+
+requests_router = Router(auth=[ApiKeyAuth(), SessionAuth(csrf=True)], tags=["requests"])
+api.add_router("", requests_router)
+
+# Last, as they use everything above; whichever module is imported first, the routes are on the
+# routers before the URLs or the OpenAPI document are built.
+import portico.invitations.api  # noqa: E402
+import portico.requests.api  # noqa: E402, F401

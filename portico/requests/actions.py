@@ -109,10 +109,17 @@ def _staff_url(request: Request) -> str:
 
 @transaction.atomic
 def request_open(
-    *, client: Client, actor: Actor, kind: RequestKind, subject: str, body: str, files: list[UploadedFile] | None = None
+    *,
+    client: Client,
+    actor: Actor,
+    kind: RequestKind,
+    subject: str,
+    body: str,
+    files: list[UploadedFile] | None = None,
+    from_client: bool = True,
 ) -> Request:
-    """The client's "Make a request". Its navigators are notified; without one it waits in the
-    organization's Unassigned queue."""
+    """The client's "Make a request" (or staff logging one for the client: ``from_client``
+    False). Its navigators are notified; without one it waits in the Unassigned queue."""
     if actor.user is None:
         raise PorticoError(_("Sign in first."), code="sign_in")
     if kind.org_id != client.org_id or not kind.active:
@@ -123,11 +130,14 @@ def request_open(
     request = Request.objects.create(
         org=client.org, client=client, kind=kind, subject=subject[:200], opened_by=actor.user
     )
-    message = RequestMessage.objects.create(request=request, author=actor.user, from_client=True, body=_body(body))
+    message = RequestMessage.objects.create(
+        request=request, author=actor.user, from_client=from_client, body=_body(body)
+    )
     _attach(message, files or [])
     _audit(request, actor, AuditAction.REQUEST_OPENED, kind=kind.name, to_state=request.status)
     notify_navigators(
         client=client,
+        exclude=actor.user,
         event=Event(
             kind=EventKind.REQUEST_OPENED,
             key=f"request-opened:{request.pk}",
@@ -188,7 +198,10 @@ def _tell_client(request: Request, message: RequestMessage) -> None:
     """Staff answered: the person who opened the request hears by email or SMS, as they chose."""
     from django.conf import settings
 
-    person = request.opened_by
+    # The person the client record's profile belongs to; else whoever opened the request.
+    profile = request.client.profile
+    organizer = profile.organizer if profile is not None else None
+    person = organizer or request.opened_by
     link = settings.SITE_URL + reverse("portal_request_detail", args=[request.org.slug, request.pk])
     with translation.override(person.language or request.org.language):
         title = _("%(org)s answered your request: %(subject)s") % {"org": request.org.name, "subject": request.subject}

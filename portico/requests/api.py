@@ -1,0 +1,277 @@
+"""/api/v1/requests and /api/v1/notifications: client requests and staff notifications as JSON.
+
+Reading requests needs `requests.answer` (an API key or a session, ``?org=``). Writing a reply
+or a note, and notifications, belong to a person: they need a staff member's session (an API key
+is no one's voice). The actions do the work, the auditing and the notifying."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Schema, Status
+from pydantic import ConfigDict
+
+from portico.api import ID_MAX, ORG_PARAM_HELP, Caller, InvalidInput, RefOut, _caller, requests_router
+from portico.clients.models import NavigatorAssignment
+from portico.notifications.actions import notifications_mark_read
+from portico.notifications.models import Notification
+from portico.orgs.permissions import Permission
+from portico.requests import actions
+from portico.requests.models import Request, RequestMessage, RequestStatus
+
+PAGE_SIZE = 25
+
+
+class RequestListQuery(Schema):
+    org: str | None = Field(None, description=ORG_PARAM_HELP)
+    scope: str = Field(
+        "all", description="all, unassigned (clients without navigator), or mine (a session's own clients)."
+    )
+    status: RequestStatus | None = None
+    kind: int | None = Field(None, ge=1, le=ID_MAX, description="A request kind's id.")
+    client: int | None = Field(None, ge=1, le=ID_MAX, description="A client record's id.")
+    before: int | None = Field(
+        None, ge=1, le=ID_MAX, description="Keyset: the id of the last request of the previous page."
+    )
+
+
+class RequestClientOut(Schema):
+    id: int
+    name: str
+    case_number: str
+
+
+class RequestOut(Schema):
+    id: int
+    client: RequestClientOut
+    kind: RefOut
+    subject: str
+    status: str
+    created_at: dt.datetime
+    last_activity_at: dt.datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class MessageOut(Schema):
+    id: int
+    author: str
+    from_client: bool
+    internal: bool
+    body: str
+    created_at: dt.datetime
+    attachments: list[AttachmentOut]
+
+
+class RequestDetailOut(RequestOut):
+    messages: list[MessageOut]
+
+
+class RequestPageOut(Schema):
+    items: list[RequestOut]
+    next_before: int | None
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(..., min_length=1, max_length=actions.MAX_BODY)
+    internal: bool = Field(False, description="An internal note: staff only, the client never sees it.")
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: dt.datetime
+    read: bool
+
+
+class NotificationPageOut(Schema):
+    items: list[NotificationOut]
+    unread: int
+    next_before: int | None
+
+
+class ReadIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = Field(None, max_length=1000, description="Mark these read; omitted: all unread.")
+
+
+def _request_out(r: Request) -> RequestOut:
+    return RequestOut(
+        id=r.pk,
+        client=RequestClientOut(id=r.client.pk, name=r.client.name, case_number=r.client.case_number),
+        kind=RefOut(id=r.kind.pk, name=r.kind.name),
+        subject=r.subject,
+        status=r.status,
+        created_at=r.created_at,
+        last_activity_at=r.last_activity_at,
+    )
+
+
+def _get(caller: Caller, request_id: int) -> Request:
+    return get_object_or_404(
+        Request.objects.select_related("org", "client", "kind", "opened_by").filter(client__deleted_at=None),
+        org=caller.ctx.org,
+        pk=request_id,
+    )
+
+
+def _person(caller: Caller) -> None:
+    if caller.api_key is not None or caller.actor.user is None:
+        raise InvalidInput("This needs a staff member's session; an API key can only read.", code="session_required")
+
+
+@requests_router.get("/requests", response=RequestPageOut, summary="List requests")
+def request_list(request: HttpRequest, query: Query[RequestListQuery]) -> RequestPageOut:
+    """Newest activity first, ``PAGE_SIZE`` per page (keyset by id within activity)."""
+    caller = _caller(request, query.org, Permission.REQUESTS_ANSWER)
+    qs = Request.objects.filter(org=caller.ctx.org, client__deleted_at=None).select_related("client", "kind")
+    if query.scope == "unassigned":
+        qs = qs.exclude(client__in=NavigatorAssignment.objects.values("client"))
+    elif query.scope == "mine":
+        _person(caller)
+        qs = qs.filter(client__navigatorassignment__user=caller.actor.user)
+    elif query.scope != "all":
+        raise InvalidInput("scope is all, unassigned or mine.", code="invalid", extra={"field": "scope"})
+    if query.status:
+        qs = qs.filter(status=query.status)
+    if query.kind:
+        qs = qs.filter(kind_id=query.kind)
+    if query.client:
+        qs = qs.filter(client_id=query.client)
+    qs = qs.order_by("-id")  # ids grow with time: a stable keyset
+    if query.before:
+        qs = qs.filter(pk__lt=query.before)
+    rows = list(qs[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return RequestPageOut(items=[_request_out(r) for r in rows], next_before=rows[-1].pk if more else None)
+
+
+@requests_router.get("/requests/{request_id}", response=RequestDetailOut, summary="A request with its thread")
+def request_detail(request: HttpRequest, request_id: int, org: str | None = None) -> RequestDetailOut:
+    caller = _caller(request, org, Permission.REQUESTS_ANSWER)
+    r = _get(caller, request_id)
+    messages = RequestMessage.objects.filter(request=r).select_related("author").prefetch_related("attachments")
+    return RequestDetailOut(
+        **_request_out(r).model_dump(),
+        messages=[
+            MessageOut(
+                id=m.pk,
+                author=m.author.display_name,
+                from_client=m.from_client,
+                internal=m.internal,
+                body=m.body,
+                created_at=m.created_at,
+                attachments=[
+                    AttachmentOut(id=a.pk, name=a.name, content_type=a.content_type, size=a.size)
+                    for a in m.attachments.all()
+                ],
+            )
+            for m in messages
+        ],
+    )
+
+
+@requests_router.post(
+    "/requests/{request_id}/messages", response={201: MessageOut}, summary="Reply to a request, or add an internal note"
+)
+def request_message_create(request: HttpRequest, request_id: int, payload: MessageIn, org: str | None = None) -> Status:
+    caller = _caller(request, org, Permission.REQUESTS_ANSWER)
+    _person(caller)
+    r = _get(caller, request_id)
+    m = actions.request_reply(
+        request=r, actor=caller.actor, body=payload.body, from_client=False, internal=payload.internal
+    )
+    return Status(
+        201,
+        MessageOut(
+            id=m.pk,
+            author=m.author.display_name,
+            from_client=False,
+            internal=m.internal,
+            body=m.body,
+            created_at=m.created_at,
+            attachments=[],
+        ),
+    )
+
+
+@requests_router.get("/notifications", response=NotificationPageOut, summary="Your notifications")
+def notification_list(request: HttpRequest, org: str | None = None, before: int | None = None) -> NotificationPageOut:
+    caller = _caller(request, org, Permission.CLIENTS_VIEW)
+    _person(caller)
+    qs = Notification.objects.filter(org=caller.ctx.org, recipient=caller.actor.user).order_by("-id")
+    if before:
+        qs = qs.filter(pk__lt=before)
+    rows = list(qs[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    unread = Notification.objects.filter(org=caller.ctx.org, recipient=caller.actor.user, read_at=None).count()
+    return NotificationPageOut(
+        items=[
+            NotificationOut(
+                id=n.pk,
+                kind=n.kind,
+                title=n.title,
+                body=n.body,
+                url=n.url,
+                created_at=n.created_at,
+                read=n.read_at is not None,
+            )
+            for n in rows
+        ],
+        unread=unread,
+        next_before=rows[-1].pk if more else None,
+    )
+
+
+class RequestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: int = Field(..., ge=1, le=ID_MAX, description="A request kind's id.")
+    subject: str = Field(..., min_length=1, max_length=200)
+    body: str = Field(..., min_length=1, max_length=actions.MAX_BODY)
+
+
+@requests_router.post("/clients/{client_id}/requests", response={201: RequestOut}, summary="Log a request for a client")
+def request_create(request: HttpRequest, client_id: int, payload: RequestIn, org: str | None = None) -> Status:
+    """Staff log a request the client made another way (a call, a visit): the thread starts with
+    the staff member's message, and the client's navigators are notified as usual."""
+    from portico.clients.selectors import client_get
+    from portico.requests.models import RequestKind
+
+    caller = _caller(request, org, Permission.REQUESTS_ANSWER)
+    _person(caller)
+    client = client_get(org=caller.ctx.org, client_id=client_id)
+    kind = get_object_or_404(RequestKind, org=caller.ctx.org, pk=payload.kind)
+    r = actions.request_open(
+        client=client, actor=caller.actor, kind=kind, subject=payload.subject, body=payload.body, from_client=False
+    )
+    return Status(201, _request_out(Request.objects.select_related("client", "kind").get(pk=r.pk)))
+
+
+class ReadOut(Schema):
+    marked: int
+
+
+@requests_router.post("/notifications/read", response=ReadOut, summary="Mark notifications read")
+def notification_read(request: HttpRequest, payload: ReadIn, org: str | None = None) -> ReadOut:
+    caller = _caller(request, org, Permission.CLIENTS_VIEW)
+    _person(caller)
+    user = caller.actor.user
+    if user is None:  # _person refused already; for the type checker
+        raise Http404
+    return ReadOut(marked=notifications_mark_read(org=caller.ctx.org, user=user, ids=payload.ids))
