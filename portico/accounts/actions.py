@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
+from portico.core.errors import PorticoError
 
 
 def user_sessions_end(user: User) -> int:
@@ -26,11 +28,23 @@ def user_security_event(*, user: User, actor: Actor, action: str, detail: dict[s
 
 
 @transaction.atomic
-def user_profile_update(*, user: User, actor: Actor, full_name: str, language: str, phone: str | None = None) -> User:
+def user_profile_update(
+    *,
+    user: User,
+    actor: Actor,
+    full_name: str,
+    language: str,
+    phone: str | None = None,
+    notify_by: str | None = None,
+) -> User:
     changes = {}
     values = {"full_name": full_name.strip(), "language": language}
     if phone is not None:
         values["phone"] = phone
+    if notify_by is not None:
+        if notify_by not in ("email", "sms"):
+            raise PorticoError(_("Choose email or SMS."), code="bad_notify_by")
+        values["notify_by"] = notify_by
     for field, value in values.items():
         if getattr(user, field) != value:
             changes[field] = {"from": getattr(user, field), "to": value}

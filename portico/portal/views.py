@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -30,13 +31,13 @@ def _accounts(request: HttpRequest) -> list[PortalAccount]:
     )
 
 
-def portal_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def portal_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """The current organization's portal: the login must hold a portal account there that is
     not banned; otherwise 404 (another organization's portal looks like no portal)."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         accounts = _accounts(request)
         account = next((a for a in accounts if a.org.slug == org_slug), None)
         if account is None:
@@ -64,10 +65,13 @@ def portal_org_home(request: HttpRequest, account: PortalAccount, accounts: list
         .select_related("profile")
         .order_by("name")
     )
+    from portico.portal.selectors import portal_requests
+
+    latest = list(portal_requests(org=account.org, user=request.user)[:5])  # type: ignore[arg-type]
     return render(
         request,
         "portal/home.html",
-        {"portal": portal, "account": account, "accounts": accounts, "records": records},
+        {"portal": portal, "account": account, "accounts": accounts, "records": records, "latest_requests": latest},
     )
 
 
@@ -77,7 +81,12 @@ def portal_account(request: HttpRequest) -> HttpResponse:
     accounts = _accounts(request)
     form = PortalAccountForm(
         request.POST or None,
-        initial={"full_name": user.full_name, "phone": user.phone, "language": user.language},  # type: ignore[union-attr]
+        initial={
+            "full_name": user.full_name,  # type: ignore[union-attr]
+            "phone": user.phone,  # type: ignore[union-attr]
+            "language": user.language,  # type: ignore[union-attr]
+            "notify_by": user.notify_by,  # type: ignore[union-attr]
+        },
     )
     if request.method == "POST" and form.is_valid():
         user_profile_update(
@@ -86,6 +95,7 @@ def portal_account(request: HttpRequest) -> HttpResponse:
             full_name=form.cleaned_data["full_name"],
             phone=form.cleaned_data["phone"],
             language=form.cleaned_data["language"],
+            notify_by=form.cleaned_data["notify_by"] or None,
         )
         messages.success(request, _("Saved."))
         return redirect("portal_account")
