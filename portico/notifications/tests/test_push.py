@@ -162,3 +162,12 @@ def test_vapid_keys_command_writes_a_private_key_and_prints_the_public_one(tmp_p
 
     with pytest.raises(CommandError):
         call_command("vapid_keys", "--output", str(path))
+
+
+def test_a_deploy_check_warns_without_a_key_file(settings, tmp_path):
+    from portico.notifications.checks import check_vapid_key
+
+    settings.VAPID_PRIVATE_KEY_FILE = tmp_path / "missing.pem"
+    assert [w.id for w in check_vapid_key(None)] == ["portico.W020"]
+    call_command("vapid_keys", "--output", str(settings.VAPID_PRIVATE_KEY_FILE))
+    assert check_vapid_key(None) == []
