@@ -100,6 +100,22 @@ def fake_twilio(settings):
 
 
 @pytest.fixture
+def fake_push(settings, tmp_path):
+    """A local Web Push service (portico.outbox.testing_fakes.FakePush) and a fresh VAPID key for
+    the site: ``.endpoint()`` makes a subscription URL, ``.received`` holds what arrived (headers and
+    the encrypted body), ``.gone(url)`` makes the service answer 410 for that subscription."""
+    from portico.notifications.push import vapid_generate
+    from portico.outbox.testing_fakes import FakePush
+
+    settings.VAPID_PRIVATE_KEY_FILE = tmp_path / "vapid_private.pem"
+    settings.VAPID_SUBJECT = "mailto:push-test@portico.test"
+    vapid_generate(settings.VAPID_PRIVATE_KEY_FILE)
+    fake = FakePush().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def other_page(browser, browser_context_args):
     """A page in a fresh browser context: another person (own cookies), phone size too."""
     context = browser.new_context(**browser_context_args)

@@ -30,6 +30,7 @@ def _env() -> dict[str, str]:
     env.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'portico.sqlite3'}")
     env.setdefault("EMAIL_URL", "portico.outbox.mailbox.MailboxBackend")
     env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    env.setdefault("VAPID_PRIVATE_KEY_FILE", str(VAR / "vapid_private.pem"))
     env.setdefault("DJANGO_SETTINGS_MODULE", "portico.settings")
     env["PORT"] = port
     return env
@@ -39,7 +40,8 @@ def main() -> int:
     env = _env()
     py = sys.executable
     manage = str(BASE / "manage.py")
-    for step in (["migrate", "--no-input", "-v", "0"], ["load_demo"], ["outbox_sweep"]):
+    steps = (["migrate", "--no-input", "-v", "0"], ["load_demo"], ["outbox_sweep"], ["vapid_keys", "--if-missing"])
+    for step in steps:
         subprocess.run([py, manage, *step], env=env, check=True)
 
     url = env["SITE_URL"]

@@ -6,6 +6,7 @@ required). `make run` sets DEBUG=1 and a local secret for the embedded SQLite se
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -176,6 +177,9 @@ PHONE_DEFAULT_REGION = envstr("PHONE_DEFAULT_REGION") or "MX"  # phones typed wi
 # --- mail: Django's mail backends; EMAIL_URL chooses one ---
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "Portico <no-reply@portico.localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# --- Web Push (staff phone notifications): a VAPID key pair; `manage.py vapid_keys` makes one ---
+VAPID_PRIVATE_KEY_FILE = Path(envstr("VAPID_PRIVATE_KEY_FILE") or (VAR_DIR / "vapid_private.pem"))
+VAPID_SUBJECT = envstr("VAPID_SUBJECT") or "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1]
 _email_url = envstr("EMAIL_URL") or ("console:" if DEBUG else "smtp://localhost:25")
 _email = urlsplit(_email_url)
 if _email.scheme == "console":

@@ -9,6 +9,8 @@ from portico.clients import views as client_views
 from portico.core import views as core_views
 from portico.invitations import views as invitation_views
 from portico.invitations import views_bulk as invitation_bulk_views
+from portico.notifications import views_pwa as pwa_views
+from portico.notifications import views_settings as notification_settings_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
 from portico.outbox import webhooks as outbox_webhooks
@@ -62,6 +64,13 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("messages/", outbox_views.message_list, name="message_list"),
     path("messages/<int:message_id>/", outbox_views.message_detail, name="message_detail"),
     path("messages/<int:message_id>/retry/", outbox_views.message_retry, name="message_retry"),
+    path(
+        "notifications/settings/",
+        notification_settings_views.notification_settings,
+        name="notification_settings",
+    ),
+    path("notifications/push/subscribe/", notification_settings_views.push_subscribe, name="push_subscribe"),
+    path("notifications/test/", notification_settings_views.notification_test, name="notification_test"),
 ]
 
 # The admin signs in through allauth (MFA, rate limits, pre_login), never its own form.
@@ -70,6 +79,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("manifest.webmanifest", pwa_views.manifest, name="pwa_manifest"),
+    path("sw.js", pwa_views.service_worker, name="service_worker"),
     path("o/<slug:org_slug>/", include(org_patterns)),
     path("join/<str:token>/", org_views.staff_invitation, name="staff_invitation"),
     path("invite/", include("portico.invitations.urls")),

@@ -75,6 +75,7 @@ class AuditAction(models.TextChoices):
     REQUEST_NOTE_ADDED = "request.note_added", _("Internal note added")
     REQUEST_STATUS_CHANGED = "request.status_changed", _("Request status changed")
     REQUEST_TAKEN = "request.taken", _("Unassigned request taken")
+    NOTIFICATION_PREFERENCES_CHANGED = "notification.preferences_changed", _("Notification settings changed")
     MESSAGE_FAILED = "message.failed", _("Message delivery failed")
     MESSAGE_RETRIED = "message.retried", _("Message delivery retried")
 

@@ -11,7 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from portico.accounts.models import User
+from portico.audit.actions import audit_record
+from portico.audit.models import AuditAction
 from portico.clients.models import Client, ClientStatus
+from portico.core.actors import Actor
+from portico.core.errors import PorticoError
 from portico.notifications.models import (
     DEFAULT_CHANNELS,
     EventKind,
@@ -118,6 +122,53 @@ def notify_user(*, org: Organization, user: User, event: Event, client: Client |
                 payload={"subscription": subscription.pk, "url": event.url},
             )
     return notification
+
+
+# The kinds a person chooses channels for (a test notification goes by the default channels).
+PREFERENCE_KINDS = [kind for kind in EventKind if kind != EventKind.TEST]
+
+
+def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:
+    """Every preference kind's channels for one person, the defaults filled in."""
+    saved = {p.kind: list(p.channels) for p in NotificationPreference.objects.filter(org=org, user=user)}
+    return {kind.value: saved.get(kind.value, [str(c) for c in DEFAULT_CHANNELS]) for kind in PREFERENCE_KINDS}
+
+
+@transaction.atomic
+def notification_preferences_save(
+    *, org: Organization, user: User, actor: Actor, prefs: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Save one person's channels per event kind (kinds left out keep theirs). Audited with what changed."""
+    kinds = {kind.value for kind in PREFERENCE_KINDS}
+    channels = set(NotifyChannel.values)
+    for kind, chosen in prefs.items():
+        if kind not in kinds:
+            raise PorticoError(f"Unknown event kind {kind!r}.")
+        unknown = set(chosen) - channels
+        if unknown:
+            raise PorticoError(f"Unknown notification channel {sorted(unknown)[0]!r}.")
+    before = preferences_for(org=org, user=user)
+    changes: dict[str, dict[str, list[str]]] = {}
+    for kind, chosen in prefs.items():
+        ordered = [c for c in NotifyChannel.values if c in set(chosen)]
+        NotificationPreference.objects.update_or_create(org=org, user=user, kind=kind, defaults={"channels": ordered})
+        if ordered != before[kind]:
+            changes[kind] = {"from": before[kind], "to": ordered}
+    if changes:
+        audit_record(
+            org=org, actor=actor, action=AuditAction.NOTIFICATION_PREFERENCES_CHANGED, target=user, detail=changes
+        )
+    return preferences_for(org=org, user=user)
+
+
+def push_subscription_save(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """Store (or move to ``user`` and refresh) one device's subscription: an endpoint is one device."""
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
+    )
+    return subscription
 
 
 def notifications_mark_read(*, org: Organization, user: User, ids: list[int] | None = None) -> int:

@@ -11,6 +11,11 @@ The ``fake_twilio`` pytest fixture (conftest.py) starts one and points the setti
 
 ``FakeMailgun`` answers ``POST /v3/<domain>/messages`` (Basic auth ``api:<key>``) with a fresh
 Message-ID, as Mailgun does: for anymail's Mailgun backend with MAILGUN_API_URL at it.
+
+``FakePush`` is a Web Push service: ``endpoint()`` makes a subscription URL on it; a POST there
+is recorded (path, headers, raw encrypted body) and answered 201, unless ``gone(url)`` marked the
+subscription expired (410) or ``fail_next(n)`` asked for outages (500). The ``fake_push`` fixture
+(conftest.py) starts one and gives the site a fresh VAPID key.
 """
 
 from __future__ import annotations
@@ -180,6 +185,38 @@ class FakeMailgun(FakeServer):
             message_id = f"<{len(self.sent) + 1}.{secrets.token_hex(8)}@{self.domain}>"
             self.sent.append({"id": message_id, "body": body})
         return 200, {"id": message_id, "message": "Queued. Thank you."}
+
+
+class FakePush(FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[dict[str, Any]] = []  # {"path", "headers" (lower-case names), "body" (bytes)}
+        self._gone: set[str] = set()
+        self._failures: list[int] = []
+
+    def endpoint(self) -> str:
+        return f"{self.base_url}/push/{secrets.token_urlsafe(16)}"
+
+    def gone(self, endpoint: str) -> None:
+        """The subscription at ``endpoint`` expired: the service answers 410 Gone from now on."""
+        with self._lock:
+            self._gone.add(urlsplit(endpoint).path)
+
+    def fail_next(self, times: int = 1, status: int = 500) -> None:
+        with self._lock:
+            self._failures.extend([status] * times)
+
+    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        self._count()
+        with self._lock:
+            if not path.startswith("/push/"):
+                return 404, {"error": "unknown endpoint"}
+            if path in self._gone:
+                return 410, {"error": "subscription expired"}
+            if self._failures:
+                return self._failures.pop(0), {"error": "service unavailable"}
+            self.received.append({"path": path, "headers": {k.lower(): v for k, v in headers.items()}, "body": body})
+        return 201, {}
 
 
 def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:

@@ -232,6 +232,14 @@ def _recovery_codes_reset(w: World) -> None:
     client.post(reverse("mfa_generate_recovery_codes"))
 
 
+def _notification_preferences(w: World) -> None:
+    from portico.notifications.actions import notification_preferences_save
+
+    notification_preferences_save(
+        org=w.org, user=w.admin, actor=_staff(w), prefs={"request_opened": ["in_app", "push"]}
+    )
+
+
 CASES: dict[str, Callable[..., object]] = {
     AuditAction.ORG_CREATED: lambda w, s: org_actions.org_create(name="New", slug="new-org", actor=_staff(w)),
     AuditAction.ORG_SETTINGS_CHANGED: lambda w, s: org_actions.org_settings_update(
@@ -329,6 +337,7 @@ CASES: dict[str, Callable[..., object]] = {
     AuditAction.INVITATION_NEW_LINK_REQUESTED: lambda w, s: _client_new_link(w),
     AuditAction.INVITATION_BOUNCED: lambda w, s: _client_invitation_bounced(w),
     AuditAction.INVITATIONS_BULK_SENT: lambda w, s: _bulk_invitations(w),
+    AuditAction.NOTIFICATION_PREFERENCES_CHANGED: lambda w, s: _notification_preferences(w),
     AuditAction.MESSAGE_RETRIED: lambda w, s: outbox_retry(message=_failed_message(w), actor=_staff(w)),
 }
 

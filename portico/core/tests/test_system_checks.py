@@ -63,7 +63,10 @@ def _manage(*args, **env):
     )
 
 
-def test_check_deploy_passes_with_production_settings():
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    from portico.notifications.push import vapid_generate
+
+    vapid_generate(tmp_path / "vapid.pem")
     result = _manage(
         "check",
         "--deploy",
@@ -77,6 +80,7 @@ def test_check_deploy_passes_with_production_settings():
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,
         TWILIO_AUTH_TOKEN="t" * 32,
         TWILIO_FROM="+15005550006",
+        VAPID_PRIVATE_KEY_FILE=str(tmp_path / "vapid.pem"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
