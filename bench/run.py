@@ -6,7 +6,8 @@ Each measure runs WARMUP times untimed, then BENCH_REPEAT times (default 50); th
 the last run's. Client records (bench/clients.py) use N = BENCH_N clients (the Makefile passes
 `N`, default 1,000,000) and BENCH_RELOAD=1 to reload them. Bulk invitations (bench/invitations.py)
 run last; BENCH_ONLY=invitations runs only them (no 1M-client seed) and merges their entries
-into the existing latest.json / latest.md.
+into the existing latest.json / latest.md. Client requests and the bell (bench/requests.py) run
+before them; BENCH_ONLY=requests runs only those, merged the same way.
 
 Later capabilities add measures with ``@measure(...)``."""
 
@@ -230,10 +231,11 @@ def main() -> int:
         return 2
     from bench import clients as client_bench
     from bench import invitations as invitation_bench
+    from bench import requests as request_bench
 
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "invitations"):
-        print(f"BENCH_ONLY={only!r}: only 'invitations' can run alone", file=sys.stderr)
+    if only not in ("", "invitations", "requests"):
+        print(f"BENCH_ONLY={only!r}: only 'invitations' or 'requests' can run alone", file=sys.stderr)
         return 2
     setup_test_environment()
     _ensure_database()
@@ -244,6 +246,13 @@ def main() -> int:
         for r in results:
             _print(r)
         _write(results, [invitation_bench.note(results)], merge=True)
+        return 0
+    if only == "requests":
+        print(f"database {settings.DATABASES['default']['NAME']}, requests only")
+        results = request_bench.run(_time, Measure)
+        for r in results:
+            _print(r)
+        _write(results, [request_bench.note(results)], merge=True)
         return 0
     print(f"database {settings.DATABASES['default']['NAME']}, N={client_bench.N:,}")
     t0 = time.perf_counter()
@@ -278,6 +287,9 @@ def main() -> int:
         results.append(_time(m, client))
         _print(results[-1])
     load_after = os.getloadavg()[0]
+    request_results = request_bench.run(_time, Measure)
+    for r in request_results:
+        _print(r)
     invitation_results = invitation_bench.run()
     for r in invitation_results:
         _print(r)
@@ -287,9 +299,10 @@ def main() -> int:
         f"(with warnings, groups, navigator) / {record_queries[1]} (without). Timings: {WARMUP} warm-up runs, "
         f"then {REPEAT} (groups.bulk_add: {client_bench.BULK_REPEAT}). Load average (1 min) "
         f"{load_before:.1f} before the measures, {load_after:.1f} after, on {os.cpu_count()} CPUs.",
+        request_bench.note(request_results),
         invitation_bench.note(invitation_results),
     ]
-    _write(results + invitation_results, notes, merge=False)
+    _write(results + request_results + invitation_results, notes, merge=False)
     return 0
 
 

@@ -9,12 +9,14 @@ from portico.clients import views as client_views
 from portico.core import views as core_views
 from portico.invitations import views as invitation_views
 from portico.invitations import views_bulk as invitation_bulk_views
+from portico.notifications import views as notification_views
 from portico.notifications import views_pwa as pwa_views
 from portico.notifications import views_settings as notification_settings_views
 from portico.orgs import views as org_views
 from portico.outbox import views as outbox_views
 from portico.outbox import webhooks as outbox_webhooks
 from portico.portal import views_setup as portal_setup_views
+from portico.requests import views as request_views
 
 # Every page of one organization lives under /o/<org_slug>/ and is wrapped by org_view.
 org_patterns: list[URLPattern | URLResolver] = [
@@ -50,6 +52,20 @@ org_patterns: list[URLPattern | URLResolver] = [
     path("settings/", org_views.org_settings, name="org_settings"),
     path("settings/clients/", client_views.client_setup, name="client_setup"),
     path("settings/portal/", portal_setup_views.portal_setup, name="portal_setup"),
+    path("settings/requests/", request_views.request_kind_settings, name="request_kind_settings"),
+    path("requests/", request_views.request_inbox, name="request_inbox"),
+    path("requests/<int:request_id>/", request_views.request_detail, name="request_detail"),
+    path("requests/<int:request_id>/status/", request_views.request_status, name="request_status"),
+    path("requests/<int:request_id>/take/", request_views.request_take, name="request_take"),
+    path(
+        "requests/<int:request_id>/attachments/<int:attachment_id>/",
+        request_views.request_attachment,
+        name="request_attachment",
+    ),
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/bell/", notification_views.notification_bell, name="notification_bell"),
+    path("notifications/read/", notification_views.notification_read, name="notification_read"),
+    path("notifications/<int:notification_id>/", notification_views.notification_open, name="notification_open"),
     path("invitations/", invitation_views.invitation_list, name="invitation_list"),
     path("clients/<int:client_id>/invite/", invitation_views.client_invite, name="client_invite"),
     path("clients/<int:client_id>/portal-status/", invitation_views.client_portal_status, name="client_portal_status"),

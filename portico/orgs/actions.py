@@ -77,7 +77,7 @@ def org_create(
 
 @transaction.atomic
 def org_settings_update(*, org: Organization, actor: Actor, **fields: Any) -> Organization:
-    allowed = {"name", "language", "require_mfa", "case_number_pattern"}
+    allowed = {"name", "language", "require_mfa", "case_number_pattern", "mute_closed_clients"}
     if "case_number_pattern" in fields:
         from portico.clients.actions import case_number_pattern_check
 

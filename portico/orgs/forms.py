@@ -62,6 +62,11 @@ class OrgSettingsForm(forms.Form):
         required=False,
         help_text=_("Staff without an authenticator app are asked to set one up before they can continue."),
     )
+    mute_closed_clients = forms.BooleanField(
+        label=_("Disable notifications for closed client records"),
+        required=False,
+        help_text=_("Navigators hear nothing about clients whose record is closed or inactive."),
+    )
 
 
 class OrgCreateForm(forms.Form):

@@ -180,6 +180,7 @@ def org_settings(request: HttpRequest) -> HttpResponse:
             "language": org.language,
             "require_mfa": org.require_mfa,
             "case_number_pattern": org.case_number_pattern,
+            "mute_closed_clients": org.mute_closed_clients,
         },
     )
     if request.method == "POST" and form.is_valid():

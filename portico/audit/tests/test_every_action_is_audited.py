@@ -240,7 +240,43 @@ def _notification_preferences(w: World) -> None:
     )
 
 
+def _request(w: World):
+    from portico.requests.testing import request_make
+
+    return request_make(w)
+
+
+def _reply(w: World, s, *, internal: bool):
+    from portico.requests.actions import request_reply
+
+    return request_reply(request=_request(w), actor=_staff(w), body="On it.", from_client=False, internal=internal)
+
+
+def _take(w: World):
+    from portico.requests.actions import request_take
+
+    return request_take(request=_request(w), actor=_staff(w))
+
+
+def _kind(w: World):
+    from portico.requests.actions import request_kind_create
+
+    return request_kind_create(org=w.org, actor=_staff(w), name="Housing")
+
+
+def _request_answered(w: World):
+    from portico.requests.actions import request_mark_answered
+
+    return request_mark_answered(request=_request(w), actor=_staff(w))
+
+
 CASES: dict[str, Callable[..., object]] = {
+    AuditAction.REQUEST_KIND_CREATED: lambda w, s: _kind(w),
+    AuditAction.REQUEST_OPENED: lambda w, s: _request(w),
+    AuditAction.REQUEST_REPLIED: lambda w, s: _reply(w, s, internal=False),
+    AuditAction.REQUEST_NOTE_ADDED: lambda w, s: _reply(w, s, internal=True),
+    AuditAction.REQUEST_STATUS_CHANGED: lambda w, s: _request_answered(w),
+    AuditAction.REQUEST_TAKEN: lambda w, s: _take(w),
     AuditAction.ORG_CREATED: lambda w, s: org_actions.org_create(name="New", slug="new-org", actor=_staff(w)),
     AuditAction.ORG_SETTINGS_CHANGED: lambda w, s: org_actions.org_settings_update(
         org=w.org, actor=_staff(w), name="Renamed"

@@ -91,8 +91,32 @@ def _with_image(w: World) -> dict[str, Any]:
     return {"client_id": client.pk, "size": "thumb"}
 
 
+def _request_attachment(w: World) -> dict[str, int]:
+    from portico.requests.testing import png_upload, request_make
+
+    request = request_make(w, files=[png_upload()])
+    attachment = request.messages.get().attachments.get()
+    return {"request_id": request.pk, "attachment_id": attachment.pk}
+
+
+def _request(w: World) -> int:
+    from portico.requests.testing import request_make
+
+    return request_make(w).pk
+
+
+def _notification(w: World) -> int:
+    from portico.notifications.actions import Event, notify_user
+
+    event = Event(kind="test", key=f"matrix:{w.org.slug}", title="Matrix", url="/")
+    notification = notify_user(org=w.org, user=w.admin, event=event)
+    assert notification is not None
+    return notification.pk
+
+
 # URLs whose parameters must fit together (or need a special object).
 URL_FACTORIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "request_attachment": _request_attachment,
     "client_image_file": _with_image,
     "client_navigator_unassign": _assigned,
     "client_restore": _deleted,
@@ -127,6 +151,8 @@ def _bulk_invitation(w: World) -> int:
 
 
 ID_FACTORIES: dict[str, Callable[[World], int]] = {
+    "request_id": _request,
+    "notification_id": _notification,
     "client_invitation_id": _client_invitation,
     "client_id": lambda w: _client(w).pk,
     "group_id": lambda w: _group(w).pk,

@@ -1,0 +1,118 @@
+"""Organization-scoped reads of client requests: the staff inbox (keyset pages), one request,
+and its thread (internal notes never reach the client's side)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portico.accounts.models import User
+from portico.clients.models import NavigatorAssignment
+from portico.orgs.models import Organization
+from portico.requests.models import Attachment, Request, RequestMessage
+
+PAGE_SIZE = 25
+SCOPES = ("mine", "unassigned", "all")
+
+
+@dataclass
+class RequestFilters:
+    status: str = ""
+    kind: int | None = None
+    older_than_days: int | None = None  # no activity for at least this many days
+
+
+def request_get(*, org: Organization, request_id: int) -> Request:
+    """One of the organization's requests (live client records only); another's id is a 404."""
+    return get_object_or_404(
+        Request.objects.filter(org=org, client__deleted_at=None).select_related("org", "client", "kind", "opened_by"),
+        pk=request_id,
+    )
+
+
+def request_inbox_queryset(*, org: Organization, user: User, scope: str, filters: RequestFilters) -> QuerySet[Request]:
+    qs = Request.objects.filter(org=org, client__deleted_at=None)
+    if scope == "mine":
+        qs = qs.filter(Exists(NavigatorAssignment.objects.filter(client=OuterRef("client_id"), user=user)))
+    elif scope == "unassigned":
+        qs = qs.filter(~Exists(NavigatorAssignment.objects.filter(client=OuterRef("client_id"))))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind_id=filters.kind)
+    if filters.older_than_days:
+        qs = qs.filter(last_activity_at__lt=timezone.now() - dt.timedelta(days=filters.older_than_days))
+    return qs
+
+
+def _encode_cursor(request: Request) -> str:
+    raw = json.dumps([request.last_activity_at.isoformat(), request.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
+    try:
+        at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return dt.datetime.fromisoformat(at), int(last_id)
+    except (ValueError, TypeError):
+        return None  # a hand-made cursor: start from the top rather than fail
+
+
+@dataclass
+class RequestPage:
+    rows: list[Request]
+    next_cursor: str | None
+
+
+def request_inbox_page(
+    *,
+    org: Organization,
+    user: User,
+    scope: str,
+    filters: RequestFilters,
+    cursor: str = "",
+    page_size: int = PAGE_SIZE,
+) -> RequestPage:
+    """One page of the inbox, newest activity first, by keyset (last_activity_at, id): one query
+    whatever the page (client and kind come with each row)."""
+    scope = scope if scope in SCOPES else "mine"
+    qs = request_inbox_queryset(org=org, user=user, scope=scope, filters=filters)
+    position = _decode_cursor(cursor) if cursor else None
+    if position is not None:
+        at, last_id = position
+        qs = qs.filter(last_activity_at__lte=at).filter(
+            Q(last_activity_at__lt=at) | Q(last_activity_at=at, id__lt=last_id)
+        )
+    rows = list(qs.select_related("client", "kind").order_by("-last_activity_at", "-id")[: page_size + 1])
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        next_cursor = _encode_cursor(rows[-1])
+    return RequestPage(rows=rows, next_cursor=next_cursor)
+
+
+def request_thread(*, request: Request, for_client: bool) -> list[RequestMessage]:
+    """The messages, oldest first, with their attachments and authors. For the client's side,
+    internal notes are left out here, in the query itself."""
+    qs = RequestMessage.objects.filter(request=request)
+    if for_client:
+        qs = qs.filter(internal=False)
+    return list(
+        qs.select_related("author")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+
+
+def request_attachment_get(*, request: Request, attachment_id: int, for_client: bool) -> Attachment:
+    """An attachment of this request (not of an internal note, for the client's side)."""
+    qs = Attachment.objects.filter(message__request=request)
+    if for_client:
+        qs = qs.filter(message__internal=False)
+    return get_object_or_404(qs, pk=attachment_id)

@@ -1,0 +1,13 @@
+import pytest
+
+
+@pytest.fixture
+def navigator(org_a):
+    """A third staff member with the Navigator role."""
+    from portico.core.actors import Actor
+    from portico.core.testing import user_create
+    from portico.orgs.actions import membership_add
+
+    user = user_create("nina@alpha.test", name="Nina Navigator")
+    membership_add(org=org_a.org, user=user, role=org_a.roles["Navigator"], actor=Actor.system())
+    return user
