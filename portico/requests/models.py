@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portico.core.transitions import StateMachine
 
@@ -32,7 +33,7 @@ class RequestStatus(models.TextChoices):
     OPEN = "open", _("Open")
     WAITING_FOR_CLIENT = "waiting", _("Waiting for client")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("request status", "Closed")  # "Cerrada": a request is feminine in Spanish
 
 
 REQUEST_TRANSITIONS: dict[str, dict[str, str]] = {
