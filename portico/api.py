@@ -231,7 +231,7 @@ class Caller:
     api_key: ApiKey | None
 
 
-def _caller(request: HttpRequest, org: str | None, permission: str) -> Caller:
+def _caller(request: HttpRequest, org: str | None, permission: str | None) -> Caller:
     """The organization, permissions and actor of an API request. For a key, its organization
     (``org``, if given, must be that one); for a session, the ``org`` the caller names."""
     auth = request.auth  # type: ignore[attr-defined]
@@ -248,7 +248,8 @@ def _caller(request: HttpRequest, org: str | None, permission: str) -> Caller:
         ctx = org_context_resolve(request, org)
         request.org_ctx = ctx  # type: ignore[attr-defined]
         caller = Caller(ctx=ctx, actor=org_actor(request), api_key=None)
-    ctx.require(permission)
+    if permission is not None:
+        ctx.require(permission)
     return caller
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
@@ -79,9 +80,12 @@ def notify_navigators(*, client: Client, event: Event, exclude: User | None = No
 @transaction.atomic
 def notify_user(*, org: Organization, user: User, event: Event, client: Client | None = None) -> Notification | None:
     """One person, one event: the bell's row and the person's channels. None if already told."""
+    channels = channels_for(org=org, user=user, kind=event.kind)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
+                # Without "in the app" the row still guards against repeats, but the bell skips it.
+                read_at=None if NotifyChannel.IN_APP in channels else timezone.now(),
                 org=org,
                 recipient=user,
                 kind=event.kind,
@@ -93,7 +97,6 @@ def notify_user(*, org: Organization, user: User, event: Event, client: Client |
             )
     except IntegrityError:
         return None
-    channels = channels_for(org=org, user=user, kind=event.kind)
     link = settings.SITE_URL + event.url if event.url else settings.SITE_URL
     text = f"{event.title}\n\n{event.body}\n\n{link}".strip() + "\n"
     key = f"notification:{notification.pk}"
@@ -119,7 +122,7 @@ def notify_user(*, org: Organization, user: User, event: Event, client: Client |
                 idempotency_key=f"{key}:push:{subscription.pk}",
                 subject=event.title,
                 body_text=event.body,
-                payload={"subscription": subscription.pk, "url": event.url},
+                payload={"subscription": subscription.pk, "user": user.pk, "url": event.url},
             )
     return notification
 
@@ -164,7 +167,12 @@ def notification_preferences_save(
 def push_subscription_save(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> PushSubscription:
-    """Store (or move to ``user`` and refresh) one device's subscription: an endpoint is one device."""
+    """Store (or refresh) one device's subscription: an endpoint is one device. An endpoint that
+    is someone else's moves only with its keys (the same browser, now signed in as ``user``):
+    knowing a colleague's endpoint URL is not enough to take their notifications."""
+    existing = PushSubscription.objects.filter(endpoint=endpoint).first()
+    if existing is not None and existing.user_id != user.pk and (existing.p256dh, existing.auth) != (p256dh, auth):
+        raise PorticoError(_("This device is subscribed by someone else."), code="not_yours")
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth, "user_agent": user_agent[:300]}
     )

@@ -67,7 +67,10 @@ class PushTransport:
         from portico.notifications.models import PushSubscription
 
         payload = message.payload or {}
-        subscription = PushSubscription.objects.filter(pk=payload.get("subscription") or 0).first()
+        # The device must still be the one (and the person's) the message was written for.
+        subscription = PushSubscription.objects.filter(
+            pk=payload.get("subscription") or 0, endpoint=message.to, user_id=payload.get("user") or 0
+        ).first()
         if subscription is None:
             return ""  # the device unsubscribed since: nothing to send
         data = json.dumps(

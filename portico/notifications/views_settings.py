@@ -77,13 +77,18 @@ def push_subscribe(request: HttpRequest) -> HttpResponseBase:
             return JsonResponse({"error": _("This is not a push subscription.")}, status=400)
         messages.error(request, _("Phone notifications could not be turned on here."))
         return redirect("notification_settings", org_slug=org.slug)
-    push_subscription_save(
-        user=request.user,  # type: ignore[arg-type]
-        endpoint=endpoint,
-        p256dh=p256dh[:200],
-        auth=auth[:100],
-        user_agent=request.headers.get("User-Agent", ""),
-    )
+    try:
+        push_subscription_save(
+            user=request.user,  # type: ignore[arg-type]
+            endpoint=endpoint,
+            p256dh=p256dh[:200],
+            auth=auth[:100],
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except PorticoError as exc:
+        if wants_json:
+            return JsonResponse({"error": str(exc.message)}, status=403)
+        raise
     if wants_json:
         return JsonResponse({"ok": True}, status=201)
     return redirect("notification_settings", org_slug=org.slug)

@@ -103,7 +103,7 @@ def portal_request_detail(
 
 
 @portal_view
-@cache_control(private=True, max_age=300)
+@cache_control(private=True, no_store=True)
 def portal_request_attachment(
     request: HttpRequest, account: PortalAccount, accounts: list[PortalAccount], request_id: int, attachment_id: int
 ) -> FileResponse:

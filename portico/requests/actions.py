@@ -40,15 +40,23 @@ def request_kind_create(*, org: Organization, actor: Actor, name: str, position:
     return kind
 
 
+@transaction.atomic
 def request_kinds_ensure(*, org: Organization, actor: Actor) -> list[RequestKind]:
-    """The organization's kinds; "Information" and "Service" (in its language) when it has none."""
+    """The organization's kinds on offer; "Information" and "Service" (in its language) when it
+    offers none: made, or offered again. Safe when two first visits arrive at once."""
     kinds = list(RequestKind.objects.filter(org=org, active=True))
     if kinds:
         return kinds
+    Organization.objects.select_for_update().filter(pk=org.pk).first()  # one first visit makes them
     with translation.override(org.language):
-        return [
-            request_kind_create(org=org, actor=actor, name=_(name), position=i) for i, name in enumerate(DEFAULT_KINDS)
-        ]
+        for i, name in enumerate(DEFAULT_KINDS):
+            label = _(name)
+            existing = RequestKind.objects.filter(org=org, name__iexact=label).first()
+            if existing is None:
+                request_kind_create(org=org, actor=actor, name=label, position=i)
+            elif not existing.active:
+                RequestKind.objects.filter(pk=existing.pk).update(active=True)
+    return list(RequestKind.objects.filter(org=org, active=True))
 
 
 def _body(body: str) -> str:
@@ -61,10 +69,12 @@ def _body(body: str) -> str:
 
 
 def _attach(message: RequestMessage, files: list[UploadedFile]) -> None:
-    from portico.requests.uploads import upload_check
+    from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
 
-    for upload in files:
-        checked = upload_check(upload)
+    if len(files) > MAX_ATTACHMENTS:
+        raise PorticoError(_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}, code="too_many")
+    checked_all = [upload_check(upload) for upload in files]  # all refused or none stored
+    for checked in checked_all:
         attachment = Attachment(
             message=message, name=checked.name, content_type=checked.content_type, size=checked.size
         )
@@ -198,10 +208,12 @@ def _tell_client(request: Request, message: RequestMessage) -> None:
     """Staff answered: the person who opened the request hears by email or SMS, as they chose."""
     from django.conf import settings
 
-    # The person the client record's profile belongs to; else whoever opened the request.
-    profile = request.client.profile
-    organizer = profile.organizer if profile is not None else None
-    person = organizer or request.opened_by
+    # The person the client record's profile belongs to (a request staff logged for a client
+    # without portal access has nobody to tell).
+    client = Client.objects.select_related("profile__organizer").get(pk=request.client_id)
+    person = client.profile.organizer if client.profile is not None else None
+    if person is None:
+        return
     link = settings.SITE_URL + reverse("portal_request_detail", args=[request.org.slug, request.pk])
     with translation.override(person.language or request.org.language):
         title = _("%(org)s answered your request: %(subject)s") % {"org": request.org.name, "subject": request.subject}

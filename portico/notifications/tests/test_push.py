@@ -171,3 +171,20 @@ def test_a_deploy_check_warns_without_a_key_file(settings, tmp_path):
     assert [w.id for w in check_vapid_key(None)] == ["portico.W020"]
     call_command("vapid_keys", "--output", str(settings.VAPID_PRIVATE_KEY_FILE))
     assert check_vapid_key(None) == []
+
+
+def test_a_device_that_changed_hands_gets_nothing_meant_for_its_former_owner(
+    org_a, fake_push, deliver, django_capture_on_commit_callbacks
+):
+    device = Device()
+    subscription = device.subscribe(org_a.admin, fake_push.endpoint())
+    _push_only(org_a, org_a.admin)
+    with django_capture_on_commit_callbacks(execute=False):  # written, not yet delivered
+        notify_user(org=org_a.org, user=org_a.admin, event=_event())
+    PushSubscription.objects.filter(pk=subscription.pk).update(user=org_a.readonly)
+    from portico.core.testing import run_tasks
+    from portico.outbox.actions import outbox_sweep
+
+    outbox_sweep()
+    run_tasks()
+    assert fake_push.received == []

@@ -161,12 +161,17 @@ def test_subscribe_stores_the_subscription_for_the_signed_in_staff_member(client
 def test_subscribing_again_updates_and_moves_the_device(client, org_a):
     client.force_login(org_a.readonly)
     client.post(_url(org_a, "push_subscribe"), json.dumps(_subscription()), content_type="application/json")
-    client.force_login(org_a.admin)  # someone else signs in on the same phone
+    client.force_login(org_a.admin)  # someone else signs in on the same phone: same keys, it moves
+    client.post(_url(org_a, "push_subscribe"), json.dumps(_subscription()), content_type="application/json")
+    assert PushSubscription.objects.get().user == org_a.admin
+    # Only the endpoint, with other keys, is not enough to take it over.
     data = _subscription()
     data["keys"]["auth"] = "new-auth"
-    client.post(_url(org_a, "push_subscribe"), json.dumps(data), content_type="application/json")
+    client.force_login(org_a.readonly)
+    response = client.post(_url(org_a, "push_subscribe"), json.dumps(data), content_type="application/json")
+    assert response.status_code == 403
     subscription = PushSubscription.objects.get()
-    assert (subscription.user, subscription.auth) == (org_a.admin, "new-auth")
+    assert (subscription.user, subscription.auth) != (org_a.readonly, "new-auth")
 
 
 @pytest.mark.parametrize(
@@ -253,3 +258,27 @@ def test_the_service_worker_is_served_from_the_root(client):
     assert response["Service-Worker-Allowed"] == "/"
     body = response.content.decode()
     assert 'addEventListener("push"' in body and 'addEventListener("notificationclick"' in body
+
+
+def test_someone_elses_endpoint_cannot_be_taken_without_its_keys(org_a):
+    from portico.core.errors import PorticoError
+    from portico.notifications.actions import push_subscription_save
+
+    endpoint = "https://push.example.test/device-1"
+    push_subscription_save(user=org_a.admin, endpoint=endpoint, p256dh="key-a", auth="auth-a")
+    with pytest.raises(PorticoError):
+        push_subscription_save(user=org_a.readonly, endpoint=endpoint, p256dh="key-b", auth="auth-b")
+    # The same browser (same keys) signed in as someone else moves to them.
+    moved = push_subscription_save(user=org_a.readonly, endpoint=endpoint, p256dh="key-a", auth="auth-a")
+    assert moved.user == org_a.readonly
+
+
+def test_without_in_app_the_bell_stays_quiet(org_a):
+    from portico.notifications.actions import Event, notification_preferences_save, notify_user
+    from portico.notifications.selectors import unread_count
+
+    notification_preferences_save(
+        org=org_a.org, user=org_a.admin, actor=Actor.system(), prefs={"request_opened": ["email"]}
+    )
+    notify_user(org=org_a.org, user=org_a.admin, event=Event(kind="request_opened", key="k1", title="T"))
+    assert unread_count(org=org_a.org, user=org_a.admin) == 0

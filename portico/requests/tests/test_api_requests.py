@@ -121,3 +121,27 @@ def test_notifications_list_and_mark_read(client, org_a):
     assert not Notification.objects.filter(read_at=None).exists()
     client.force_login(org_a.readonly)
     assert client.get("/api/v1/notifications?org=alpha").json()["items"] == []
+
+
+def test_any_staff_member_reads_their_own_notifications(client, org_a):
+    from portico.orgs.actions import membership_add, role_create
+
+    role = role_create(org=org_a.org, actor=Actor.system(), name="Nothing", permissions=[])
+    someone = user_create("nobody@alpha.test")
+    membership_add(org=org_a.org, user=someone, role=role, actor=Actor.system())
+    client.force_login(someone)
+    assert client.get("/api/v1/notifications?org=alpha").status_code == 200
+
+
+def test_a_staff_reply_to_a_logged_request_tells_nobody_without_portal_access(client, org_a, deliver):
+    from django.core import mail
+
+    record = client_make(org_a, "Phone Caller", email="caller@example.test")
+    kind = actions.request_kinds_ensure(org=org_a.org, actor=Actor.system())[0]
+    staff = Actor(kind=ActorKind.STAFF, user=org_a.admin)
+    with deliver():
+        logged = actions.request_open(
+            client=record, actor=staff, kind=kind, subject="Rent", body="Called", from_client=False
+        )
+        actions.request_reply(request=logged, actor=staff, body="Called back", from_client=False)
+    assert not [m for m in mail.outbox if "answered your request" in m.subject]
