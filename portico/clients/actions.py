@@ -177,12 +177,11 @@ def client_update(*, client: Client, actor: Actor, **fields: Any) -> Client:
         audit_record(org=client.org, actor=actor, action=AuditAction.CLIENT_CHANGED, target=client, detail=changes)
         # A new address cancels invitations sent to the old one (they would make the old
         # address the username).
-        from portico.invitations.actions import invitations_cancel_for_address_change
+        from portico.invitations.actions import invitations_revoke_open
 
-        for field in {"email", "phone"} & set(changes):
-            invitations_cancel_for_address_change(
-                client=client, actor=actor, channel="email" if field == "email" else "sms"
-            )
+        for field, channel in (("email", "email"), ("phone", "sms")):
+            if field in changes:
+                invitations_revoke_open(client=client, actor=actor, reason=f"{channel}_changed", channel=channel)
     return client
 
 
@@ -234,9 +233,9 @@ def client_reactivate(*, client: Client, actor: Actor) -> Client:
 
 @transaction.atomic
 def client_close(*, client: Client, actor: Actor) -> Client:
-    from portico.invitations.actions import invitations_end_for_client
+    from portico.invitations.actions import invitations_revoke_open
 
-    invitations_end_for_client(client=client, actor=actor, reason="closed")
+    invitations_revoke_open(client=client, actor=actor, reason="closed")
     return client_transition(client=client, action="close", actor=actor)
 
 
@@ -465,6 +464,10 @@ def client_unassign_navigator(*, client: Client, actor: Actor, navigator: User) 
 def client_delete(*, client: Client, actor: Actor) -> Client:
     """Delete the client record only: it leaves every list, search and the API, but is kept
     (never scrubbed) with its profile, so support can restore it."""
+    from portico.invitations.actions import invitations_revoke_open
+
+    # First, while the record is live: an invite-sent client goes back to not invited with them.
+    invitations_revoke_open(client=client, actor=actor, reason="deleted")
     now = timezone.now()
     changed = Client.objects.filter(pk=client.pk, deleted_at=None).update(deleted_at=now, deleted_by=actor.user)
     if not changed:
@@ -476,9 +479,6 @@ def client_delete(*, client: Client, actor: Actor) -> Client:
         target=client,
         detail={"case_number": client.case_number},
     )
-    from portico.invitations.actions import invitations_end_for_client
-
-    invitations_end_for_client(client=client, actor=actor, reason="deleted")
     client.deleted_at = now
     return client
 

@@ -354,34 +354,20 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor, reason: str = "st
     return invitation
 
 
-def invitations_end_for_client(*, client: Client, actor: Actor, reason: str) -> int:
-    """The record was deleted or closed: its open invitations are revoked (their links die)."""
-    ended = 0
-    for invitation in Invitation.objects.filter(
+def invitations_revoke_open(*, client: Client, actor: Actor, reason: str, channel: str = "") -> int:
+    """Revoke the record's open (pending or expired) invitations, of one ``channel`` or all: the
+    record was deleted or closed, or the address they went to changed (it would become the
+    username)."""
+    open_ones = Invitation.objects.filter(
         client=client, status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED]
-    ).select_related("org", "client"):
-        state = invitation.display_state
-        if Invitation.objects.filter(pk=invitation.pk, status=invitation.status).update(
-            status=INVITATION_MACHINE.target(state, "revoke"), ended_reason=reason
-        ):
-            _audit(
-                invitation, actor, AuditAction.INVITATION_REVOKED, from_state=state, to_state="revoked", reason=reason
-            )
-            ended += 1
-    return ended
-
-
-def invitations_cancel_for_address_change(*, client: Client, actor: Actor, channel: str) -> int:
-    """The record's email (or mobile) changed: invitations sent to the old address are revoked."""
-    cancelled = 0
-    for invitation in Invitation.objects.filter(
-        client=client,
-        channel=channel,
-        status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED],
-    ).select_related("org", "client"):
-        invitation_revoke(invitation=invitation, actor=actor, reason=f"{channel}_changed")
-        cancelled += 1
-    return cancelled
+    ).select_related("org", "client")
+    if channel:
+        open_ones = open_ones.filter(channel=channel)
+    revoked = 0
+    for invitation in open_ones:
+        invitation_revoke(invitation=invitation, actor=actor, reason=reason)
+        revoked += 1
+    return revoked
 
 
 def invitations_expire_due(*, limit: int = 10_000) -> int:

@@ -6,16 +6,15 @@ state filter is the state people see: a pending invitation past its expiry count
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import cast
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from portico.clients.selectors import queryset_count
+from portico.core.keyset import keyset_page
 from portico.invitations.models import Invitation, InvitationEvent, InvitationQuerySet
 from portico.orgs.models import Organization
 
@@ -65,19 +64,6 @@ def invitation_list(*, org: Organization, filters: InvitationFilters | None = No
     return invitation_filtered(org=org, filters=filters or InvitationFilters()).order_by(*ORDERING)
 
 
-def _encode_cursor(invitation: Invitation) -> str:
-    raw = json.dumps([invitation.sent_at.isoformat(), invitation.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    try:
-        sent_at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return dt.datetime.fromisoformat(sent_at), int(last_id)
-    except (ValueError, TypeError):
-        return None  # a hand-made cursor: start from the top rather than fail
-
-
 @dataclass
 class InvitationPage:
     rows: list[Invitation]
@@ -91,17 +77,10 @@ def invitation_page(
 ) -> InvitationPage:
     """One page by keyset (the last row's send time and id), never OFFSET; one query for the rows,
     and a count only when the result does not fit on the first page (as ``client_page``)."""
-    qs = invitation_list(org=org, filters=filters)
-    position = _decode_cursor(cursor) if cursor else None
-    if position is not None:
-        sent_at, last_id = position
-        qs = qs.filter(sent_at__lte=sent_at).filter(Q(sent_at__lt=sent_at) | Q(sent_at=sent_at, id__lt=last_id))
-    rows = list(qs[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = _encode_cursor(rows[-1])
-    if position is None and next_cursor is None:
+    rows, next_cursor = keyset_page(
+        invitation_filtered(org=org, filters=filters), time_field="sent_at", cursor=cursor, page_size=page_size
+    )
+    if not cursor and next_cursor is None:
         total, estimate = len(rows), False
     else:
         total, estimate = queryset_count(invitation_filtered(org=org, filters=filters))

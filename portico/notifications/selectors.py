@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import json
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from portico.accounts.models import User
+from portico.core.keyset import keyset_page
 from portico.notifications.models import Notification
 from portico.orgs.models import Organization
 
@@ -23,29 +20,16 @@ class NotificationPage:
     next_cursor: str | None
 
 
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    try:
-        at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return dt.datetime.fromisoformat(at), int(last_id)
-    except (ValueError, TypeError):
-        return None
-
-
 def notification_list(
     *, org: Organization, user: User, cursor: str = "", page_size: int = PAGE_SIZE
 ) -> NotificationPage:
     """Newest first, by keyset (created_at, id) on the notification_bell index."""
-    qs = Notification.objects.filter(org=org, recipient=user)
-    position = _decode_cursor(cursor) if cursor else None
-    if position is not None:
-        at, last_id = position
-        qs = qs.filter(created_at__lte=at).filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last_id))
-    rows = list(qs.order_by("-created_at", "-id")[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        raw = json.dumps([rows[-1].created_at.isoformat(), rows[-1].pk])
-        next_cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    rows, next_cursor = keyset_page(
+        Notification.objects.filter(org=org, recipient=user),
+        time_field="created_at",
+        cursor=cursor,
+        page_size=page_size,
+    )
     return NotificationPage(rows=rows, next_cursor=next_cursor)
 
 

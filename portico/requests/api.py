@@ -14,14 +14,11 @@ from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
 from portico.api import ID_MAX, ORG_PARAM_HELP, Caller, InvalidInput, RefOut, _caller, requests_router
-from portico.clients.models import NavigatorAssignment
+from portico.notifications import selectors as notification_selectors
 from portico.notifications.actions import notifications_mark_read
-from portico.notifications.models import Notification
 from portico.orgs.permissions import Permission
-from portico.requests import actions
-from portico.requests.models import Request, RequestMessage, RequestStatus
-
-PAGE_SIZE = 25
+from portico.requests import actions, selectors
+from portico.requests.models import Request, RequestStatus
 
 
 class RequestListQuery(Schema):
@@ -32,9 +29,7 @@ class RequestListQuery(Schema):
     status: RequestStatus | None = None
     kind: int | None = Field(None, ge=1, le=ID_MAX, description="A request kind's id.")
     client: int | None = Field(None, ge=1, le=ID_MAX, description="A client record's id.")
-    before: int | None = Field(
-        None, ge=1, le=ID_MAX, description="Keyset: the id of the last request of the previous page."
-    )
+    cursor: str = Field("", description="next_cursor of the previous page.")
 
 
 class RequestClientOut(Schema):
@@ -76,7 +71,7 @@ class RequestDetailOut(RequestOut):
 
 class RequestPageOut(Schema):
     items: list[RequestOut]
-    next_before: int | None
+    next_cursor: str | None
 
 
 class MessageIn(Schema):
@@ -99,7 +94,7 @@ class NotificationOut(Schema):
 class NotificationPageOut(Schema):
     items: list[NotificationOut]
     unread: int
-    next_before: int | None
+    next_cursor: str | None
 
 
 class ReadIn(Schema):
@@ -121,11 +116,7 @@ def _request_out(r: Request) -> RequestOut:
 
 
 def _get(caller: Caller, request_id: int) -> Request:
-    return get_object_or_404(
-        Request.objects.select_related("org", "client", "kind", "opened_by").filter(client__deleted_at=None),
-        org=caller.ctx.org,
-        pk=request_id,
-    )
+    return selectors.request_get(org=caller.ctx.org, request_id=request_id)
 
 
 def _person(caller: Caller) -> None:
@@ -135,36 +126,27 @@ def _person(caller: Caller) -> None:
 
 @requests_router.get("/requests", response=RequestPageOut, summary="List requests")
 def request_list(request: HttpRequest, query: Query[RequestListQuery]) -> RequestPageOut:
-    """Newest first (by id), ``PAGE_SIZE`` per page, keyset by id."""
+    """Newest activity first, 25 a page, by keyset (as the staff inbox)."""
     caller = _caller(request, query.org, Permission.REQUESTS_ANSWER)
-    qs = Request.objects.filter(org=caller.ctx.org, client__deleted_at=None).select_related("client", "kind")
-    if query.scope == "unassigned":
-        qs = qs.exclude(client__in=NavigatorAssignment.objects.values("client"))
-    elif query.scope == "mine":
-        _person(caller)
-        qs = qs.filter(client__navigatorassignment__user=caller.actor.user)
-    elif query.scope != "all":
+    if query.scope not in selectors.SCOPES:
         raise InvalidInput("scope is all, unassigned or mine.", code="invalid", extra={"field": "scope"})
-    if query.status:
-        qs = qs.filter(status=query.status)
-    if query.kind:
-        qs = qs.filter(kind_id=query.kind)
-    if query.client:
-        qs = qs.filter(client_id=query.client)
-    qs = qs.order_by("-id")  # ids grow with time: a stable keyset
-    if query.before:
-        qs = qs.filter(pk__lt=query.before)
-    rows = list(qs[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return RequestPageOut(items=[_request_out(r) for r in rows], next_before=rows[-1].pk if more else None)
+    if query.scope == "mine":
+        _person(caller)
+    page = selectors.request_inbox_page(
+        org=caller.ctx.org,
+        user=caller.actor.user,  # type: ignore[arg-type]  # only read for "mine", which needs a person
+        scope=query.scope,
+        filters=selectors.RequestFilters(status=query.status or "", kind=query.kind, client=query.client),
+        cursor=query.cursor,
+    )
+    return RequestPageOut(items=[_request_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
 @requests_router.get("/requests/{request_id}", response=RequestDetailOut, summary="A request with its thread")
 def request_detail(request: HttpRequest, request_id: int, org: str | None = None) -> RequestDetailOut:
     caller = _caller(request, org, Permission.REQUESTS_ANSWER)
     r = _get(caller, request_id)
-    messages = RequestMessage.objects.filter(request=r).select_related("author").prefetch_related("attachments")
+    messages = selectors.request_thread(request=r, for_client=False)
     return RequestDetailOut(
         **_request_out(r).model_dump(),
         messages=[
@@ -210,16 +192,12 @@ def request_message_create(request: HttpRequest, request_id: int, payload: Messa
 
 
 @requests_router.get("/notifications", response=NotificationPageOut, summary="Your notifications")
-def notification_list(request: HttpRequest, org: str | None = None, before: int | None = None) -> NotificationPageOut:
+def notification_list(request: HttpRequest, org: str | None = None, cursor: str = "") -> NotificationPageOut:
     caller = _caller(request, org, None)  # any staff member: their own notifications
     _person(caller)
-    qs = Notification.objects.filter(org=caller.ctx.org, recipient=caller.actor.user).order_by("-id")
-    if before:
-        qs = qs.filter(pk__lt=before)
-    rows = list(qs[: PAGE_SIZE + 1])
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    unread = Notification.objects.filter(org=caller.ctx.org, recipient=caller.actor.user, read_at=None).count()
+    user = caller.actor.user
+    assert user is not None  # _person refused callers without one
+    page = notification_selectors.notification_list(org=caller.ctx.org, user=user, cursor=cursor)
     return NotificationPageOut(
         items=[
             NotificationOut(
@@ -231,10 +209,10 @@ def notification_list(request: HttpRequest, org: str | None = None, before: int 
                 created_at=n.created_at,
                 read=n.read_at is not None,
             )
-            for n in rows
+            for n in page.rows
         ],
-        unread=unread,
-        next_before=rows[-1].pk if more else None,
+        unread=notification_selectors.unread_count(org=caller.ctx.org, user=user),
+        next_cursor=page.next_cursor,
     )
 
 

@@ -3,17 +3,16 @@ and its thread (internal notes never reach the client's side)."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portico.accounts.models import User
 from portico.clients.models import NavigatorAssignment
+from portico.core.keyset import keyset_page
 from portico.orgs.models import Organization
 from portico.requests.models import Attachment, Request, RequestMessage
 
@@ -26,6 +25,7 @@ class RequestFilters:
     status: str = ""
     kind: int | None = None
     older_than_days: int | None = None  # no activity for at least this many days
+    client: int | None = None  # one client record's requests
 
 
 def request_get(*, org: Organization, request_id: int) -> Request:
@@ -46,22 +46,11 @@ def request_inbox_queryset(*, org: Organization, user: User, scope: str, filters
         qs = qs.filter(status=filters.status)
     if filters.kind:
         qs = qs.filter(kind_id=filters.kind)
+    if filters.client:
+        qs = qs.filter(client_id=filters.client)
     if filters.older_than_days:
         qs = qs.filter(last_activity_at__lt=timezone.now() - dt.timedelta(days=filters.older_than_days))
     return qs
-
-
-def _encode_cursor(request: Request) -> str:
-    raw = json.dumps([request.last_activity_at.isoformat(), request.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[dt.datetime, int] | None:
-    try:
-        at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return dt.datetime.fromisoformat(at), int(last_id)
-    except (ValueError, TypeError):
-        return None  # a hand-made cursor: start from the top rather than fail
 
 
 @dataclass
@@ -82,18 +71,8 @@ def request_inbox_page(
     """One page of the inbox, newest activity first, by keyset (last_activity_at, id): one query
     whatever the page (client and kind come with each row)."""
     scope = scope if scope in SCOPES else "mine"
-    qs = request_inbox_queryset(org=org, user=user, scope=scope, filters=filters)
-    position = _decode_cursor(cursor) if cursor else None
-    if position is not None:
-        at, last_id = position
-        qs = qs.filter(last_activity_at__lte=at).filter(
-            Q(last_activity_at__lt=at) | Q(last_activity_at=at, id__lt=last_id)
-        )
-    rows = list(qs.select_related("client", "kind").order_by("-last_activity_at", "-id")[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = _encode_cursor(rows[-1])
+    qs = request_inbox_queryset(org=org, user=user, scope=scope, filters=filters).select_related("client", "kind")
+    rows, next_cursor = keyset_page(qs, time_field="last_activity_at", cursor=cursor, page_size=page_size)
     return RequestPage(rows=rows, next_cursor=next_cursor)
 
 

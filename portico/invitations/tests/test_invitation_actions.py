@@ -265,6 +265,8 @@ def test_deleting_or_closing_the_record_ends_its_invitation(org_a, deliver):
     raw = link_of("mark@example.test")
     client_delete(client=gone, actor=staff(org_a))
     assert actions.invitation_link_state(raw_token=raw).reason == "revoked"
+    gone.refresh_from_db()
+    assert gone.status == ClientStatus.NOT_INVITED  # a restore finds it consistent
     with pytest.raises(PorticoError):
         actions.invitation_accept(raw_token=raw, actor=Actor.system(), password=PASSWORD)
 
