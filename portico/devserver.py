@@ -53,7 +53,7 @@ def main() -> int:
   Portico is running at {url}/
   Demo logins (password for all: {DEMO_PASSWORD}):
 {logins}
-  Sent mail: {url}/o/{DEMO_ORG[1]}/messages/ (signed in as admin), and printed on this console.
+  Sent mail and SMS: {url}/o/{DEMO_ORG[1]}/messages/ (signed in as admin), and printed on this console.
   Database: {env["DATABASE_URL"]}   Stop with Ctrl-C.
 """,
         flush=True,
