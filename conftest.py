@@ -26,21 +26,21 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def org_a(db):
-    from portico.core.testing import world_create
+    from testing.world import world_create
 
     return world_create("alpha")
 
 
 @pytest.fixture
 def org_b(db):
-    from portico.core.testing import world_create
+    from testing.world import world_create
 
     return world_create("beta")
 
 
 @pytest.fixture
 def operator(db):
-    from portico.core.testing import user_create
+    from testing.world import user_create
 
     return user_create("ops@portico.test", name="Olga Operator", operator=True)
 
@@ -70,7 +70,7 @@ def deliver(django_capture_on_commit_callbacks):
     tasks (outbox delivery), as a real commit followed by `db_worker` would."""
     from contextlib import contextmanager
 
-    from portico.core.testing import run_tasks
+    from testing.world import run_tasks
 
     @contextmanager
     def _deliver():
@@ -83,11 +83,11 @@ def deliver(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def fake_twilio(settings):
-    """A local fake Twilio (portico.outbox.testing_fakes.FakeTwilio) with SMS_BACKEND=twilio pointed
+    """A local fake Twilio (testing.fakes.FakeTwilio) with SMS_BACKEND=twilio pointed
     at it: the real twilio client sends there. ``.messages`` holds what arrived, ``.last_body(to)``
     the newest text to a number, ``.fail_next(n)`` simulates an outage, ``.post_status(client, sid,
     status)`` plays Twilio's signed status callback."""
-    from portico.outbox.testing_fakes import FakeTwilio
+    from testing.fakes import FakeTwilio
 
     fake = FakeTwilio().start()
     settings.SMS_BACKEND = "twilio"
@@ -101,11 +101,11 @@ def fake_twilio(settings):
 
 @pytest.fixture
 def fake_push(settings, tmp_path):
-    """A local Web Push service (portico.outbox.testing_fakes.FakePush) and a fresh VAPID key for
+    """A local Web Push service (testing.fakes.FakePush) and a fresh VAPID key for
     the site: ``.endpoint()`` makes a subscription URL, ``.received`` holds what arrived (headers and
     the encrypted body), ``.gone(url)`` makes the service answer 410 for that subscription."""
     from portico.notifications.push import vapid_generate
-    from portico.outbox.testing_fakes import FakePush
+    from testing.fakes import FakePush
 
     settings.VAPID_PRIVATE_KEY_FILE = tmp_path / "vapid_private.pem"
     settings.VAPID_SUBJECT = "mailto:push-test@portico.test"

@@ -115,8 +115,8 @@ class OrgData:
 def world_ensure(slug: str) -> OrgData:
     """world_create(slug) once, then the set-up data the load needs; safe to call every run."""
     from portico.clients import actions as client_actions
-    from portico.core.testing import world_create
     from portico.orgs.actions import org_settings_update
+    from testing.world import world_create
 
     actor = Actor.system()
     with transaction.atomic():

@@ -65,10 +65,10 @@ FROM generate_series(1, %(n)s) AS g
 def seed() -> tuple[Organization, User]:
     """The organization, its navigator, CLIENTS clients and N requests (reused when present)."""
     from bench.clients import world_ensure
-    from portico.core.testing import user_create
     from portico.orgs.actions import membership_add
     from portico.requests.actions import request_kinds_ensure
     from portico.requests.models import Request
+    from testing.world import user_create
 
     data = world_ensure(SLUG)
     org = data.org

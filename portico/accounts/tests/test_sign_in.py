@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
-from portico.core.testing import PASSWORD, run_tasks
 from portico.orgs.actions import org_settings_update
+from testing.world import PASSWORD, run_tasks
 
 
 def totp(secret: str, at: float | None = None) -> str:

@@ -11,12 +11,12 @@ from portico.accounts.actions import user_profile_update
 from portico.audit.models import AuditAction, AuditEvent
 from portico.clients import actions as client_actions
 from portico.core.actors import Actor
-from portico.core.testing import World, run_tasks, user_create
-from portico.core.testing import portal_set_up as _portal_set_up
 from portico.invitations import actions as invitation_actions
 from portico.orgs import actions as org_actions
 from portico.outbox.actions import outbox_enqueue, outbox_retry
 from portico.outbox.models import OutboxMessage, OutboxState
+from testing.world import World, run_tasks, user_create
+from testing.world import portal_set_up as _portal_set_up
 
 
 def _png_upload():
@@ -52,10 +52,10 @@ def _accept(w: World) -> None:
 
 def _client_invitation(w: World, raw: str = "raw-token"):
     """A sent portal invitation whose newest link is ``raw``."""
-    from portico.core.testing import client_make, portal_set_up
     from portico.core.tokens import token_digest
     from portico.invitations.actions import invitation_send
     from portico.invitations.models import InvitationLink
+    from testing.world import client_make, portal_set_up
 
     portal_set_up(w)
     invitation = invitation_send(client=client_make(w), actor=_staff(w))
@@ -120,7 +120,7 @@ def _signed_in(w: World, settings) -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from portico.core.testing import PASSWORD
+    from testing.world import PASSWORD
 
     Client().post(reverse("account_login"), {"login": w.admin.email, "password": PASSWORD})
 
@@ -166,7 +166,7 @@ def _signed_in_client(w: World):
     from django.test import Client
     from django.urls import reverse
 
-    from portico.core.testing import PASSWORD
+    from testing.world import PASSWORD
 
     client = Client()
     client.post(reverse("account_login"), {"login": w.admin.email, "password": PASSWORD})
@@ -182,7 +182,7 @@ def _signed_out(w: World) -> None:
 def _password_changed(w: World) -> None:
     from django.urls import reverse
 
-    from portico.core.testing import PASSWORD
+    from testing.world import PASSWORD
 
     new = "another-long-passphrase-42"
     response = _signed_in_client(w).post(
@@ -241,7 +241,7 @@ def _notification_preferences(w: World) -> None:
 
 
 def _request(w: World):
-    from portico.requests.testing import request_make
+    from testing.requests import request_make
 
     return request_make(w)
 

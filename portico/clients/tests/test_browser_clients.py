@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from portico.clients import actions
 from portico.core.actors import Actor
-from portico.core.browser import screenshot, sign_in
-from portico.core.testing import user_create, world_create
+from testing.browser import screenshot, sign_in
+from testing.world import user_create, world_create
 
 NAME = "José Martínez Núñez"
 NEW_CASE_NUMBER = "JMN-0042"

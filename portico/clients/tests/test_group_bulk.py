@@ -11,7 +11,7 @@ from portico.clients import actions, bulk
 from portico.clients.models import BulkJob, ClientGroup
 from portico.clients.selectors import ClientFilters
 from portico.core.actors import Actor
-from portico.core.testing import run_tasks
+from testing.world import run_tasks
 
 
 def _staff(w):

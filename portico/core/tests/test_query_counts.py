@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from portico.audit.actions import audit_record
 from portico.core.actors import Actor
-from portico.core.testing import World, user_create
 from portico.orgs.actions import membership_add, role_create, staff_invitation_send
 from portico.outbox.actions import outbox_enqueue
+from testing.world import World, user_create
 
 BASE = 3  # session, user, the user's active memberships with org and role (also feeds the org switcher)
 

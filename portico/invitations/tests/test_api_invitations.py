@@ -16,10 +16,10 @@ from portico.audit.models import AuditAction, AuditEvent
 from portico.clients.actions import client_archive, client_delete, client_profile_assign
 from portico.clients.models import Client, ClientStatus, Profile
 from portico.core.actors import Actor, ActorKind
-from portico.core.testing import client_make, portal_set_up
 from portico.invitations import actions, selectors
 from portico.invitations.models import Invitation, InvitationStatus
 from portico.orgs.actions import api_key_create
+from testing.world import client_make, portal_set_up
 
 URL = "/api/v1/invitations"
 

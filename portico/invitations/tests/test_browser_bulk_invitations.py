@@ -8,10 +8,10 @@ from playwright.sync_api import Page, expect
 
 from portico.clients import actions as client_actions
 from portico.core.actors import Actor
-from portico.core.browser import screenshot, sign_in
-from portico.core.testing import client_make, portal_set_up, run_tasks, world_create
 from portico.invitations import bulk
 from portico.invitations.tests.test_bulk_invitations import _mixed
+from testing.browser import screenshot, sign_in
+from testing.world import client_make, portal_set_up, run_tasks, world_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

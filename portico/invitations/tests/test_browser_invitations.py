@@ -12,9 +12,9 @@ from playwright.sync_api import Page, expect
 
 from portico.clients.models import Client, ClientStatus, Profile
 from portico.core.actors import Actor
-from portico.core.browser import screenshot, sign_in
-from portico.core.testing import client_make, portal_set_up, run_tasks, world_create
 from portico.invitations import actions
+from testing.browser import screenshot, sign_in
+from testing.world import client_make, portal_set_up, run_tasks, world_create
 
 CLIENT_PASSWORD = "a-long-portal-pass-phrase"
 

@@ -19,7 +19,6 @@ from portico.clients.models import Client, ClientStatus, Profile
 from portico.clients.selectors import ClientFilters
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
-from portico.core.testing import client_make, portal_set_up, run_tasks, user_create
 from portico.invitations import actions, bulk
 from portico.invitations.models import (
     BulkInvitation,
@@ -29,6 +28,7 @@ from portico.invitations.models import (
     InvitationLink,
 )
 from portico.outbox.models import OutboxMessage
+from testing.world import client_make, portal_set_up, run_tasks, user_create
 
 pytestmark = pytest.mark.django_db
 Outcome = BulkInvitationRow.Outcome

@@ -14,11 +14,11 @@ from portico.clients.actions import client_profile_create, client_update
 from portico.clients.models import ClientStatus, Profile
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import InvalidTransition, PorticoError
-from portico.core.testing import PASSWORD, client_make, portal_set_up, user_create
 from portico.core.tokens import token_digest
 from portico.invitations import actions
 from portico.invitations.models import Invitation, InvitationLink, InvitationStatus
 from portico.portal.models import PortalAccount, PortalAccountStatus
+from testing.world import PASSWORD, client_make, portal_set_up, user_create
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from portico.audit.models import AuditAction, AuditEvent
 from portico.clients.models import ClientStatus, Profile
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.core.testing import PASSWORD, client_make, portal_set_up, user_create
 from portico.invitations import actions
 from portico.invitations.models import Delivery, Invitation, InvitationEvent
+from testing.world import PASSWORD, client_make, portal_set_up, user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def test_unknown_link_is_404_and_revoked_link_cannot_ask_for_new(client, org_a, 
 def test_twenty_parallel_accepts_make_exactly_one_account(org_a, django_capture_on_commit_callbacks):
     if connection.vendor == "sqlite":
         pytest.skip("needs a database that serves parallel connections (runs on PostgreSQL)")
-    from portico.core.testing import run_tasks
+    from testing.world import run_tasks
 
     portal_set_up(org_a)
     record = client_make(org_a)

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portico.core.actors import Actor
-from portico.core.testing import client_make, portal_set_up
 from portico.invitations import actions
 from portico.invitations.models import Delivery, Invitation
+from testing.world import client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
 

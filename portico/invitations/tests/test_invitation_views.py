@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from portico.clients.models import ClientStatus
 from portico.core.actors import Actor
-from portico.core.testing import PASSWORD, client_make, portal_set_up
 from portico.invitations import actions
 from portico.invitations.models import Invitation, InvitationStatus
 from portico.portal.models import PortalAccount, PortalAccountStatus
+from testing.world import PASSWORD, client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from portico.clients.actions import client_assign_navigator
 from portico.core.actors import Actor
-from portico.core.testing import PASSWORD, client_make, portal_set_up, user_create
 from portico.core.tokens import token_digest
 from portico.invitations import actions
 from portico.invitations.models import InvitationLink
 from portico.notifications.models import EventKind, Notification
 from portico.orgs.actions import membership_add
+from testing.world import PASSWORD, client_make, portal_set_up, user_create
 
 pytestmark = pytest.mark.django_db
 

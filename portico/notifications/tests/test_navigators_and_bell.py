@@ -10,12 +10,12 @@ from django.urls import reverse
 from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client, ClientStatus
 from portico.core.actors import Actor
-from portico.core.testing import client_make, user_create
 from portico.notifications import selectors
 from portico.notifications.actions import Event, notify_user
 from portico.notifications.models import Notification
 from portico.orgs.actions import membership_add, org_settings_update
-from portico.requests.testing import request_make
+from testing.requests import request_make
+from testing.world import client_make, user_create
 
 pytestmark = pytest.mark.django_db
 

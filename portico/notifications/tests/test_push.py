@@ -182,8 +182,8 @@ def test_a_device_that_changed_hands_gets_nothing_meant_for_its_former_owner(
     with django_capture_on_commit_callbacks(execute=False):  # written, not yet delivered
         notify_user(org=org_a.org, user=org_a.admin, event=_event())
     PushSubscription.objects.filter(pk=subscription.pk).update(user=org_a.readonly)
-    from portico.core.testing import run_tasks
     from portico.outbox.actions import outbox_sweep
+    from testing.world import run_tasks
 
     outbox_sweep()
     run_tasks()

@@ -13,10 +13,10 @@ from django.utils import timezone
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.core.testing import user_create
 from portico.orgs.actions import api_key_authenticate, api_key_create, api_key_revoke, membership_add, role_create
 from portico.orgs.models import ApiKey
 from portico.orgs.selectors import api_key_get, api_key_list
+from testing.world import user_create
 
 KEY_PATTERN = r"pk_[0-9a-f]{8}_[A-Za-z0-9_-]{43}"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from portico.core.testing import PASSWORD, run_tasks, world_create
+from testing.world import PASSWORD, run_tasks, world_create
 
 SHOTS = Path("/tmp/portico-shots")
 PHONE = {"width": 390, "height": 844}

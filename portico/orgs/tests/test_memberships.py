@@ -7,9 +7,9 @@ from django.urls import reverse
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
 from portico.core.errors import InvalidTransition, PorticoError
-from portico.core.testing import PASSWORD
 from portico.orgs.actions import membership_change_role, membership_deactivate, membership_reactivate
 from portico.orgs.models import MembershipStatus
+from testing.world import PASSWORD
 
 
 def _admin(world):
@@ -123,7 +123,7 @@ def test_two_admins_removing_each_other_at_once_leave_one(org_a):
 
     if connection.vendor == "sqlite":
         pytest.skip("needs concurrent connections (runs on PostgreSQL)")
-    from portico.core.testing import user_create
+    from testing.world import user_create
 
     second = user_create("second@alpha.test")
     membership_add(org=org_a.org, user=second, role=org_a.roles["Admin"], actor=Actor.system())

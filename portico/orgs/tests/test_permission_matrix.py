@@ -13,11 +13,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portico.core.actors import Actor
-from portico.core.testing import World
 from portico.orgs.actions import api_key_create, staff_invitation_send
 from portico.orgs.context import SUPPORT
 from portico.orgs.models import Membership
 from portico.outbox.models import OutboxMessage
+from testing.world import World
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _with_image(w: World) -> dict[str, Any]:
 
 
 def _request_attachment(w: World) -> dict[str, int]:
-    from portico.requests.testing import png_upload, request_make
+    from testing.requests import png_upload, request_make
 
     request = request_make(w, files=[png_upload()])
     attachment = request.messages.get().attachments.get()
@@ -100,7 +100,7 @@ def _request_attachment(w: World) -> dict[str, int]:
 
 
 def _request(w: World) -> int:
-    from portico.requests.testing import request_make
+    from testing.requests import request_make
 
     return request_make(w).pk
 
@@ -137,8 +137,8 @@ def _job(w: World) -> int:
 
 
 def _client_invitation(w: World) -> int:
-    from portico.core.testing import portal_set_up
     from portico.invitations.actions import invitation_send
+    from testing.world import portal_set_up
 
     portal_set_up(w)
     return invitation_send(client=_client(w), actor=Actor.system()).pk
@@ -216,8 +216,8 @@ def test_ids_of_another_organization_are_404_inside_your_own(client, org_a, org_
 @pytest.fixture
 def powerless(org_a):
     """A staff member whose role has no permission at all."""
-    from portico.core.testing import user_create
     from portico.orgs.actions import membership_add, role_create
+    from testing.world import user_create
 
     role = role_create(org=org_a.org, actor=Actor.system(), name="Nothing", permissions=[])
     user = user_create("nobody@alpha.test")

@@ -119,8 +119,8 @@ def test_role_list_queries_do_not_grow_with_roles(client, org_a):
 
 
 def test_nobody_grants_more_than_their_own_role_holds(org_a):
-    from portico.core.testing import user_create
     from portico.orgs.actions import membership_add, membership_change_role, staff_invitation_send
+    from testing.world import user_create
 
     keeper = user_create("keeper@alpha.test")
     hr = role_create(org=org_a.org, actor=_admin(org_a), name="HR", permissions=["staff.manage", "roles.manage"])

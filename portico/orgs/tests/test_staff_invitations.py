@@ -14,7 +14,6 @@ from portico.accounts.models import User
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.core.testing import PASSWORD, last_link, run_tasks
 from portico.orgs.actions import (
     staff_invitation_accept,
     staff_invitation_resend,
@@ -22,6 +21,7 @@ from portico.orgs.actions import (
     staff_invitation_send,
 )
 from portico.orgs.models import Membership, StaffInvitation, StaffInvitationStatus
+from testing.world import PASSWORD, last_link, run_tasks
 
 
 def _invite(world, email="newbie@x.test", role="Navigator"):

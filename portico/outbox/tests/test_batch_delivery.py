@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from portico.core.testing import run_tasks
 from portico.outbox import transports
 from portico.outbox.actions import outbox_deliver_batch, outbox_enqueue_many, outbox_message_new
 from portico.outbox.models import OutboxAttempt, OutboxMessage, OutboxState, secret_marker
 from portico.outbox.signals import message_delivery
+from testing.world import run_tasks
 
 pytestmark = pytest.mark.django_db
 

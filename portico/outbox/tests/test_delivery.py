@@ -14,10 +14,10 @@ from django_tasks_db.models import DBTaskResult
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
-from portico.core.testing import run_tasks
 from portico.outbox import actions as outbox_actions
 from portico.outbox.actions import outbox_backoff, outbox_deliver, outbox_enqueue, outbox_retry, outbox_sweep
 from portico.outbox.models import MailboxEntry, OutboxAttempt, OutboxMessage, OutboxState
+from testing.world import run_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

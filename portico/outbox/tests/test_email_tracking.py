@@ -13,11 +13,11 @@ from django.core import mail
 from django.urls import reverse
 
 from portico.core.actors import Actor, ActorKind
-from portico.core.testing import client_make, portal_set_up
 from portico.invitations.actions import invitation_send
 from portico.invitations.models import Invitation, InvitationEvent
 from portico.outbox.models import DeliveryEvent, OutboxMessage, OutboxState
-from portico.outbox.testing_fakes import FakeMailgun
+from testing.fakes import FakeMailgun
+from testing.world import client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
 

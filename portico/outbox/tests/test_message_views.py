@@ -4,9 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from portico.core.testing import run_tasks
 from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import OutboxMessage, OutboxState
+from testing.world import run_tasks
 
 
 def _message(org, key, state=OutboxState.SENT):

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portico.core.actors import Actor, ActorKind
-from portico.core.testing import client_make, portal_set_up, run_tasks
 from portico.invitations.actions import invitation_send
 from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import SECRETS_KEY, MailboxEntry, OutboxMessage, OutboxState
+from testing.world import client_make, portal_set_up, run_tasks
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor, ActorKind
-from portico.core.testing import client_make, portal_set_up
 from portico.invitations.actions import invitation_send
 from portico.invitations.models import Invitation, InvitationEvent
 from portico.outbox.models import DeliveryEvent, OutboxMessage
+from testing.world import client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
 

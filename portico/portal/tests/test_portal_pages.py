@@ -6,12 +6,12 @@ import pytest
 from django.urls import reverse
 
 from portico.core.actors import Actor
-from portico.core.testing import PASSWORD, client_make, portal_set_up
 from portico.core.tokens import token_digest
 from portico.invitations import actions
 from portico.invitations.models import InvitationLink
 from portico.portal.actions import portal_account_change_status
 from portico.portal.models import PortalAccount, PortalAccountStatus
+from testing.world import PASSWORD, client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
 

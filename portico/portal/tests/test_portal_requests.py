@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from portico.clients.models import Client, Profile
 from portico.core.actors import Actor, ActorKind
-from portico.core.testing import PASSWORD, client_make, portal_set_up
 from portico.core.tokens import token_digest
 from portico.invitations import actions as invitations
 from portico.invitations.models import InvitationLink
@@ -22,6 +21,7 @@ from portico.requests import actions as request_actions
 from portico.requests.actions import request_open, request_reply
 from portico.requests.models import Attachment, Request, RequestKind, RequestMessage, RequestStatus
 from portico.requests.uploads import MAX_ATTACHMENT_BYTES
+from testing.world import PASSWORD, client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ import json
 import pytest
 
 from portico.core.actors import Actor, ActorKind
-from portico.core.testing import client_make, user_create
 from portico.notifications.models import Notification
 from portico.orgs.actions import api_key_create
 from portico.requests import actions
 from portico.requests.models import RequestKind
+from testing.world import client_make, user_create
 
 pytestmark = pytest.mark.django_db
 

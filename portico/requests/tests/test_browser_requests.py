@@ -12,12 +12,12 @@ from playwright.sync_api import Page, expect
 
 from portico.clients.actions import client_assign_navigator
 from portico.core.actors import Actor
-from portico.core.browser import screenshot, sign_in
-from portico.core.testing import PASSWORD, client_make, portal_set_up, run_tasks, user_create, world_create
 from portico.core.tokens import token_digest
 from portico.invitations import actions as invitations
 from portico.invitations.models import InvitationLink
 from portico.orgs.actions import membership_add
+from testing.browser import screenshot, sign_in
+from testing.world import PASSWORD, client_make, portal_set_up, run_tasks, user_create, world_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,11 +10,11 @@ from django.urls import reverse
 from portico.clients.actions import client_assign_navigator
 from portico.clients.models import NavigatorAssignment
 from portico.core.actors import Actor
-from portico.core.testing import client_make
 from portico.requests import selectors
 from portico.requests.actions import request_reply
 from portico.requests.models import Attachment, RequestStatus
-from portico.requests.testing import PNG, png_upload, request_make
+from testing.requests import PNG, png_upload, request_make
+from testing.world import client_make
 
 pytestmark = pytest.mark.django_db
 # session, user, organization context, the kinds of the filter, the page (client and kind joined)

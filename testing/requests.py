@@ -8,9 +8,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portico.core.actors import Actor
-from portico.core.testing import World, client_make, user_create
 from portico.requests.actions import request_kinds_ensure, request_open
 from portico.requests.models import Request
+from testing.world import World, client_make, user_create
 
 _serial = itertools.count(1)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from portico.core.testing import PASSWORD
+from testing.world import PASSWORD
 
 SHOTS = Path("/tmp/portico-shots")  # noqa: S108 (pictures of test runs, nothing secret)
 
