@@ -25,7 +25,7 @@ messages: install  ## extract and compile translations (needs GNU gettext; the .
 	cd portico && DEBUG=1 ../$(PY) ../manage.py compilemessages -v 0
 
 run: install  ## migrate SQLite, load the demo organization, start web + worker
-	$(PY) -m portico.devserver
+	$(PY) -m portico.web.devserver
 
 worker: install  ## the task worker alone (all queues)
 	$(PY) manage.py db_worker --queue-name '*'

@@ -34,16 +34,19 @@ if not SITE_URL:
     raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off: links in mail are built from it.")
 
 INSTALLED_APPS = [
+    # Portico's apps, lowest layer first (docs/architecture.md; import-linter enforces the order).
     "portico.core",
-    "portico.accounts",
-    "portico.orgs",
     "portico.audit",
+    "portico.accounts",
     "portico.outbox",
+    "portico.orgs",
+    "portico.jobs",
     "portico.clients",
+    "portico.notifications",
     "portico.portal",
     "portico.invitations",
     "portico.requests",
-    "portico.notifications",
+    "portico.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -80,7 +83,7 @@ MIDDLEWARE = [
     "portico.core.middleware.PorticoErrorMiddleware",
 ]
 
-ROOT_URLCONF = "portico.urls"
+ROOT_URLCONF = "portico.web.urls"
 WSGI_APPLICATION = "portico.wsgi.application"
 
 TEMPLATES = [
@@ -94,7 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portico.core.context_processors.portico",
+                "portico.web.context_processors.portico",
             ],
         },
     }
@@ -130,7 +133,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # --- django-allauth: every sign-in path (docs/decisions.md) ---
-ACCOUNT_ADAPTER = "portico.accounts.adapter.PorticoAccountAdapter"
+ACCOUNT_ADAPTER = "portico.web.adapter.PorticoAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portico.core.actors import Actor
-from portico.requests.actions import request_kinds_ensure, request_open
-from portico.requests.models import Request
+from portico.requests.actions import request_open
+from portico.requests.models import ClientRequest
+from portico.requests.selectors import request_kinds
 from testing.world import World, client_make, user_create
 
 _serial = itertools.count(1)
@@ -28,11 +29,11 @@ def client_actor(world: World) -> Actor:
 
 def request_make(
     world: World, *, client: Any = None, subject: str = "Help with a form", files: list[Any] | None = None
-) -> Request:
+) -> ClientRequest:
     """A request of a (new, unassigned unless given) client of ``world``, opened by a portal user."""
     n = next(_serial)
     client = client or client_make(world, name=f"Rita{n} Client", email=f"rita{n}@example.test")
-    kind = request_kinds_ensure(org=world.org, actor=Actor.system())[0]
+    kind = request_kinds(org=world.org, offered_only=True)[0]
     return request_open(
         client=client, actor=client_actor(world), kind=kind, subject=subject, body="Please help.", files=files
     )

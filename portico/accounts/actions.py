@@ -1,33 +1,90 @@
+"""Changes to logins: creating one, the person's own profile, security events from allauth, and
+ending every session of a person at once."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from allauth.account.models import EmailAddress
+from allauth.usersessions.adapter import get_adapter as usersessions_adapter
+from allauth.usersessions.models import UserSession
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from portico.accounts.models import User
+from portico.accounts.models import NotifyBy, User
 from portico.audit.actions import audit_record
+from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
+from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
 
-
-def user_sessions_end(user: User) -> int:
+@action(
+    audited=False, why="a consequence of the audited deactivation or ban that calls it (the count is in its detail)"
+)
+def user_sessions_end(*, user: User) -> int:
     """End every open session of ``user`` at once (deactivated staff, banned clients)."""
-    from allauth.usersessions.adapter import get_adapter
-    from allauth.usersessions.models import UserSession
-
     sessions = list(UserSession.objects.filter(user=user))
-    get_adapter().end_sessions(sessions)
+    usersessions_adapter().end_sessions(sessions)
     return len(sessions)
 
 
+@action
 def user_security_event(*, user: User, actor: Actor, action: str, detail: dict[str, Any] | None = None) -> None:
     """Record a sign-in security change made through allauth (password, two-factor, sign-out)."""
     audit_record(org=None, actor=actor, action=action, target=user, detail=detail)
 
 
-@transaction.atomic
+@action
+def account_create(
+    *, actor: Actor, email: str, full_name: str = "", password: str | None = None, email_verified: bool
+) -> User:
+    """A new login, for a staff member or a client arriving by invitation. ``password`` None: the
+    person signs in by emailed code until they set one. ``email_verified``: the invitation link
+    proved the address (an SMS invitation does not). An address that has an account already is
+    refused: that person signs in first."""
+    email = email_normalize(email)
+    if not email:
+        raise PorticoError(_("Enter your email address: it will be your username."), code="email_required")
+    if User.objects.filter(email__iexact=email).exists():
+        raise PorticoError(
+            _("An account for %(email)s exists. Sign in first, then open the link again.") % {"email": email},
+            code="sign_in_first",
+        )
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name))
+        except ValidationError as exc:
+            raise PorticoError(" ".join(exc.messages), code="weak_password") from None
+    try:
+        with transaction.atomic():  # a savepoint: the same address created at the same moment
+            user = User.objects.create_user(email, password, full_name=full_name.strip())
+    except IntegrityError:
+        raise PorticoError(_("An account for this address was just created. Sign in instead.")) from None
+    account_email_confirm(user=user, verified=email_verified)
+    audit_record(
+        org=None,
+        actor=Actor(kind=actor.kind, user=user, ip=actor.ip, user_agent=actor.user_agent),
+        action=AuditAction.USER_CREATED,
+        target=user,
+        detail={"email_verified": email_verified, "password": password is not None},
+    )
+    return user
+
+
+@action(audited=False, why="part of the audited account creation or invitation acceptance that calls it")
+def account_email_confirm(*, user: User, verified: bool) -> None:
+    """The login's address as allauth knows it; ``verified`` marks it proven (never unproven)."""
+    address, _created = EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": verified, "primary": True}
+    )
+    if verified and not address.verified:
+        EmailAddress.objects.filter(pk=address.pk).update(verified=True)
+
+
+@action
 def user_profile_update(
     *,
     user: User,
@@ -40,11 +97,15 @@ def user_profile_update(
     changes = {}
     values = {"full_name": full_name.strip(), "language": language}
     if phone is not None:
-        values["phone"] = phone
+        values["phone"] = phone_normalize(phone)
     if notify_by is not None:
-        if notify_by not in ("email", "sms"):
+        if notify_by not in NotifyBy.values:
             raise PorticoError(_("Choose email or SMS."), code="bad_notify_by")
         values["notify_by"] = notify_by
+    if values.get("notify_by", user.notify_by) == NotifyBy.SMS and not values.get("phone", user.phone):
+        raise PorticoError(
+            _("Add your mobile phone to get replies by SMS."), code="invalid", extra={"field": "notify_by"}
+        )
     for field, value in values.items():
         if getattr(user, field) != value:
             changes[field] = {"from": getattr(user, field), "to": value}

@@ -15,6 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class NotifyBy(models.TextChoices):
+    """How a client hears that staff answered their request."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -38,8 +45,8 @@ class User(AbstractBaseUser):
     notify_by = models.CharField(
         _("tell me about replies by"),
         max_length=8,
-        choices=[("email", _("Email")), ("sms", _("SMS"))],
-        default="email",
+        choices=NotifyBy.choices,
+        default=NotifyBy.EMAIL,
         help_text=_("For clients: how the portal tells you that staff answered a request."),
     )
     language = models.CharField(

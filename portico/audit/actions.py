@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Cast, JSONObject, Substr
 
+from portico.audit.decorators import audit_written
 from portico.audit.models import AuditEvent
 from portico.core.actors import Actor
+from portico.core.sql import insert_select
 
 # Keys whose values never reach the audit log (pretix's log_action does the same).
 _MASKED = ("password", "secret", "token", "code")
@@ -31,9 +34,10 @@ def audit_event_new(
     to_state: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """One audit row, not yet saved: what ``audit_record`` writes, for ``audit_record_many``."""
+    """One audit row, not yet saved: what ``audit_record`` writes. ``org``: the organization, its
+    id (so a caller holding only ``obj.org_id`` loads nothing) or None for events of no organization."""
     return AuditEvent(
-        org=org,
+        org_id=org if org is None or isinstance(org, int) else org.pk,
         actor_kind=actor.kind,
         actor_user=actor.user,
         actor_label=actor.label[:200],
@@ -72,6 +76,7 @@ def audit_record(
         detail=detail,
     )
     event.save()
+    audit_written()
     return event
 
 
@@ -84,28 +89,25 @@ def audit_record_select(
     target_label: Any,
     target_type: str = "",
     target_id: Any = None,
-    from_state: str = "",
+    from_state: Any = "",
     to_state: str = "",
     detail: dict[str, Any] | None = None,
 ) -> int:
     """``audit_record`` for many targets at once (bulk actions): one row per row of ``targets``,
     written by one INSERT … SELECT, with the fields ``audit_record`` writes. The target is the
-    row itself, or (``target_type`` + ``target_id``) a record it names; ``target_label`` and
-    ``detail`` values may be expressions over ``targets``. Returns the number of rows."""
-    from django.db.models import CharField, F, Value
-    from django.db.models.functions import Cast, JSONObject, Substr
-
-    from portico.core.sql import insert_select
-
+    row itself, or (``target_type`` + ``target_id``) a record it names; ``target_label``,
+    ``from_state`` and ``detail`` values may be expressions over ``targets``. Returns the number of rows."""
     meta = targets.model._meta
-    sample = audit_event_new(org=org, actor=actor, action=action, from_state=from_state, to_state=to_state)
-    constants = ("org", "actor_kind", "actor_user", "actor_label", "action", "from_state", "to_state", "ip")
+    sample = audit_event_new(org=org, actor=actor, action=action, to_state=to_state)
+    constants = ("org_id", "actor_kind", "actor_user", "actor_label", "action", "to_state", "ip")
     detail_values = {k: v if hasattr(v, "resolve_expression") else Value(v) for k, v in _mask(detail or {}).items()}
-    return insert_select(
+    written = insert_select(
         AuditEvent,
         targets,
         {
             **{name: getattr(sample, name) for name in constants},
+            # A constant, or an expression over ``targets`` (the state each row leaves).
+            "from_state": from_state if hasattr(from_state, "resolve_expression") else str(from_state),
             "target_type": target_type or f"{meta.app_label}.{meta.model_name}",
             "target_id": Cast(target_id if target_id is not None else F("pk"), CharField()),
             "target_label": Substr(target_label, 1, 200),
@@ -114,3 +116,5 @@ def audit_record_select(
             "created_at": sample.created_at,
         },
     )
+    audit_written(written)
+    return written

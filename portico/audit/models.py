@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     STAFF_ROLE_CHANGED = "staff.role_changed", _("Staff role changed")
     STAFF_DEACTIVATED = "staff.deactivated", _("Staff member deactivated")
     STAFF_REACTIVATED = "staff.reactivated", _("Staff member reactivated")
+    USER_CREATED = "user.created", _("Account created")
     USER_SIGNED_IN = "user.signed_in", _("Signed in")
     USER_PROFILE_CHANGED = "user.profile_changed", _("Profile changed")
     USER_SIGNED_OUT = "user.signed_out", _("Signed out")

@@ -4,26 +4,25 @@ import datetime as dt
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from portico.audit.actions import target_type_of
 from portico.audit.models import AuditEvent
+from portico.core.keyset import keyset_page
 
 PAGE_SIZE = 50
 
 
-def audit_log(
+def audit_log_queryset(
     *,
     org: Any,
     actor_user_id: int | None = None,
     action: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    before_id: int | None = None,
-    limit: int = PAGE_SIZE,
-) -> list[AuditEvent]:
-    """One page of the organization's log, newest first (keyset pagination on id, so deep
-    pages cost the same as the first)."""
+) -> QuerySet[AuditEvent]:
+    """The organization's log, filtered; page it with ``audit_log_page``."""
     qs = AuditEvent.objects.filter(org=org)
     if actor_user_id:
         qs = qs.filter(actor_user_id=actor_user_id)
@@ -35,9 +34,14 @@ def audit_log(
         qs = qs.filter(created_at__gte=dt.datetime.combine(date_from, dt.time.min, tzinfo=tz))
     if date_to:
         qs = qs.filter(created_at__lt=dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
-    if before_id:
-        qs = qs.filter(id__lt=before_id)
-    return list(qs.order_by("-id")[:limit])
+    return qs
+
+
+def audit_log_page(
+    *, org: Any, cursor: str = "", page_size: int = PAGE_SIZE, **filters: Any
+) -> tuple[list[AuditEvent], str | None]:
+    """One page, newest first, by keyset on id (deep pages cost what the first does)."""
+    return keyset_page(audit_log_queryset(org=org, **filters), order=("-id",), cursor=cursor, page_size=page_size)
 
 
 def audit_timeline(*, org: Any, target: models.Model, limit: int = 100) -> list[AuditEvent]:

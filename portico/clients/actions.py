@@ -1,36 +1,45 @@
 """Every change to client records, their profiles, case numbers, types, warnings, groups and
-navigators. Each function runs in one transaction and writes its audit row."""
+navigators. Each is an ``@action``: one transaction, its audit row, its rules (contact data and
+tax ids are normalized and checked here, whoever calls)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import string
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
+from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.images import image_process
 from portico.clients.models import (
     CLIENT_MACHINE,
+    STAFF_STATUS_ACTIONS,
     CaseNumberCounter,
     Client,
     ClientGroup,
+    ClientKind,
     ClientType,
     Group,
     NavigatorAssignment,
     Profile,
+    RecordType,
     WarningIndicator,
 )
+from portico.clients.signals import client_contact_changed, client_leaving
+from portico.clients.taxid import tax_id_normalize
 from portico.core.actors import Actor
+from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
-from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.orgs.models import Membership, MembershipStatus, Organization, org_reference_changed
 
 # Marked for extraction; translated into the organization's language when it is created.
 DEFAULT_CLIENT_TYPES = [
@@ -49,21 +58,61 @@ EDITABLE_FIELDS = (
     "language",
     "notes",
     "tax_id",
+    "client_type",
 )
 
 
+def _fields_clean(*, org: Organization, fields: dict[str, Any]) -> dict[str, Any]:
+    """The rules for a record's fields, in one place: every create and update goes through here."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not client fields: {sorted(unknown)}")
+    clean = dict(fields)
+    if "name" in clean:
+        clean["name"] = (clean["name"] or "").strip()
+        if not clean["name"]:
+            raise PorticoError(_("A client needs a name."), code="invalid", extra={"field": "name"})
+    if "email" in clean:
+        clean["email"] = email_normalize(clean["email"])
+    if "phone" in clean:
+        clean["phone"] = phone_normalize(clean["phone"])
+    if "tax_id" in clean:
+        clean["tax_id"] = tax_id_normalize(clean["tax_id"])
+    for name in ("address", "notes", "language"):
+        if name in clean:
+            clean[name] = (clean[name] or "").strip()
+    if clean.get("language") and clean["language"] not in dict(settings.LANGUAGES):
+        raise PorticoError(
+            _("Choose one of: %(codes)s.") % {"codes": ", ".join(dict(settings.LANGUAGES))},
+            code="invalid",
+            extra={"field": "language"},
+        )
+    if "kind" in clean:
+        clean["kind"] = clean["kind"] or ClientKind.PERSON
+        if clean["kind"] not in ClientKind.values:
+            raise PorticoError(_("Choose person or company."), code="invalid", extra={"field": "kind"})
+    if "record_type" in clean:
+        clean["record_type"] = clean["record_type"] or RecordType.CLIENT
+        if clean["record_type"] not in RecordType.values:
+            raise PorticoError(_("Choose client or employee."), code="invalid", extra={"field": "record_type"})
+    client_type = clean.get("client_type")
+    if isinstance(client_type, int):  # an id, as forms send it: one of the organization's, or refused
+        clean["client_type"] = client_type = ClientType.objects.filter(org=org, pk=client_type).first()
+        if client_type is None:
+            raise PorticoError(
+                _("Choose one of this organization's client types."), code="invalid", extra={"field": "client_type"}
+            )
+    if client_type is not None and client_type.org_id != org.pk:
+        raise PorticoError(
+            _("Choose one of this organization's client types."), code="invalid", extra={"field": "client_type"}
+        )
+    for name, value in clean.items():  # PostgreSQL text cannot hold NUL: refused, not a database error
+        if isinstance(value, str) and "\x00" in value:
+            raise PorticoError(_("Text may not contain NUL characters."), code="invalid", extra={"field": name})
+    return clean
+
+
 # --- case numbers ---
-
-
-def case_number_pattern_check(pattern: str) -> None:
-    """Refuse a pattern with unknown placeholders or without the sequence number."""
-    fields = {parsed[1] for parsed in string.Formatter().parse(pattern) if parsed[1] is not None}
-    if "seq" not in fields or fields - {"seq", "year"}:
-        raise PorticoError(_("A case number pattern needs {seq} and may use {year}; nothing else in braces."))
-    try:
-        pattern.format(seq=1, year=2026)
-    except (ValueError, IndexError) as exc:
-        raise PorticoError(_("This case number pattern is not valid: %(error)s") % {"error": exc}) from None
 
 
 def _case_number_next(org: Organization) -> str:
@@ -86,10 +135,9 @@ def _case_number_next(org: Organization) -> str:
 # --- set-up data ---
 
 
-@transaction.atomic
+@action
 def client_types_create_defaults(*, org: Organization, actor: Actor) -> list[ClientType]:
-    from django.utils import translation
-
+    """A new organization's client types, in its language (on ``organization_created``)."""
     with translation.override(org.language):
         return [
             client_type_create(org=org, actor=actor, name=_(name), position=i)
@@ -97,22 +145,29 @@ def client_types_create_defaults(*, org: Organization, actor: Actor) -> list[Cli
         ]
 
 
-@transaction.atomic
-def client_type_create(*, org: Organization, actor: Actor, name: str, position: int = 0) -> ClientType:
+@action
+def client_type_create(*, org: Organization, actor: Actor, name: str, position: int | None = None) -> ClientType:
+    """A new client type, last in the list unless ``position`` says otherwise."""
     name = name.strip()
+    if not name:
+        raise PorticoError(_("A client type needs a name."), code="empty")
+    if position is None:
+        position = ClientType.objects.filter(org=org).count()
     if ClientType.objects.filter(org=org, name__iexact=name).exists():
         raise PorticoError(_("A client type named “%(name)s” already exists.") % {"name": name}, code="duplicate")
     client_type = ClientType.objects.create(org=org, name=name, position=position)
+    org_reference_changed(org)
     audit_record(org=org, actor=actor, action=AuditAction.CLIENT_TYPE_CREATED, target=client_type)
     return client_type
 
 
-@transaction.atomic
+@action
 def warning_create(*, org: Organization, actor: Actor, label: str, colour: str, icon: str) -> WarningIndicator:
     label = label.strip()
     if WarningIndicator.objects.filter(org=org, label__iexact=label).exists():
         raise PorticoError(_("A warning named “%(name)s” already exists.") % {"name": label}, code="duplicate")
     warning = WarningIndicator.objects.create(org=org, label=label, colour=colour, icon=icon)
+    org_reference_changed(org)
     audit_record(org=org, actor=actor, action=AuditAction.WARNING_CREATED, target=warning)
     return warning
 
@@ -120,31 +175,12 @@ def warning_create(*, org: Organization, actor: Actor, label: str, colour: str, 
 # --- records ---
 
 
-@transaction.atomic
-def client_create(
-    *,
-    org: Organization,
-    actor: Actor,
-    name: str,
-    client_type: ClientType | None = None,
-    create_profile: bool = False,
-    **fields: Any,
-) -> Client:
+@action
+def client_create(*, org: Organization, actor: Actor, name: str, create_profile: bool = False, **fields: Any) -> Client:
     """A new record with the next case number. With ``create_profile`` the client's profile is
     made now ("create before acceptance") and the client is active; otherwise not invited."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not client fields: {sorted(unknown)}")
-    if client_type is not None and client_type.org_id != org.pk:
-        raise PorticoError(_("Choose one of this organization's client types."))
-    client = Client.objects.create(
-        org=org,
-        name=name.strip(),
-        client_type=client_type,
-        case_number=_case_number_next(org),
-        created_by=actor.user,
-        **fields,
-    )
+    fields = _fields_clean(org=org, fields={**fields, "name": name})
+    client = Client.objects.create(org=org, case_number=_case_number_next(org), created_by=actor.user, **fields)
     audit_record(
         org=org,
         actor=actor,
@@ -155,33 +191,27 @@ def client_create(
     )
     if create_profile:
         client_profile_create(client=client, actor=actor)
-        client.refresh_from_db()
     return client
 
 
-@transaction.atomic
+@action
 def client_update(*, client: Client, actor: Actor, **fields: Any) -> Client:
-    unknown = set(fields) - set(EDITABLE_FIELDS) - {"client_type"}
-    if unknown:
-        raise ValueError(f"not editable here: {sorted(unknown)}")
-    if "client_type" in fields and fields["client_type"] is not None and fields["client_type"].org_id != client.org_id:
-        raise PorticoError(_("Choose one of this organization's client types."))
+    """Change the fields given (only those). A new email or mobile number tells the apps above
+    (``client_contact_changed``): invitations sent to the old address are revoked."""
+    fields = _fields_clean(org=client.org, fields=fields)
     changes = {}
     for field, value in fields.items():
         old = getattr(client, field)
         if old != value:
             changes[field] = {"from": _jsonable(old), "to": _jsonable(value)}
             setattr(client, field, value)
-    if changes:
-        client.save(update_fields=list(changes))
-        audit_record(org=client.org, actor=actor, action=AuditAction.CLIENT_CHANGED, target=client, detail=changes)
-        # A new address cancels invitations sent to the old one (they would make the old
-        # address the username).
-        from portico.invitations.actions import invitations_revoke_open
-
-        for field, channel in (("email", "email"), ("phone", "sms")):
-            if field in changes:
-                invitations_revoke_open(client=client, actor=actor, reason=f"{channel}_changed", channel=channel)
+    if not changes:
+        return client
+    client.save(update_fields=list(changes))
+    audit_record(org=client.org_id, actor=actor, action=AuditAction.CLIENT_CHANGED, target=client, detail=changes)
+    channels = [channel for field, channel in (("email", "email"), ("phone", "sms")) if field in changes]
+    if channels:
+        client_contact_changed.send(sender=Client, client=client, actor=actor, channels=channels)
     return client
 
 
@@ -193,89 +223,100 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-@transaction.atomic
+@action
 def client_transition(*, client: Client, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> Client:
-    """Move a client along the lifecycle table. The UPDATE is conditional on the status the
-    caller saw, so two staff acting at once cannot both move it."""
-    new_status = CLIENT_MACHINE.target(client.status, action)
-    changed = Client.objects.filter(pk=client.pk, status=client.status, deleted_at=None).update(status=new_status)
-    if not changed:
-        raise PorticoError(_("Someone else changed this client just now. Reload and try again."), code="stale")
-    audit_record(
-        org=client.org,
-        actor=actor,
-        action=AuditAction.CLIENT_STATUS_CHANGED,
-        target=client,
-        from_state=client.status,
-        to_state=new_status,
-        detail={"action": action, **(detail or {})},
-    )
-    client.status = new_status
+    """Move a live client along the lifecycle table (conditional on the status the caller saw,
+    so two staff acting at once cannot both move it)."""
+    CLIENT_MACHINE.apply(client, action, actor=actor, where=Q(deleted_at=None), detail=detail)
     return client
 
 
+@action
+def client_status_change(*, client: Client, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> Client:
+    """The moves staff choose (the record's Status section, the API): archive, unarchive,
+    deactivate, reactivate, close, reopen."""
+    if action not in STAFF_STATUS_ACTIONS:
+        raise PorticoError(_("Choose a status change."), code="invalid", extra={"field": "action"})
+    if action == "close":
+        return client_close(client=client, actor=actor)
+    return client_transition(client=client, action=action, actor=actor, detail=detail)
+
+
 # Named moves, so `grep client_` lists every way a client changes.
+@action
 def client_archive(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="archive", actor=actor)
 
 
+@action
 def client_unarchive(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="unarchive", actor=actor)
 
 
+@action
 def client_deactivate(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="deactivate", actor=actor)
 
 
+@action
 def client_reactivate(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="reactivate", actor=actor)
 
 
-@transaction.atomic
-def client_close(*, client: Client, actor: Actor) -> Client:
-    from portico.invitations.actions import invitations_revoke_open
-
-    invitations_revoke_open(client=client, actor=actor, reason="closed")
-    return client_transition(client=client, action="close", actor=actor)
-
-
+@action
 def client_reopen(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="reopen", actor=actor)
 
 
+@action
+def client_close(*, client: Client, actor: Actor) -> Client:
+    CLIENT_MACHINE.target(client.status, "close")  # refused before anything else happens
+    client_leaving.send(sender=Client, client=client, actor=actor, reason="closed")
+    return client_transition(client=client, action="close", actor=actor)
+
+
+@action
 def client_invitation_sent(*, client: Client, actor: Actor) -> Client:
-    """Called by the invitations capability when it sends a portal invitation to a client who
-    was not invited (clients with a profile but no portal account keep their status)."""
+    """Called by the invitations app when it sends a portal invitation to a client who was not
+    invited (clients with a profile but no portal account keep their status)."""
     return client_transition(client=client, action="send_invitation", actor=actor)
 
 
+@action
 def client_invitation_revoked(*, client: Client, actor: Actor) -> Client:
     return client_transition(client=client, action="revoke_invitation", actor=actor)
 
 
-@transaction.atomic
-def client_invitation_accepted(*, client: Client, actor: Actor, profile: Profile) -> Client:
-    """The client accepted with a new profile (which they organize): linked, and active."""
+def _ensure_no_profile(client: Client) -> None:
     if client.profile_id is not None:
         raise PorticoError(_("This client already has a profile."), code="has_profile")
-    CLIENT_MACHINE.target(client.status, "accept_invitation")
-    Client.objects.filter(pk=client.pk).update(profile=profile)
+
+
+def _profile_move(client: Client, action: str, profile: Profile, actor: Actor, **detail: Any) -> Client:
+    """Link ``profile`` and move the status in one conditional UPDATE; both are audited."""
+    _ensure_no_profile(client)
+    CLIENT_MACHINE.apply(client, action, actor=actor, where=Q(deleted_at=None), updates={"profile": profile})
     client.profile = profile
     audit_record(
-        org=client.org,
+        org=client.org_id,
         actor=actor,
         action=AuditAction.CLIENT_PROFILE_LINKED,
         target=client,
-        detail={"profile": profile.pk, "created": True, "by_invitation": True},
+        detail={"profile": profile.pk, **detail},
     )
-    return client_transition(client=client, action="accept_invitation", actor=actor)
+    return client
 
 
-@transaction.atomic
+@action
+def client_invitation_accepted(*, client: Client, actor: Actor, profile: Profile) -> Client:
+    """The client accepted with a new profile (which they organize): linked, and active."""
+    return _profile_move(client, "accept_invitation", profile, actor, created=True, by_invitation=True)
+
+
+@action
 def client_profile_create(*, client: Client, actor: Actor) -> Client:
     """Create the client's profile from the record now, before any acceptance: active."""
-    if client.profile_id is not None:
-        raise PorticoError(_("This client already has a profile."), code="has_profile")
+    _ensure_no_profile(client)
     CLIENT_MACHINE.target(client.status, "create_profile")
     profile = Profile.objects.create(
         full_name=client.name,
@@ -285,41 +326,37 @@ def client_profile_create(*, client: Client, actor: Actor) -> Client:
         address=client.address,
         language=client.language,
     )
-    Client.objects.filter(pk=client.pk).update(profile=profile)
-    client.profile = profile
-    audit_record(
-        org=client.org,
-        actor=actor,
-        action=AuditAction.CLIENT_PROFILE_LINKED,
-        target=client,
-        detail={"profile": profile.pk, "created": True},
-    )
-    return client_transition(client=client, action="create_profile", actor=actor)
+    return _profile_move(client, "create_profile", profile, actor, created=True)
 
 
-@transaction.atomic
+@action
 def client_profile_assign(
     *, client: Client, profile: Profile, actor: Actor, contact_is_organizer: bool = True
 ) -> Client:
     """Link an existing profile. If the point of contact does not organize that profile, the
     client stays inactive until something changes (seed 000)."""
-    if client.profile_id is not None:
-        raise PorticoError(_("This client already has a profile."), code="has_profile")
-    action = "assign_profile" if contact_is_organizer else "assign_profile_not_organizer"
-    CLIENT_MACHINE.target(client.status, action)
-    Client.objects.filter(pk=client.pk).update(profile=profile)
-    client.profile = profile
-    audit_record(
-        org=client.org,
-        actor=actor,
-        action=AuditAction.CLIENT_PROFILE_LINKED,
-        target=client,
-        detail={"profile": profile.pk, "created": False, "contact_is_organizer": contact_is_organizer},
-    )
-    return client_transition(client=client, action=action, actor=actor)
+    move = "assign_profile" if contact_is_organizer else "assign_profile_not_organizer"
+    return _profile_move(client, move, profile, actor, created=False, contact_is_organizer=contact_is_organizer)
 
 
-@transaction.atomic
+@action
+def client_profile_link_existing(*, client: Client, profile: Profile, actor: Actor, organizer: User | None) -> Client:
+    """Link a profile to a record that is already active or inactive without one (records from
+    before profiles existed), or make ``organizer`` the organizer of the record's profile staff
+    created before acceptance. No status move: the caller decides that."""
+    if client.profile_id is None:
+        Client.objects.filter(pk=client.pk, profile=None).update(profile=profile)
+        client.profile = profile
+        detail: dict[str, Any] = {"profile": profile.pk, "created": True, "by_invitation": True}
+    else:
+        Profile.objects.filter(pk=profile.pk, organizer=None).update(organizer=organizer)
+        profile.organizer = organizer
+        detail = {"profile": profile.pk, "organizer_set": True, "by_invitation": True}
+    audit_record(org=client.org_id, actor=actor, action=AuditAction.CLIENT_PROFILE_LINKED, target=client, detail=detail)
+    return client
+
+
+@action
 def client_change_case_number(*, client: Client, actor: Actor, case_number: str) -> Client:
     case_number = case_number.strip()
     if not case_number:
@@ -328,23 +365,21 @@ def client_change_case_number(*, client: Client, actor: Actor, case_number: str)
         raise PorticoError(_("A case number has at most 40 characters."), code="too_long")
     if case_number == client.case_number:
         return client
-    if Client.objects.filter(org=client.org, case_number=case_number).exclude(pk=client.pk).exists():
-        raise PorticoError(
-            _("The case number %(number)s is already used by another record.") % {"number": case_number},
-            code="duplicate",
-        )
+    duplicate = PorticoError(
+        _("The case number %(number)s is already used by another record.") % {"number": case_number},
+        code="duplicate",
+    )
+    if Client.objects.filter(org=client.org_id, case_number=case_number).exclude(pk=client.pk).exists():
+        raise duplicate
     old = client.case_number
     try:
         with transaction.atomic():  # a parallel edit may take the number first
             Client.objects.filter(pk=client.pk).update(case_number=case_number)
     except IntegrityError:
-        raise PorticoError(
-            _("The case number %(number)s is already used by another record.") % {"number": case_number},
-            code="duplicate",
-        ) from None
+        raise duplicate from None
     client.case_number = case_number
     audit_record(
-        org=client.org,
+        org=client.org_id,
         actor=actor,
         action=AuditAction.CLIENT_CASE_NUMBER_CHANGED,
         target=client,
@@ -353,7 +388,7 @@ def client_change_case_number(*, client: Client, actor: Actor, case_number: str)
     return client
 
 
-@transaction.atomic
+@action
 def client_set_image(*, client: Client, actor: Actor, upload: UploadedFile) -> Client:
     """Replace the record image with a re-encoded copy (see images.py: sniffed, size- and
     bomb-checked, EXIF stripped) and its thumbnail. Old files are removed after commit."""
@@ -362,46 +397,46 @@ def client_set_image(*, client: Client, actor: Actor, upload: UploadedFile) -> C
     client.image.save(processed.image.name, processed.image, save=False)
     client.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
     client.save(update_fields=["image", "thumbnail"])
-    audit_record(org=client.org, actor=actor, action=AuditAction.CLIENT_IMAGE_CHANGED, target=client)
+    audit_record(org=client.org_id, actor=actor, action=AuditAction.CLIENT_IMAGE_CHANGED, target=client)
     storage = client.image.storage
     transaction.on_commit(lambda: [storage.delete(name) for name in old])
     return client
 
 
-@transaction.atomic
+@action
 def client_set_warnings(*, client: Client, actor: Actor, warnings: list[WarningIndicator]) -> Client:
     if any(w.org_id != client.org_id for w in warnings):
         raise PorticoError(_("Choose this organization's warning indicators."))
     before = sorted(w.label for w in client.warnings.all())
+    after = sorted(w.label for w in warnings)
+    if before == after:
+        return client
     client.warnings.set(warnings)
     client.__dict__.pop("warnings_data", None)  # a list annotation loaded earlier is now stale
-    after = sorted(w.label for w in warnings)
-    if before != after:
-        audit_record(
-            org=client.org,
-            actor=actor,
-            action=AuditAction.CLIENT_CHANGED,
-            target=client,
-            detail={"warnings": {"from": before, "to": after}},
-        )
+    audit_record(
+        org=client.org_id,
+        actor=actor,
+        action=AuditAction.CLIENT_CHANGED,
+        target=client,
+        detail={"warnings": {"from": before, "to": after}},
+    )
     return client
 
 
-@transaction.atomic
+@action
 def client_set_groups(*, client: Client, actor: Actor, groups: list[Group]) -> Client:
     """Make the record's groups exactly ``groups``."""
     current = set(ClientGroup.objects.filter(client=client).values_list("group_id", flat=True))
-    wanted = {g.pk for g in groups}
-    by_pk = {g.pk: g for g in groups}
+    wanted = {g.pk: g for g in groups}
     return client_change_groups(
         client=client,
         actor=actor,
-        add=[by_pk[pk] for pk in wanted - current],
-        remove=list(Group.objects.filter(pk__in=current - wanted)),
+        add=[g for pk, g in wanted.items() if pk not in current],
+        remove=list(Group.objects.filter(pk__in=current - set(wanted))),
     )
 
 
-@transaction.atomic
+@action
 def client_change_groups(*, client: Client, actor: Actor, add: list[Group], remove: list[Group]) -> Client:
     """Add and remove groups on one record (the "Manage groups" overlay sends what changed)."""
     if any(g.org_id != client.org_id for g in [*add, *remove]):
@@ -415,7 +450,7 @@ def client_change_groups(*, client: Client, actor: Actor, add: list[Group], remo
     ClientGroup.objects.bulk_create([ClientGroup(client=client, group_id=pk) for pk in added], ignore_conflicts=True)
     names = dict(Group.objects.filter(pk__in=added | removed).values_list("pk", "name"))
     audit_record(
-        org=client.org,
+        org=client.org_id,
         actor=actor,
         action=AuditAction.CLIENT_GROUPS_CHANGED,
         target=client,
@@ -424,19 +459,16 @@ def client_change_groups(*, client: Client, actor: Actor, add: list[Group], remo
     return client
 
 
-def _staff_of(org: Organization, user: User) -> bool:
-    return Membership.objects.filter(org=org, user=user, status=MembershipStatus.ACTIVE).exists()
-
-
-@transaction.atomic
+@action
 def client_assign_navigator(*, client: Client, actor: Actor, navigator: User) -> Client:
-    if not _staff_of(client.org, navigator):
+    active_staff = Membership.objects.filter(org=client.org_id, user=navigator, status=MembershipStatus.ACTIVE)
+    if not active_staff.exists():
         raise PorticoError(_("Only active staff of this organization can be assigned."), code="not_staff")
     _assignment, created = NavigatorAssignment.objects.get_or_create(client=client, user=navigator)
     if not created:
         raise PorticoError(_("%(name)s is already assigned to this client.") % {"name": navigator}, code="already")
     audit_record(
-        org=client.org,
+        org=client.org_id,
         actor=actor,
         action=AuditAction.CLIENT_NAVIGATOR_ASSIGNED,
         target=client,
@@ -445,13 +477,13 @@ def client_assign_navigator(*, client: Client, actor: Actor, navigator: User) ->
     return client
 
 
-@transaction.atomic
+@action
 def client_unassign_navigator(*, client: Client, actor: Actor, navigator: User) -> Client:
     deleted, _by_model = NavigatorAssignment.objects.filter(client=client, user=navigator).delete()
     if not deleted:
         raise PorticoError(_("%(name)s is not assigned to this client.") % {"name": navigator}, code="not_assigned")
     audit_record(
-        org=client.org,
+        org=client.org_id,
         actor=actor,
         action=AuditAction.CLIENT_NAVIGATOR_UNASSIGNED,
         target=client,
@@ -460,20 +492,20 @@ def client_unassign_navigator(*, client: Client, actor: Actor, navigator: User) 
     return client
 
 
-@transaction.atomic
+@action
 def client_delete(*, client: Client, actor: Actor) -> Client:
     """Delete the client record only: it leaves every list, search and the API, but is kept
     (never scrubbed) with its profile, so support can restore it."""
-    from portico.invitations.actions import invitations_revoke_open
-
-    # First, while the record is live: an invite-sent client goes back to not invited with them.
-    invitations_revoke_open(client=client, actor=actor, reason="deleted")
+    if client.deleted_at is not None:
+        raise PorticoError(_("This client record is already deleted."), code="already_deleted")
+    # First, while the record is live: e.g. an invite-sent client goes back to not invited.
+    client_leaving.send(sender=Client, client=client, actor=actor, reason="deleted")
     now = timezone.now()
     changed = Client.objects.filter(pk=client.pk, deleted_at=None).update(deleted_at=now, deleted_by=actor.user)
     if not changed:
         raise PorticoError(_("This client record is already deleted."), code="already_deleted")
     audit_record(
-        org=client.org,
+        org=client.org_id,
         actor=actor,
         action=AuditAction.CLIENT_DELETED,
         target=client,
@@ -483,14 +515,14 @@ def client_delete(*, client: Client, actor: Actor) -> Client:
     return client
 
 
-@transaction.atomic
+@action
 def client_restore(*, client: Client, actor: Actor) -> Client:
     if actor.user is None or not actor.user.is_operator:
         raise PorticoError(_("Only support can restore deleted records."), code="support_only")
     changed = Client.objects.filter(pk=client.pk).exclude(deleted_at=None).update(deleted_at=None, deleted_by=None)
     if not changed:
         raise PorticoError(_("This client record is not deleted."), code="not_deleted")
-    audit_record(org=client.org, actor=actor, action=AuditAction.CLIENT_RESTORED, target=client)
+    audit_record(org=client.org_id, actor=actor, action=AuditAction.CLIENT_RESTORED, target=client)
     client.deleted_at = None
     return client
 
@@ -498,26 +530,29 @@ def client_restore(*, client: Client, actor: Actor) -> Client:
 # --- groups ---
 
 
-@transaction.atomic
+@action
 def group_create(*, org: Organization, actor: Actor, name: str) -> Group:
     name = name.strip()
     if not name:
         raise PorticoError(_("A group needs a name."))
+    duplicate = PorticoError(_("A group named “%(name)s” already exists.") % {"name": name}, code="duplicate")
     if Group.objects.filter(org=org, name__iexact=name).exists():
-        raise PorticoError(_("A group named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+        raise duplicate
     try:
         with transaction.atomic():
             group = Group.objects.create(org=org, name=name)
     except IntegrityError:
-        raise PorticoError(_("A group named “%(name)s” already exists.") % {"name": name}, code="duplicate") from None
+        raise duplicate from None
+    org_reference_changed(org)
     audit_record(org=org, actor=actor, action=AuditAction.GROUP_CREATED, target=group)
     return group
 
 
-@transaction.atomic
+@action
 def group_delete(*, group: Group, actor: Actor) -> None:
     members = ClientGroup.objects.filter(group=group).count()
     audit_record(
-        org=group.org, actor=actor, action=AuditAction.GROUP_DELETED, target=group, detail={"clients": members}
+        org=group.org_id, actor=actor, action=AuditAction.GROUP_DELETED, target=group, detail={"clients": members}
     )
+    org_reference_changed(group.org_id)
     group.delete()

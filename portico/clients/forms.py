@@ -2,27 +2,21 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import phonenumbers
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portico.clients.models import ClientKind, ClientStatus, ClientType, Group, RecordType, WarningIndicator
-from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.clients.models import ClientKind, ClientStatus, RecordType, WarningIndicator
+from portico.clients.reference import ClientReference
+from portico.clients.selectors import ClientFilters
+from portico.core.errors import PorticoError
+from portico.orgs.models import Organization
 
 
-def phone_to_e164(raw: str, region: str) -> str:
-    """Parse a phone as typed ("55 1234 5678", "+52 …") into E.164, or raise ValidationError."""
-    raw = raw.strip()
-    if not raw:
-        return ""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise forms.ValidationError(_("Enter a valid phone number, e.g. +52 55 1234 5678.")) from None
-    if not phonenumbers.is_valid_number(number):
-        raise forms.ValidationError(_("Enter a valid phone number, e.g. +52 55 1234 5678."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
 class ClientForm(forms.Form):
@@ -31,7 +25,7 @@ class ClientForm(forms.Form):
         label=_("Client or employee"), choices=RecordType.choices, initial=RecordType.CLIENT
     )
     name = forms.CharField(label=_("Name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False, widget=forms.EmailInput)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     date_of_birth = forms.DateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -40,20 +34,18 @@ class ClientForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Preferred language"), choices=[("", "—"), *settings.LANGUAGES], required=False
     )
-    client_type = forms.ModelChoiceField(label=_("Client type"), queryset=ClientType.objects.none(), required=False)
+    client_type = forms.TypedChoiceField(label=_("Client type"), required=False, coerce=int, empty_value=None)
     tax_id = forms.CharField(label=_("Tax id (RFC/EIN)"), max_length=20, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+    def __init__(self, *args: Any, ref: ClientReference, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.org = org
-        self.fields["client_type"].queryset = ClientType.objects.filter(org=org)  # type: ignore[attr-defined]
+        _choices(self, "client_type", [("", "—"), *ref.client_types])
 
-    def clean_phone(self) -> str:
-        return phone_to_e164(self.cleaned_data.get("phone", ""), settings.PHONE_DEFAULT_REGION)
-
-    def clean_email(self) -> str:
-        return self.cleaned_data.get("email", "").strip().lower()
+    def add_refusal(self, exc: PorticoError) -> None:
+        """Show an action's refusal at the field it names (email, phone, tax id, ...)."""
+        field = exc.extra.get("field")
+        self.add_error(field if field in self.fields else None, str(exc.message))
 
 
 class ClientCreateForm(ClientForm):
@@ -102,27 +94,57 @@ class ClientFilterForm(forms.Form):
 
     ID_FIELDS = ("client_type", "group", "navigator", "warning")
 
-    def __init__(self, *args: Any, org: Organization, with_choices: bool = True, **kwargs: Any):
+    def __init__(self, *args: Any, ref: ClientReference | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        if not with_choices:
-            # Reading filters needs no lookups: ids are only ever used inside this organization's
-            # queries. The drop-downs (four small queries) load when the filter panel opens.
+        if ref is None:
+            # Reading filters needs no lists: ids are only ever used inside this organization's
+            # queries. The drop-downs come with the reference lists, when the filter panel opens.
             for name in self.ID_FIELDS:
                 self.fields[name] = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
             return
-        choices = {
-            "client_type": [("", _("Any type")), *ClientType.objects.filter(org=org).values_list("pk", "name")],
-            "group": [("", _("Any group")), *Group.objects.filter(org=org).values_list("pk", "name")],
-            "warning": [("", _("Any warning")), *WarningIndicator.objects.filter(org=org).values_list("pk", "label")],
-        }
-        for name, values in choices.items():
-            cast(forms.ChoiceField, self.fields[name]).choices = values
-        staff = (
-            Membership.objects.filter(org=org, status=MembershipStatus.ACTIVE)
-            .select_related("user")
-            .order_by("user__full_name")
+        _choices(self, "client_type", [("", _("Any type")), *ref.client_types])
+        _choices(self, "group", [("", _("Any group")), *ref.groups])
+        _choices(self, "warning", [("", _("Any warning")), *((w.id, w.label) for w in ref.warnings)])
+        _choices(self, "navigator", [("", _("Anyone")), *ref.staff])
+
+    def filters(self) -> ClientFilters:
+        """What the list selectors take; a field that does not validate filters nothing."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return ClientFilters(
+            status=data.get("status") or "",
+            client_type=data.get("client_type"),
+            group=data.get("group"),
+            navigator=data.get("navigator"),
+            warning=data.get("warning"),
+            record_type=data.get("record_type") or "",
+            has_portal_account=data.get("has_portal_account"),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
         )
-        self.fields["navigator"].choices = [("", _("Anyone")), *((m.user_id, str(m.user)) for m in staff)]  # type: ignore[attr-defined]
+
+    def ordering(self) -> str:
+        return (self.cleaned_data.get("sort") if self.is_valid() else "") or "newest"
+
+
+def client_selection_from_post(post: QueryDict, *, org: Organization) -> tuple[list[int] | None, ClientFilters | None]:
+    """A bulk action's selection (the list's checkboxes, or "all N matching" its filter), as
+    (ids, None) or (None, filters). A filter that does not validate is refused rather than widened
+    to everyone; an empty selection is refused too."""
+    if post.get("scope") == "all":
+        form = ClientFilterForm(QueryDict(post.get("filter_query", "")))
+        if not form.is_valid():
+            fields = ", ".join(str(form.fields[name].label or name) for name in form.errors if name in form.fields)
+            raise PorticoError(
+                gettext("The filter is not valid (%(fields)s). Fix it and try again.") % {"fields": fields}
+            )
+        return None, form.filters()
+    try:
+        ids = [int(v) for v in post.getlist("client")]
+    except ValueError:
+        ids = []
+    if not ids:
+        raise PorticoError(gettext("Select at least one client, or choose all matching clients."))
+    return ids, None
 
 
 class CaseNumberForm(forms.Form):
@@ -130,44 +152,35 @@ class CaseNumberForm(forms.Form):
 
 
 class ClientTypeForm(forms.Form):
-    client_type = forms.ModelChoiceField(label=_("Client type"), queryset=ClientType.objects.none(), required=False)
+    client_type = forms.TypedChoiceField(label=_("Client type"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+    def __init__(self, *args: Any, ref: ClientReference, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["client_type"].queryset = ClientType.objects.filter(org=org)  # type: ignore[attr-defined]
+        _choices(self, "client_type", [("", "—"), *ref.client_types])
 
 
 class GroupsForm(forms.Form):
-    groups = forms.ModelMultipleChoiceField(
-        queryset=Group.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    groups = forms.TypedMultipleChoiceField(required=False, coerce=int, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+    def __init__(self, *args: Any, ref: ClientReference, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["groups"].queryset = Group.objects.filter(org=org)  # type: ignore[attr-defined]
+        _choices(self, "groups", list(ref.groups))
 
 
 class WarningsForm(forms.Form):
-    warnings = forms.ModelMultipleChoiceField(
-        queryset=WarningIndicator.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
-    )
+    warnings = forms.TypedMultipleChoiceField(required=False, coerce=int, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+    def __init__(self, *args: Any, ref: ClientReference, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["warnings"].queryset = WarningIndicator.objects.filter(org=org)  # type: ignore[attr-defined]
+        _choices(self, "warnings", [(w.id, w.label) for w in ref.warnings])
 
 
 class NavigatorForm(forms.Form):
     navigator = forms.TypedChoiceField(label=_("Assign client to:"), coerce=int)
 
-    def __init__(self, *args: Any, org: Organization, exclude: set[int], **kwargs: Any):
+    def __init__(self, *args: Any, ref: ClientReference, exclude: set[int] = frozenset(), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        staff = (
-            Membership.objects.filter(org=org, status=MembershipStatus.ACTIVE)
-            .select_related("user")
-            .order_by("user__full_name")
-        )
-        self.fields["navigator"].choices = [(m.user_id, str(m.user)) for m in staff if m.user_id not in exclude]  # type: ignore[attr-defined]
+        _choices(self, "navigator", [(pk, name) for pk, name in ref.staff if pk not in exclude])
 
 
 class ClientTypeCreateForm(forms.Form):

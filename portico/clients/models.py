@@ -10,9 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from portico.core.transitions import StateMachine
+from portico.audit.models import AuditAction
+from portico.audit.transitions import StateMachine
 
 
 class ClientStatus(models.TextChoices):
@@ -68,16 +70,30 @@ CLIENT_MACHINE = StateMachine(
         "close": _("close"),
         "reopen": _("reopen"),
     },
+    audit=AuditAction.CLIENT_STATUS_CHANGED,
+    key="client",
+    tones={
+        ClientStatus.NOT_INVITED: "",
+        ClientStatus.INVITE_SENT: "warn",
+        ClientStatus.ACTIVE: "ok",
+        ClientStatus.INACTIVE: "warn",
+        ClientStatus.CLOSED: "bad",
+        ClientStatus.ARCHIVED: "",
+    },
 )
 
-# What staff may pick in the Status section's "Change" (seed 004: Inactive, Active or Closed).
-STATUS_CHANGE_ACTIONS = {
-    ClientStatus.ACTIVE: ["deactivate", "close"],
-    ClientStatus.INACTIVE: ["reactivate", "close"],
-    ClientStatus.CLOSED: ["reopen"],
-    ClientStatus.NOT_INVITED: ["archive"],
-    ClientStatus.ARCHIVED: ["unarchive"],
-}
+# The moves staff choose in the record's Status section and the API (seed 004: Inactive, Active or
+# Closed, plus archiving records never invited); the others happen through invitations and profiles.
+STAFF_STATUS_ACTIONS = ("archive", "unarchive", "deactivate", "reactivate", "close", "reopen")
+
+
+def client_status_choices(status: str) -> list[tuple[str, str, str]]:
+    """(action, verb, target status) of each move staff may choose from ``status``."""
+    return [
+        (action, CLIENT_MACHINE.verb(action), CLIENT_MACHINE.table[status][action])
+        for action in CLIENT_MACHINE.allowed_actions(status)
+        if action in STAFF_STATUS_ACTIONS
+    ]
 
 
 class ClientKind(models.TextChoices):
@@ -241,6 +257,23 @@ class Client(models.Model):
             data = [{"id": w.pk, "label": w.label, "colour": w.colour, "icon": w.icon} for w in self.warnings.all()]
         return sorted(data or [], key=lambda w: w["label"])
 
+    @cached_property
+    def group_refs(self) -> list[dict[str, Any]]:
+        """{id, name} of each group, by name: loaded with the record (``groups_data``, see
+        selectors.client_get), otherwise one query."""
+        data = getattr(self, "groups_data", None)
+        if data is None and not hasattr(self, "groups_data"):
+            data = [{"id": g.pk, "name": g.name} for g in self.groups.all()]
+        return sorted(data or [], key=lambda g: (g["name"].lower(), g["id"]))
+
+    @cached_property
+    def navigator_refs(self) -> list[dict[str, Any]]:
+        """{id, name} of each assigned navigator (user id), by name, like ``group_refs``."""
+        data = getattr(self, "navigators_data", None)
+        if data is None and not hasattr(self, "navigators_data"):
+            data = [{"id": u.pk, "name": u.display_name} for u in self.navigators.all()]
+        return sorted(data or [], key=lambda n: (n["name"].lower(), n["id"]))
+
     @property
     def has_portal_account(self) -> bool:
         return self.profile_id is not None and self.profile is not None and self.profile.organizer_id is not None
@@ -291,40 +324,8 @@ class CaseNumberCounter(models.Model):
         return f"{self.org_id}/{self.scope}: {self.last_value}"
 
 
-class BulkJob(models.Model):
-    """A bulk group change running in the background, with progress for the page that polls it."""
+class GroupOperation(models.TextChoices):
+    """A bulk change of one group (clients/bulk.py)."""
 
-    class Operation(models.TextChoices):
-        ADD = "add", _("Add to group")
-        REMOVE = "remove", _("Remove from group")
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="bulk_jobs")
-    operation = models.CharField(max_length=8, choices=Operation.choices)
-    # Either explicit ids or the list filter that selected "all N matching".
-    client_ids = models.JSONField(default=list, blank=True)
-    filters = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    changed = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)  # touched after each chunk
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.get_operation_display()} {self.group}: {self.processed}/{self.total}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else min(100, round(100 * self.processed / self.total))
+    ADD = "add", _("Add to group")
+    REMOVE = "remove", _("Remove from group")

@@ -3,29 +3,44 @@ through the support selectors at the end."""
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject, NullIf
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from portico.clients.models import Client, ClientGroup, Group, NavigatorAssignment
+from portico.accounts.models import User
+from portico.clients.models import (
+    Client,
+    ClientGroup,
+    ClientStatus,
+    ClientType,
+    Group,
+    NavigatorAssignment,
+    Profile,
+    WarningIndicator,
+)
+from portico.core.contact import email_normalize, phone_normalize
+from portico.core.errors import PorticoError
+from portico.core.keyset import keyset_page
+from portico.core.sql import JSONArrayAgg
 from portico.orgs.models import Organization
 
 PAGE_SIZE = 25
 EXACT_COUNT_LIMIT = 1_000  # above this (by the planner's estimate), list totals are the estimate
 
 SORTS = {
-    # name: (ordering fields, the attribute the cursor remembers)
-    "newest": (("-created_at", "-id"), "created_at"),
-    "oldest": (("created_at", "id"), "created_at"),
-    "name": (("name", "id"), "name"),
-    "case_number": (("case_number", "id"), "case_number"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "name": ("name", "id"),
+    "case_number": ("case_number", "id"),
 }
 
 
@@ -40,6 +55,31 @@ class ClientFilters:
     created_to: dt.date | None = None
     has_portal_account: bool | None = None
     record_type: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The filters that are set, for a job's params (dates as ISO strings)."""
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in dataclasses.asdict(self).items()
+            if v not in (None, "", {})
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClientFilters:
+        values = dict(data)
+        for key in ("created_from", "created_to"):
+            if values.get(key):
+                values[key] = dt.date.fromisoformat(values[key])
+        return cls(**values)
+
+
+def client_selection(
+    *, org: Organization, client_ids: list[int] | None, filters: ClientFilters | None
+) -> QuerySet[Client]:
+    """The live clients a bulk action covers: explicit ids, or everything matching ``filters``;
+    ids of another organization (or deleted records) never match."""
+    qs = client_filtered(org=org, filters=filters or ClientFilters())
+    return qs.filter(pk__in=client_ids) if client_ids is not None else qs
 
 
 def client_queryset(*, org: Organization) -> QuerySet[Client]:
@@ -70,53 +110,27 @@ def client_filtered(*, org: Organization, filters: ClientFilters) -> QuerySet[Cl
     return qs
 
 
-class _JSONArrayAgg(Aggregate):
-    """JSON array of the grouped values: json_group_array on SQLite, jsonb_agg on PostgreSQL."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = JSONField()
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra)
+def _json_rows(through: QuerySet[Any], **columns: Any) -> Subquery:
+    """Rows related to each client as one JSON array, inside the client's own query (no second
+    query per page or record); NULL when there are none."""
+    rows = (
+        through.filter(client_id=OuterRef("pk"))
+        .values("client_id")
+        .annotate(data=JSONArrayAgg(JSONObject(**columns)))
+        .values("data")
+    )
+    return Subquery(rows, output_field=JSONField())
 
 
 def warnings_subquery() -> Subquery:
-    """Each row's warning indicators as one JSON value, inside the page query itself (no
-    second query per page): read through ``Client.warning_badges``."""
-    through = Client.warnings.through
-    return Subquery(
-        through.objects.filter(client_id=OuterRef("pk"))  # type: ignore[misc]  # (stubs miss the annotation)
-        .values("client_id")
-        .annotate(
-            data=_JSONArrayAgg(
-                JSONObject(
-                    id=F("warningindicator_id"),
-                    label=F("warningindicator__label"),
-                    colour=F("warningindicator__colour"),
-                    icon=F("warningindicator__icon"),
-                )
-            )
-        )
-        .values("data"),
-        output_field=JSONField(),
+    """Each row's warning indicators (read through ``Client.warning_badges``)."""
+    return _json_rows(
+        Client.warnings.through.objects.all(),  # type: ignore[attr-defined]
+        id=F("warningindicator_id"),
+        label=F("warningindicator__label"),
+        colour=F("warningindicator__colour"),
+        icon=F("warningindicator__icon"),
     )
-
-
-def _encode_cursor(values: list[Any]) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, dt.datetime) else v for v in values])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort: str) -> list[Any] | None:
-    try:
-        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if not isinstance(values[0], str):
-            return None  # a hand-made cursor: start from the top rather than fail
-        if SORTS[sort][1] == "created_at":
-            values[0] = dt.datetime.fromisoformat(values[0])
-        return [values[0], int(values[1])]
-    except (ValueError, TypeError, IndexError, KeyError):
-        return None
 
 
 @dataclass
@@ -132,32 +146,14 @@ def client_page(
 ) -> ClientPage:
     """One page by keyset (the last row's sort value and id), never OFFSET: page 4,000 costs
     what page 1 costs. Warnings come in one prefetch; the total is exact up to EXACT_COUNT_LIMIT."""
-    sort = sort if sort in SORTS else "newest"
-    ordering, attr = SORTS[sort]
-    qs = client_filtered(org=org, filters=filters)
-    position = _decode_cursor(cursor, sort) if cursor else None
-    if position is not None:
-        value, last_id = position
-        # The plain range (<= / >=) is redundant with the OR below, but it is what lets the index
-        # start at the cursor instead of reading and discarding every row before it.
-        if ordering[0].startswith("-"):
-            qs = qs.filter(**{f"{attr}__lte": value}).filter(
-                Q(**{f"{attr}__lt": value}) | Q(**{attr: value, "id__lt": last_id})
-            )
-        else:
-            qs = qs.filter(**{f"{attr}__gte": value}).filter(
-                Q(**{f"{attr}__gt": value}) | Q(**{attr: value, "id__gt": last_id})
-            )
-    rows: list[Client] = list(
-        qs.order_by(*ordering)
+    qs = (
+        client_filtered(org=org, filters=filters)
         .select_related("client_type")
-        .annotate(warnings_data=warnings_subquery())[: page_size + 1]
+        .annotate(warnings_data=warnings_subquery())
     )
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = _encode_cursor([getattr(rows[-1], attr), rows[-1].pk])
-    if position is None and next_cursor is None:
+    rows: list[Client]
+    rows, next_cursor = keyset_page(qs, order=SORTS.get(sort, SORTS["newest"]), cursor=cursor, page_size=page_size)  # type: ignore[assignment]
+    if not cursor and next_cursor is None:
         total, estimate = len(rows), False  # the whole result is on this page: no count needed
     else:
         total, estimate = client_count(org=org, filters=filters)
@@ -189,29 +185,74 @@ def queryset_count(qs: QuerySet[Any]) -> tuple[int, bool]:
 
 
 def client_get(*, org: Organization, client_id: int) -> Client:
+    """One live record with everything its page and the API show beside it, in one query: client
+    type, profile, who created it, and its warnings, groups and navigators as JSON (read through
+    ``warning_badges``, ``group_refs`` and ``navigator_refs``)."""
     return get_object_or_404(
         client_queryset(org=org)
         .select_related("client_type", "profile", "created_by")
-        .annotate(warnings_data=warnings_subquery()),
+        .annotate(
+            warnings_data=warnings_subquery(),
+            groups_data=_json_rows(ClientGroup.objects.all(), id=F("group_id"), name=F("group__name")),
+            navigators_data=_json_rows(
+                NavigatorAssignment.objects.all(),
+                id=F("user_id"),
+                name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__email")),
+            ),
+        ),
         pk=client_id,
     )
 
 
-def client_record_sections(*, client: Client) -> dict[str, Any]:
-    """What the record page shows beside the client: its groups, navigators and warnings."""
-    return {
-        "groups": list(Group.objects.filter(clientgroup__client=client).order_by("name")),
-        "navigators": list(
-            NavigatorAssignment.objects.filter(client=client).select_related("user").order_by("user__full_name")
-        ),
-        "warnings": client.warning_badges,  # loaded with the client (see client_get)
-    }
+def client_type_for_input(*, org: Organization, client_type_id: int) -> ClientType:
+    """The organization's client type with this id, for input that names one (refused otherwise)."""
+    found = ClientType.objects.filter(org=org, pk=client_type_id).first()
+    if found is None:
+        raise PorticoError(
+            _("Choose one of this organization's client types."), code="invalid", extra={"field": "client_type"}
+        )
+    return found
+
+
+def _in_org(model: type[Group] | type[WarningIndicator], org: Organization, ids: list[int]) -> list[Any]:
+    """The organization's rows with these ids; any id that is not one of them is a 404, as another
+    organization's group looks like no group."""
+    wanted = set(ids)
+    found = list(model.objects.filter(org=org, pk__in=wanted)) if wanted else []
+    if len(found) != len(wanted):
+        raise Http404
+    return found
+
+
+def groups_in_org(*, org: Organization, ids: list[int]) -> list[Group]:
+    return _in_org(Group, org, ids)
+
+
+def warnings_in_org(*, org: Organization, ids: list[int]) -> list[WarningIndicator]:
+    return _in_org(WarningIndicator, org, ids)
+
+
+def client_navigator_get(*, client: Client, user_id: int) -> User:
+    """A navigator assigned to ``client``; anyone else is a 404."""
+    return get_object_or_404(User, pk=user_id, assigned_clients=client)
+
+
+def profiles_organized_by(*, user: User) -> list[Profile]:
+    """The profiles ``user`` organizes (to accept an invitation with one of them)."""
+    return list(Profile.objects.filter(organizer=user).order_by("full_name", "pk"))
+
+
+def client_records_organized_by(*, org: Organization, user: User) -> QuerySet[Client]:
+    """The live records of ``org`` whose profile ``user`` organizes (their own records, in the portal)."""
+    return Client.objects.filter(org=org, profile__organizer=user, deleted_at=None)
 
 
 def client_duplicates(
     *, org: Organization, email: str = "", phone: str = "", exclude_id: int | None = None
 ) -> list[Client]:
-    """Live records of the organization with the same email (any case) or phone."""
+    """Live records of the organization with the same email (any case) or phone, compared as the
+    actions store them (a phone typed "55 1234 5678" finds +525512345678)."""
+    email, phone = _normalized(email_normalize, email), _normalized(phone_normalize, phone)
     condition = Q()
     if email:
         condition |= Q(email__iexact=email)
@@ -223,6 +264,66 @@ def client_duplicates(
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     return list(qs.order_by("-created_at")[:5])
+
+
+def _normalized(normalize: Any, value: str) -> str:
+    try:
+        return normalize(value)
+    except PorticoError:  # not valid: the create refuses it anyway, and it matches nothing
+        return ""
+
+
+# --- groups and reports ---
+
+
+def group_list(*, org: Organization) -> QuerySet[Group]:
+    """The organization's groups by name, each with its number of live members."""
+    return (
+        Group.objects.filter(org=org)
+        .annotate(size=Count("clientgroup", filter=Q(clientgroup__client__deleted_at=None)))
+        .order_by("name")
+    )
+
+
+def group_get(*, org: Organization, group_id: int) -> Group:
+    return get_object_or_404(Group, org=org, pk=group_id)
+
+
+def group_size(*, group: Group) -> int:
+    return ClientGroup.objects.filter(group=group, client__deleted_at=None).count()
+
+
+def group_member_ids(*, group: Group, clients: list[Client]) -> set[int]:
+    """Which of ``clients`` (a page of the list) are in ``group``: one query."""
+    return set(
+        ClientGroup.objects.filter(group=group, client__in=[c.pk for c in clients]).values_list("client_id", flat=True)
+    )
+
+
+def client_reports(*, org: Organization) -> dict[str, Any]:
+    """Counts by status, type and group. Closed and inactive clients count like any other."""
+    live = client_queryset(org=org)
+    by_status = dict(live.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    status_rows = [(label, by_status.get(value, 0)) for value, label in ClientStatus.choices]
+    type_rows = list(
+        live.values_list("client_type__name")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("client_type__name", "n")
+    )
+    group_rows = list(
+        Group.objects.filter(org=org)
+        .annotate(n=Count("clientgroup", filter=Q(clientgroup__client__deleted_at=None)))
+        .order_by("-n")
+        .values_list("name", "n")
+    )
+    return {
+        "status_rows": status_rows,
+        "type_rows": type_rows,
+        "group_rows": group_rows,
+        "peak": max([n for _label, n in status_rows] + [1]),
+        "total": sum(by_status.values()),
+    }
 
 
 # --- support: deleted records ---

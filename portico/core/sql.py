@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import QuerySet, Value
+from django.db.models import Aggregate, JSONField, QuerySet, Value
 from django.db.models.expressions import Combinable
 
 
@@ -99,3 +99,14 @@ def copy_rows(model: type[models.Model], objs: list[Any]) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+class JSONArrayAgg(Aggregate):
+    """A JSON array of the grouped values: json_group_array on SQLite, jsonb_agg on PostgreSQL. With
+    a correlated subquery it folds a record's related rows into the record's own query."""
+
+    function = "JSON_GROUP_ARRAY"
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="JSONB_AGG", **extra)

@@ -1,6 +1,5 @@
 """/api/v1/invitations and /api/v1/clients/{id}/invitations: client portal invitations as JSON,
-with an organization's API key or a session (``?org=``). The routes go on ``invitations_router``,
-which ``portico.api`` defines and mounts (and imports this module to fill).
+with an organization's API key or a session (``?org=``).
 
 Reading needs `clients.view`; sending, resending and revoking need `invitations.send`. The
 actions do the work and the auditing. No response ever holds a link or its token: those travel
@@ -17,12 +16,14 @@ from django.utils import timezone
 from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
-from portico.api import ID_MAX, ORG_PARAM_HELP, RefOut, _caller, invitations_router
 from portico.clients import selectors as client_selectors
 from portico.invitations import actions, selectors
 from portico.invitations.models import Delivery, Invitation, InvitationChannel, InvitationStatus
+from portico.orgs.api_shared import ID_MAX, ORG_PARAM_HELP, RefOut, api_caller, api_router
 from portico.orgs.models import Organization
 from portico.orgs.permissions import Permission
+
+router = api_router(tags=["invitations"])
 
 
 class InvitationSendIn(Schema):
@@ -122,7 +123,7 @@ def _invitation_detail_out(org: Organization, invitation_id: int) -> dict[str, A
     }
 
 
-@invitations_router.post(
+@router.post(
     "/clients/{client_id}/invitations", response={201: InvitationDetailOut}, summary="Invite a client to the portal"
 )
 def invitations_send(
@@ -136,16 +137,16 @@ def invitations_send(
     the channel (`no_address`) or is archived or closed (`not_invitable`); a client who already has
     portal access (`has_access`) or a pending invitation (`already_invited`: resend it instead) is
     a 409. Needs `invitations.send`."""
-    caller = _caller(request, org, Permission.INVITATIONS_SEND)
+    caller = api_caller(request, org, Permission.INVITATIONS_SEND)
     client = client_selectors.client_get(org=caller.ctx.org, client_id=client_id)
     invitation = actions.invitation_send(client=client, actor=caller.actor, channel=payload.channel.value)
     return Status(201, _invitation_detail_out(caller.ctx.org, invitation.pk))
 
 
-@invitations_router.get("/invitations", response=InvitationPageOut, summary="List invitations")
+@router.get("/invitations", response=InvitationPageOut, summary="List invitations")
 def invitations_list(request: HttpRequest, filters: Query[InvitationListQuery]) -> dict[str, Any]:
     """25 a page, newest send first; filters combine. Needs `clients.view`."""
-    caller = _caller(request, filters.org, Permission.CLIENTS_VIEW)
+    caller = api_caller(request, filters.org, Permission.CLIENTS_VIEW)
     since = filters.since
     if since is not None and timezone.is_naive(since):
         since = timezone.make_aware(since, dt.UTC)
@@ -168,18 +169,16 @@ def invitations_list(request: HttpRequest, filters: Query[InvitationListQuery]) 
     }
 
 
-@invitations_router.get("/invitations/{invitation_id}", response=InvitationDetailOut, summary="Get an invitation")
+@router.get("/invitations/{invitation_id}", response=InvitationDetailOut, summary="Get an invitation")
 def invitations_get(
     request: HttpRequest, invitation_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
     """With its delivery trail. Needs `clients.view`. Another organization's id is a 404."""
-    caller = _caller(request, org, Permission.CLIENTS_VIEW)
+    caller = api_caller(request, org, Permission.CLIENTS_VIEW)
     return _invitation_detail_out(caller.ctx.org, invitation_id)
 
 
-@invitations_router.post(
-    "/invitations/{invitation_id}/resend", response=InvitationDetailOut, summary="Resend an invitation"
-)
+@router.post("/invitations/{invitation_id}/resend", response=InvitationDetailOut, summary="Resend an invitation")
 def invitations_resend(
     request: HttpRequest, invitation_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
@@ -187,21 +186,19 @@ def invitations_resend(
     the expiry starts again. A pending or expired invitation can be resent; an accepted or revoked
     one is a 409 (`invalid_transition`), as is a client who has portal access (`has_access`).
     Needs `invitations.send`."""
-    caller = _caller(request, org, Permission.INVITATIONS_SEND)
+    caller = api_caller(request, org, Permission.INVITATIONS_SEND)
     invitation = selectors.invitation_get(org=caller.ctx.org, invitation_id=invitation_id)
     actions.invitation_resend(invitation=invitation, actor=caller.actor)
     return _invitation_detail_out(caller.ctx.org, invitation_id)
 
 
-@invitations_router.post(
-    "/invitations/{invitation_id}/revoke", response=InvitationDetailOut, summary="Revoke an invitation"
-)
+@router.post("/invitations/{invitation_id}/revoke", response=InvitationDetailOut, summary="Revoke an invitation")
 def invitations_revoke(
     request: HttpRequest, invitation_id: int, org: str | None = Query(None, description=ORG_PARAM_HELP)
 ) -> dict[str, Any]:
     """Its link stops working and the client goes back to not invited. An accepted or revoked
     invitation is a 409 (`invalid_transition`). Needs `invitations.send`."""
-    caller = _caller(request, org, Permission.INVITATIONS_SEND)
+    caller = api_caller(request, org, Permission.INVITATIONS_SEND)
     invitation = selectors.invitation_get(org=caller.ctx.org, invitation_id=invitation_id)
     actions.invitation_revoke(invitation=invitation, actor=caller.actor)
     return _invitation_detail_out(caller.ctx.org, invitation_id)

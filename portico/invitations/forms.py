@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portico.invitations.models import InvitationChannel
+from portico.invitations.models import Delivery, InvitationChannel, InvitationStatus
+from portico.invitations.selectors import InvitationFilters
 
 
 class InvitationSendForm(forms.Form):
@@ -60,3 +64,30 @@ class AccountCreateForm(forms.Form):
     @property
     def uses_code(self) -> bool:
         return self.data.get("method") == "code"
+
+
+PERIODS = (("today", _("Today"), 0), ("week", _("This week"), 7), ("month", _("This month"), 30))
+
+
+class InvitationListForm(forms.Form):
+    """The staff list's filters (an unknown value is ignored, never an error)."""
+
+    state = forms.ChoiceField(label=_("State"), required=False, choices=[("", _("Any")), *InvitationStatus.choices])
+    delivery = forms.ChoiceField(label=_("Delivery"), required=False, choices=[("", _("Any")), *Delivery.choices])
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any")), *InvitationChannel.choices]
+    )
+    period = forms.ChoiceField(
+        label=_("Sent"), required=False, choices=[("", _("Any time")), *((v, label) for v, label, _d in PERIODS)]
+    )
+
+    def filters(self) -> InvitationFilters:
+        data = {name: self.data.get(name, "") for name in self.fields}
+        for name, field in self.fields.items():  # one bad value drops that filter only
+            if data[name] not in dict(field.choices):  # type: ignore[attr-defined]
+                data[name] = ""
+        since = None
+        if data["period"]:
+            today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+            since = today - dt.timedelta(days=next(d for v, _l, d in PERIODS if v == data["period"]))
+        return InvitationFilters(state=data["state"], delivery=data["delivery"], channel=data["channel"], since=since)

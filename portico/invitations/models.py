@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portico.core.transitions import StateMachine
+from portico.audit.models import AuditAction
+from portico.audit.transitions import StateMachine
 
 
 class InvitationChannel(models.TextChoices):
@@ -47,6 +48,15 @@ INVITATION_MACHINE = StateMachine(
     "organization) is expired; the sweep records it, and every read treats it as expired already.",
     noun=_("invitation"),
     verbs={"resend": _("resend"), "accept": _("accept"), "revoke": _("revoke"), "expire": _("expire")},
+    # On the client's timeline (the target is the client record; the invitation is in the detail).
+    audit={
+        "resend": AuditAction.INVITATION_RESENT,
+        "accept": AuditAction.INVITATION_ACCEPTED,
+        "revoke": AuditAction.INVITATION_REVOKED,
+        "expire": AuditAction.INVITATION_EXPIRED,
+    },
+    key="invitation",
+    tones={InvitationStatus.PENDING: "warn", InvitationStatus.ACCEPTED: "ok", InvitationStatus.REVOKED: "bad"},
 )
 
 
@@ -59,6 +69,50 @@ class Delivery(models.TextChoices):
     BOUNCED = "bounced", _("Bounced")
     FAILED = "failed", _("Failed")
     OPENED = "opened", _("Opened")
+
+
+# Provider reports arrive in any order: the delivery only moves forward (a late "sent" after
+# "delivered" changes nothing) and a bounce or failure stands until the next send queues a new
+# message. Each action is named after the state it reaches.
+_FORWARD = {
+    Delivery.QUEUED: [Delivery.SENT, Delivery.DELIVERED, Delivery.OPENED],
+    Delivery.SENT: [Delivery.DELIVERED, Delivery.OPENED],
+    Delivery.DELIVERED: [Delivery.OPENED],
+    Delivery.OPENED: [],
+}
+DELIVERY_TRANSITIONS: dict[str, dict[str, str]] = {
+    **{
+        source: {
+            **{str(target): target for target in forward},
+            "bounced": Delivery.BOUNCED,
+            "failed": Delivery.FAILED,
+            "queue": Delivery.QUEUED,
+        }
+        for source, forward in _FORWARD.items()
+    },
+    Delivery.BOUNCED: {"queue": Delivery.QUEUED},
+    Delivery.FAILED: {"queue": Delivery.QUEUED},
+}
+DELIVERY_MACHINE = StateMachine(
+    "Client invitation delivery",
+    Delivery,
+    DELIVERY_TRANSITIONS,
+    "Where the newest message of an invitation is, from the outbox and the provider's reports "
+    '(webhooks), and the welcome page\'s own "opened". A resend queues a new message.',
+    noun=_("invitation delivery"),
+    field="delivery",
+    audit={"bounced": AuditAction.INVITATION_BOUNCED, "failed": AuditAction.INVITATION_BOUNCED},
+    history="Every step is also an InvitationEvent row: the delivery trail on the client's record.",
+    key="delivery",
+    tones={
+        Delivery.QUEUED: "warn",
+        Delivery.SENT: "ok",
+        Delivery.DELIVERED: "ok",
+        Delivery.OPENED: "ok",
+        Delivery.BOUNCED: "bad",
+        Delivery.FAILED: "bad",
+    },
+)
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):
@@ -104,8 +158,8 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     ended_reason = models.CharField(max_length=32, blank=True)  # why revoked: staff, email_changed, ...
     bulk_job = models.ForeignKey(
-        "invitations.BulkInvitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
-    )
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # the bulk invitation (a job) that made it
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(default=timezone.now)  # the newest send
 
@@ -175,50 +229,8 @@ class InvitationEvent(models.Model):
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class BulkInvitation(models.Model):
-    """Invitations to many clients at once, prepared in the background with progress; each
-    client's outcome is kept as a row of the result table."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=8, choices=InvitationChannel.choices, default=InvitationChannel.EMAIL)
-    client_ids = models.JSONField(default=list, blank=True)
-    filters = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    sent = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"bulk invitation {self.pk}: {self.processed}/{self.total}"
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else min(100, round(100 * self.processed / self.total))
-
-    @property
-    def finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
-
-    @property
-    def not_found(self) -> int:
-        """Chosen ids that matched no live client of the organization (deleted, or not its own)."""
-        return max(len(set(self.client_ids)) - self.total, 0) if self.client_ids else 0
-
-
 class BulkInvitationRow(models.Model):
-    """One client's outcome in a bulk invitation."""
+    """One client's outcome in a bulk invitation (a job of kind ``invitations.bulk_send``)."""
 
     class Outcome(models.TextChoices):
         SENT = "sent", _("Sent")
@@ -227,7 +239,7 @@ class BulkInvitationRow(models.Model):
         NO_ADDRESS = "no_address", _("Skipped: no address for this channel")
         NOT_INVITABLE = "not_invitable", _("Skipped: archived or closed")
 
-    job = models.ForeignKey(BulkInvitation, on_delete=models.CASCADE, related_name="rows")
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
 

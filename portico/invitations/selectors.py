@@ -10,12 +10,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
-from django.db.models import QuerySet
+from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from portico.clients.models import Client
 from portico.clients.selectors import queryset_count
 from portico.core.keyset import keyset_page
-from portico.invitations.models import Invitation, InvitationEvent, InvitationQuerySet
+from portico.core.sql import JSONArrayAgg
+from portico.core.tokens import token_digest
+from portico.invitations.models import (
+    Delivery,
+    Invitation,
+    InvitationEvent,
+    InvitationLink,
+    InvitationQuerySet,
+    InvitationStatus,
+)
 from portico.orgs.models import Organization
 
 PAGE_SIZE = 25
@@ -78,7 +91,7 @@ def invitation_page(
     """One page by keyset (the last row's send time and id), never OFFSET; one query for the rows,
     and a count only when the result does not fit on the first page (as ``client_page``)."""
     rows, next_cursor = keyset_page(
-        invitation_filtered(org=org, filters=filters), time_field="sent_at", cursor=cursor, page_size=page_size
+        invitation_filtered(org=org, filters=filters), order=ORDERING, cursor=cursor, page_size=page_size
     )
     if not cursor and next_cursor is None:
         total, estimate = len(rows), False
@@ -96,6 +109,81 @@ def invitation_get(*, org: Organization, invitation_id: int) -> Invitation:
     )
 
 
+@dataclass
+class TrailStep:
+    kind: str
+    at: dt.datetime
+    detail: str
+
+    def get_kind_display(self) -> str:
+        return str(Delivery(self.kind).label) if self.kind in Delivery.values else self.kind
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime:
+    """SQLite's JSON carries the stored UTC text without an offset."""
+    value = value or dt.datetime.min
+    return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
+
+
+def invitation_newest(*, client: Client) -> Invitation | None:
+    """The client's newest invitation for its record page, with who sent it and its delivery trail
+    (``trail``, oldest first) in the same query."""
+    events = (
+        InvitationEvent.objects.filter(invitation=OuterRef("pk"))
+        .values("invitation")
+        .annotate(data=JSONArrayAgg(JSONObject(kind=F("kind"), at=F("at"), detail=F("detail"))))
+        .values("data")
+    )
+    invitation = (
+        Invitation.objects.filter(client=client)
+        .select_related("invited_by")
+        .annotate(trail_data=Subquery(events, output_field=JSONField()))
+        .order_by("-sent_at", "-id")
+        .first()
+    )
+    if invitation is not None:
+        steps = [
+            TrailStep(e["kind"], _aware(parse_datetime(e["at"])), e["detail"])
+            for e in invitation.trail_data or []  # type: ignore[attr-defined]
+        ]
+        invitation.trail = sorted(steps, key=lambda step: step.at)  # type: ignore[attr-defined]
+    return invitation
+
+
 def invitation_events(*, invitation: Invitation) -> list[InvitationEvent]:
     """The delivery trail, oldest first."""
     return list(InvitationEvent.objects.filter(invitation=invitation).order_by("at", "id"))
+
+
+@dataclass
+class LinkState:
+    """What a link is now: ``usable`` (the newest link of a live invitation), or why not."""
+
+    invitation: Invitation | None
+    link: InvitationLink | None
+    reason: str  # usable, unknown, expired, replaced, accepted, revoked
+
+    @property
+    def usable(self) -> bool:
+        return self.reason == "usable"
+
+
+def invitation_link_state(*, raw_token: str) -> LinkState:
+    """The link a raw token names, found by its digest (the token itself is never stored)."""
+    link = (
+        InvitationLink.objects.select_related(
+            "invitation", "invitation__org", "invitation__org__portal_settings", "invitation__client"
+        )
+        .filter(token_digest=token_digest(raw_token))
+        .first()
+    )
+    if link is None:
+        return LinkState(None, None, "unknown")
+    invitation = link.invitation
+    if invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.REVOKED):
+        return LinkState(invitation, link, invitation.status)
+    if link.number != invitation.sent_count:
+        return LinkState(invitation, link, "replaced")
+    if invitation.is_expired:
+        return LinkState(invitation, link, "expired")
+    return LinkState(invitation, link, "usable")

@@ -17,17 +17,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from portico.accounts.models import User
-from portico.clients.models import Profile
+from portico.clients.selectors import profiles_organized_by
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
 from portico.invitations import actions
 from portico.invitations.forms import AccountCreateForm
 from portico.invitations.models import InvitationChannel
+from portico.invitations.refusals import invitation_username
+from portico.invitations.selectors import invitation_link_state
+from portico.orgs.selectors import account_exists
 
 
 @never_cache
 def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
-    state = actions.invitation_link_state(raw_token=token)
+    state = invitation_link_state(raw_token=token)
     invitation = state.invitation
     if not state.usable or invitation is None:
         portal = getattr(invitation.org, "portal_settings", None) if invitation else None
@@ -41,7 +44,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     portal = org.portal_settings
     user: User | None = request.user if request.user.is_authenticated else None  # type: ignore[assignment]
     username = (
-        actions.invitation_username(invitation)
+        invitation_username(invitation)
         if invitation.channel == InvitationChannel.EMAIL or invitation.client.email
         else ""
     )
@@ -50,7 +53,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
 
     if user is not None:
         wrong = invitation.channel == InvitationChannel.EMAIL and user.email.lower() != username
-        profiles = list(Profile.objects.filter(organizer=user).order_by("full_name")) if not wrong else []
+        profiles = profiles_organized_by(user=user) if not wrong else []
         if request.method == "POST" and not wrong:
             chosen = request.POST.get("profile", "new")
             profile = next((p for p in profiles if str(p.pk) == chosen), None)
@@ -68,7 +71,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
         )
         return render(request, "invitations/welcome.html", context)
 
-    if username and User.objects.filter(email__iexact=username).exists():
+    if username and account_exists(email=username):
         context["existing_account"] = True
         context["login_url"] = reverse("account_login") + "?next=" + request.path
         return render(request, "invitations/welcome.html", context)

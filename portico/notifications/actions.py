@@ -13,23 +13,23 @@ from django.utils.translation import gettext as _
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
+from portico.audit.decorators import action
 from portico.audit.models import AuditAction
-from portico.clients.models import Client, ClientStatus
+from portico.clients.models import Client
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.notifications.models import (
-    DEFAULT_CHANNELS,
+    PREFERENCE_KINDS,
     EventKind,
     Notification,
     NotificationPreference,
     NotifyChannel,
     PushSubscription,
 )
-from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.notifications.selectors import channels_for, navigators_of, notifications_muted, preferences_for
+from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import Channel
-
-MUTED_STATUSES = (ClientStatus.CLOSED, ClientStatus.INACTIVE)
 
 
 @dataclass
@@ -41,28 +41,7 @@ class Event:
     url: str = ""  # a path on this site
 
 
-def navigators_of(client: Client) -> list[User]:
-    """The client's assigned navigators who are active staff of its organization."""
-    return list(
-        User.objects.filter(
-            navigatorassignment__client=client,
-            is_active=True,
-            memberships__org_id=client.org_id,
-            memberships__status=MembershipStatus.ACTIVE,
-        ).distinct()
-    )
-
-
-def notifications_muted(client: Client) -> bool:
-    return bool(client.org.mute_closed_clients) and client.status in MUTED_STATUSES
-
-
-def channels_for(*, org: Organization, user: User, kind: str) -> list[str]:
-    pref = NotificationPreference.objects.filter(org=org, user=user, kind=kind).first()
-    return list(pref.channels) if pref is not None else list(DEFAULT_CHANNELS)
-
-
-@transaction.atomic
+@action(audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_navigators(*, client: Client, event: Event, exclude: User | None = None) -> list[Notification]:
     """Notify ``client``'s assigned navigators of ``event`` (not ``exclude``, who caused it)."""
     if notifications_muted(client):
@@ -77,7 +56,7 @@ def notify_navigators(*, client: Client, event: Event, exclude: User | None = No
     return sent
 
 
-@transaction.atomic
+@action(audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_user(*, org: Organization, user: User, event: Event, client: Client | None = None) -> Notification | None:
     """One person, one event: the bell's row and the person's channels. None if already told."""
     channels = channels_for(org=org, user=user, kind=event.kind)
@@ -127,17 +106,7 @@ def notify_user(*, org: Organization, user: User, event: Event, client: Client |
     return notification
 
 
-# The kinds a person chooses channels for (a test notification goes by the default channels).
-PREFERENCE_KINDS = [kind for kind in EventKind if kind != EventKind.TEST]
-
-
-def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:
-    """Every preference kind's channels for one person, the defaults filled in."""
-    saved = {p.kind: list(p.channels) for p in NotificationPreference.objects.filter(org=org, user=user)}
-    return {kind.value: saved.get(kind.value, [str(c) for c in DEFAULT_CHANNELS]) for kind in PREFERENCE_KINDS}
-
-
-@transaction.atomic
+@action
 def notification_preferences_save(
     *, org: Organization, user: User, actor: Actor, prefs: dict[str, list[str]]
 ) -> dict[str, list[str]]:
@@ -164,6 +133,7 @@ def notification_preferences_save(
     return preferences_for(org=org, user=user)
 
 
+@action(audited=False, why="a device's delivery address, not a change to anyone's data; the device list shows it")
 def push_subscription_save(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
 ) -> PushSubscription:
@@ -179,6 +149,7 @@ def push_subscription_save(
     return subscription
 
 
+@action(audited=False, why="reading one's own notifications changes nothing anyone else sees")
 def notifications_mark_read(*, org: Organization, user: User, ids: list[int] | None = None) -> int:
     """Mark some (or all) of one person's unread notifications in ``org`` read."""
     qs = Notification.objects.filter(org=org, recipient=user, read_at=None)
@@ -187,11 +158,10 @@ def notifications_mark_read(*, org: Organization, user: User, ids: list[int] | N
     return qs.update(read_at=timezone.now())
 
 
+@action(audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_test(*, org: Organization, user: User) -> Notification | None:
     """The settings page's "Send a test notification": proves each chosen channel reaches them."""
     with translation.override(user.language or org.language):
-        from django.utils.translation import gettext as _
-
         event = Event(
             kind=EventKind.TEST,
             key=f"test:{user.pk}:{timezone.now().timestamp()}",
@@ -199,7 +169,3 @@ def notify_test(*, org: Organization, user: User) -> Notification | None:
             body=_("If you can read this, notifications reach you here."),
         )
     return notify_user(org=org, user=user, event=event)
-
-
-def staff_of(org: Organization, user: User) -> bool:
-    return Membership.objects.filter(org=org, user=user, status=MembershipStatus.ACTIVE).exists()

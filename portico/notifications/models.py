@@ -15,7 +15,12 @@ class EventKind(models.TextChoices):
     INVITATION_ACCEPTED = "invitation_accepted", _("A client accepted the portal invitation")
     INVITATION_BOUNCED = "invitation_bounced", _("A portal invitation could not be delivered")
     PORTAL_ACCOUNT_CREATED = "portal_account_created", _("A client's portal account was created")
+    INVITATION_NEW_LINK_REQUESTED = "invitation_new_link", _("A client asked for a new invitation link")
     TEST = "test", _("Test notification")
+
+
+# The kinds a person chooses channels for (a test notification goes by the default channels).
+PREFERENCE_KINDS = [kind for kind in EventKind if kind != EventKind.TEST]
 
 
 class NotifyChannel(models.TextChoices):

@@ -7,9 +7,17 @@ from dataclasses import dataclass
 from django.shortcuts import get_object_or_404
 
 from portico.accounts.models import User
+from portico.clients.models import Client, ClientStatus
 from portico.core.keyset import keyset_page
-from portico.notifications.models import Notification
-from portico.orgs.models import Organization
+from portico.notifications.models import (
+    DEFAULT_CHANNELS,
+    PREFERENCE_KINDS,
+    Notification,
+    NotificationPreference,
+)
+from portico.orgs.models import MembershipStatus, Organization
+
+MUTED_STATUSES = (ClientStatus.CLOSED, ClientStatus.INACTIVE)
 
 PAGE_SIZE = 30
 
@@ -26,7 +34,7 @@ def notification_list(
     """Newest first, by keyset (created_at, id) on the notification_bell index."""
     rows, next_cursor = keyset_page(
         Notification.objects.filter(org=org, recipient=user),
-        time_field="created_at",
+        order=("-created_at", "-id"),
         cursor=cursor,
         page_size=page_size,
     )
@@ -41,3 +49,30 @@ def unread_count(*, org: Organization, user: User) -> int:
 def notification_get(*, org: Organization, user: User, notification_id: int) -> Notification:
     """One of this person's notifications in ``org``; anyone else's is a 404."""
     return get_object_or_404(Notification, org=org, recipient=user, pk=notification_id)
+
+
+def navigators_of(client: Client) -> list[User]:
+    """The client's assigned navigators who are active staff of its organization."""
+    return list(
+        User.objects.filter(
+            navigatorassignment__client=client,
+            is_active=True,
+            memberships__org_id=client.org_id,
+            memberships__status=MembershipStatus.ACTIVE,
+        ).distinct()
+    )
+
+
+def notifications_muted(client: Client) -> bool:
+    return bool(client.org.mute_closed_clients) and client.status in MUTED_STATUSES
+
+
+def channels_for(*, org: Organization, user: User, kind: str) -> list[str]:
+    pref = NotificationPreference.objects.filter(org=org, user=user, kind=kind).first()
+    return list(pref.channels) if pref is not None else list(DEFAULT_CHANNELS)
+
+
+def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:
+    """Every preference kind's channels for one person, the defaults filled in."""
+    saved = {p.kind: list(p.channels) for p in NotificationPreference.objects.filter(org=org, user=user)}
+    return {kind.value: saved.get(kind.value, [str(c) for c in DEFAULT_CHANNELS]) for kind in PREFERENCE_KINDS}

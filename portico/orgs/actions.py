@@ -1,41 +1,51 @@
-"""Every change to organizations, roles, staff memberships and staff invitations."""
+"""Every change to organizations, roles, staff memberships, staff invitations and API keys."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import secrets
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portico.accounts.actions import user_sessions_end
+from portico.accounts.actions import account_create, account_email_confirm, user_sessions_end
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
+from portico.audit.decorators import action
 from portico.audit.models import AuditAction
+from portico.audit.transitions import Stale
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.core.tokens import token_digest, token_new
 from portico.orgs.models import (
     MEMBERSHIP_MACHINE,
     STAFF_INVITATION_MACHINE,
+    ApiKey,
     Membership,
     MembershipStatus,
     Organization,
     Role,
     StaffInvitation,
     StaffInvitationStatus,
+    case_number_pattern_check,
+    org_reference_changed,
 )
 from portico.orgs.permissions import ALL, DEFAULT_ROLES, Permission, permission_check
+from portico.orgs.selectors import staff_invitation_lookup
+from portico.orgs.signals import organization_created
 from portico.outbox.actions import outbox_enqueue_email
+
+ORG_SETTINGS = ("name", "language", "require_mfa", "case_number_pattern", "mute_closed_clients")
 
 # --- organizations ---
 
 
-@transaction.atomic
+@action
 def org_create(
     *,
     name: str,
@@ -46,7 +56,8 @@ def org_create(
     admin_email: str = "",
 ) -> Organization:
     """A new tenant with the default roles; its first admin is ``admin_user`` (made a member
-    now) or ``admin_email`` (invited)."""
+    now) or ``admin_email`` (invited). The apps above provision their defaults (client types,
+    request kinds, ...) on ``organization_created``, in this transaction."""
     if Organization.objects.filter(slug=slug).exists():
         raise PorticoError(_("The short name “%(slug)s” is taken.") % {"slug": slug})
     prefix = "".join(ch for ch in slug.upper() if ch.isalnum())[:3] or "C"
@@ -54,20 +65,18 @@ def org_create(
         name=name, slug=slug, language=language, case_number_pattern=f"{prefix}-{{year}}-{{seq:05}}"
     )
     with translation.override(language):
-        roles = {
-            str(role_name): Role.objects.create(
+        roles = [
+            Role.objects.create(
                 org=org,
                 name=str(role_name),
                 grants_all=perms is None,
                 permissions=[] if perms is None else [str(p) for p in perms],
             )
             for role_name, perms in DEFAULT_ROLES.items()
-        }
+        ]
     audit_record(org=org, actor=actor, action=AuditAction.ORG_CREATED, target=org, detail={"slug": slug})
-    from portico.clients.actions import client_types_create_defaults
-
-    client_types_create_defaults(org=org, actor=actor)
-    admin_role = next(role for role in roles.values() if role.grants_all)
+    organization_created.send(sender=Organization, org=org, actor=actor)
+    admin_role = next(role for role in roles if role.grants_all)
     if admin_user is not None:
         membership_add(org=org, user=admin_user, role=admin_role, actor=actor)
     if admin_email:
@@ -75,17 +84,15 @@ def org_create(
     return org
 
 
-@transaction.atomic
+@action
 def org_settings_update(*, org: Organization, actor: Actor, **fields: Any) -> Organization:
-    allowed = {"name", "language", "require_mfa", "case_number_pattern", "mute_closed_clients"}
+    unknown = set(fields) - set(ORG_SETTINGS)
+    if unknown:
+        raise ValueError(f"not organization settings: {sorted(unknown)}")
     if "case_number_pattern" in fields:
-        from portico.clients.actions import case_number_pattern_check
-
         case_number_pattern_check(fields["case_number_pattern"])
     changes = {}
     for field, value in fields.items():
-        if field not in allowed:
-            raise ValueError(f"{field} is not an organization setting")
         old = getattr(org, field)
         if old != value:
             changes[field] = {"from": old, "to": value}
@@ -96,7 +103,7 @@ def org_settings_update(*, org: Organization, actor: Actor, **fields: Any) -> Or
     return org
 
 
-# --- roles ---
+# --- who may do what (the checks behind roles, memberships and invitations) ---
 
 
 def _clean_permissions(codes: list[str]) -> list[str]:
@@ -148,24 +155,39 @@ def _ensure_someone_can_administer(org: Organization) -> None:
     )
 
 
-@transaction.atomic
+def _ensure_role_of(org: Organization, role: Role) -> None:
+    if role.org_id != org.pk:
+        raise PorticoError(_("Choose one of this organization's roles."))
+
+
+def _ensure_role_name_free(org: Organization, name: str, role: Role | None = None) -> None:
+    others = Role.objects.filter(org=org, name__iexact=name)
+    if role is not None:
+        others = others.exclude(pk=role.pk)
+    if others.exists():
+        raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+
+
+# --- roles ---
+
+
+@action
 def role_create(*, org: Organization, actor: Actor, name: str, description: str = "", permissions: list[str]) -> Role:
     name = name.strip()
-    if Role.objects.filter(org=org, name__iexact=name).exists():
-        raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
-    _ensure_actor_holds(org, actor, frozenset(_clean_permissions(permissions)))
-    role = Role.objects.create(org=org, name=name, description=description, permissions=_clean_permissions(permissions))
+    _ensure_role_name_free(org, name)
+    codes = _clean_permissions(permissions)
+    _ensure_actor_holds(org, actor, frozenset(codes))
+    role = Role.objects.create(org=org, name=name, description=description, permissions=codes)
     audit_record(
         org=org, actor=actor, action=AuditAction.ROLE_CREATED, target=role, detail={"permissions": role.permissions}
     )
     return role
 
 
-@transaction.atomic
+@action
 def role_update(*, role: Role, actor: Actor, name: str, description: str = "", permissions: list[str]) -> Role:
     name = name.strip()
-    if Role.objects.filter(org=role.org, name__iexact=name).exclude(pk=role.pk).exists():
-        raise PorticoError(_("A role named “%(name)s” already exists.") % {"name": name}, code="duplicate")
+    _ensure_role_name_free(role.org, name, role)
     _lock_org(role.org)
     before = set(role.permission_set)
     new_permissions = _clean_permissions(permissions)
@@ -183,15 +205,16 @@ def role_update(*, role: Role, actor: Actor, name: str, description: str = "", p
         if removed:
             detail["removed"] = removed
         role.permissions = new_permissions
+    if not detail:
+        return role
     role.name, role.description = name, description
     role.save()
     _ensure_someone_can_administer(role.org)
-    if detail:
-        audit_record(org=role.org, actor=actor, action=AuditAction.ROLE_CHANGED, target=role, detail=detail)
+    audit_record(org=role.org, actor=actor, action=AuditAction.ROLE_CHANGED, target=role, detail=detail)
     return role
 
 
-@transaction.atomic
+@action
 def role_delete(*, role: Role, actor: Actor) -> None:
     if role.grants_all:
         raise PorticoError(_("The %(name)s role cannot be deleted.") % {"name": role.name}, code="protected")
@@ -226,9 +249,6 @@ def _invitation_expiry() -> dt.datetime:
 
 
 def _send_invitation_email(invitation: StaffInvitation, raw_token: str) -> None:
-    from django.urls import reverse
-
-    link = settings.SITE_URL + reverse("staff_invitation", args=[raw_token])
     outbox_enqueue_email(
         org=invitation.org,
         to=invitation.email,
@@ -236,15 +256,15 @@ def _send_invitation_email(invitation: StaffInvitation, raw_token: str) -> None:
         context={"invitation": invitation, "org": invitation.org, "expires_at": invitation.expires_at},
         idempotency_key=f"staff-invitation:{invitation.pk}:{invitation.sent_count}",
         language=invitation.org.language,
-        secrets={"link": link},  # the raw token travels in the mail only, never in a readable row
+        # The raw token travels in the mail only, never in a readable row.
+        secrets={"link": settings.SITE_URL + reverse("staff_invitation", args=[raw_token])},
     )
 
 
-@transaction.atomic
+@action
 def staff_invitation_send(*, org: Organization, actor: Actor, email: str, role: Role) -> StaffInvitation:
     email = email.strip().lower()
-    if role.org_id != org.pk:
-        raise PorticoError(_("Choose one of this organization's roles."))
+    _ensure_role_of(org, role)
     _ensure_actor_holds(org, actor, role.permission_set)
     if Membership.objects.filter(org=org, user__email__iexact=email).exists():
         raise PorticoError(
@@ -277,56 +297,34 @@ def staff_invitation_send(*, org: Organization, actor: Actor, email: str, role: 
     return invitation
 
 
-@transaction.atomic
+@action
 def staff_invitation_resend(*, invitation: StaffInvitation, actor: Actor) -> StaffInvitation:
     """A new link (the old one stops working) and a new expiry, to the original address."""
-    STAFF_INVITATION_MACHINE.target(invitation.status, "resend")
     raw, digest = token_new()
     # Row lock: two resends at once get distinct counts, so neither reuses the other's message.
     StaffInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
-    changed = StaffInvitation.objects.filter(pk=invitation.pk, status=StaffInvitationStatus.PENDING).update(
-        token_digest=digest, expires_at=_invitation_expiry(), sent_count=F("sent_count") + 1
+    STAFF_INVITATION_MACHINE.apply(
+        invitation,
+        "resend",
+        actor=actor,
+        updates={"token_digest": digest, "expires_at": _invitation_expiry(), "sent_count": F("sent_count") + 1},
     )
-    if not changed:
-        raise PorticoError(_("This invitation is no longer pending."), code="stale")
     invitation.refresh_from_db()
-    audit_record(org=invitation.org, actor=actor, action=AuditAction.STAFF_INVITATION_RESENT, target=invitation)
     _send_invitation_email(invitation, raw)
     return invitation
 
 
-@transaction.atomic
+@action
 def staff_invitation_revoke(*, invitation: StaffInvitation, actor: Actor) -> StaffInvitation:
-    new_status = STAFF_INVITATION_MACHINE.target(invitation.status, "revoke")
-    changed = StaffInvitation.objects.filter(pk=invitation.pk, status=StaffInvitationStatus.PENDING).update(
-        status=new_status
-    )
-    if not changed:
-        raise PorticoError(_("This invitation is no longer pending."), code="stale")
-    audit_record(
-        org=invitation.org,
-        actor=actor,
-        action=AuditAction.STAFF_INVITATION_REVOKED,
-        target=invitation,
-        from_state=StaffInvitationStatus.PENDING,
-        to_state=new_status,
-    )
-    invitation.status = new_status
+    STAFF_INVITATION_MACHINE.apply(invitation, "revoke", actor=actor)
     return invitation
 
 
-def staff_invitation_lookup(*, raw_token: str) -> StaffInvitation | None:
-    """The usable invitation for a link, or None (unknown, used, revoked or expired look alike)."""
-    return (
-        StaffInvitation.objects.select_related("org", "role")
-        .filter(
-            token_digest=token_digest(raw_token), status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now()
-        )
-        .first()
-    )
+def _invalid_link() -> PorticoError:
+    return PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
 
 
-@transaction.atomic
+@action
 def staff_invitation_accept(
     *, raw_token: str, actor: Actor, user: User | None = None, full_name: str = "", password: str = ""
 ) -> Membership:
@@ -335,91 +333,59 @@ def staff_invitation_accept(
 
     One conditional UPDATE consumes the link, so two parallel clicks cannot both succeed."""
     invitation = staff_invitation_lookup(raw_token=raw_token)
-    if invitation is None:
-        raise PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
+    if invitation is None or invitation.role is None:  # a pending invitation keeps its role (role_delete)
+        raise _invalid_link()
     if user is not None and user.email.lower() != invitation.email.lower():
         raise PorticoError(
             _("This invitation is for %(email)s. Sign out and open the link again.") % {"email": invitation.email},
             code="wrong_account",
         )
     role = invitation.role
-    if role is None:  # cannot happen while pending: role_delete refuses roles that pending invitations use
-        raise PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
     now = timezone.now()
-    new_status = STAFF_INVITATION_MACHINE.target(invitation.status, "accept")
-    consumed = StaffInvitation.objects.filter(
-        pk=invitation.pk, token_digest=invitation.token_digest, status=StaffInvitationStatus.PENDING, expires_at__gt=now
-    ).update(status=new_status, accepted_at=now)
-    if consumed != 1:
-        raise PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
-
     new_account = user is None
-    if user is None:
-        if User.objects.filter(email__iexact=invitation.email).exists():
-            raise PorticoError(
-                _("An account for %(email)s exists. Sign in first, then open the link again.")
-                % {"email": invitation.email},
-                code="sign_in_first",
-            )
-        try:
-            user = User.objects.create_user(invitation.email, password, full_name=full_name)
-        except IntegrityError:
-            raise PorticoError(_("An account for this address was just created. Sign in instead.")) from None
-    # The link proved the address: no second verification mail.
-    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
-    StaffInvitation.objects.filter(pk=invitation.pk).update(accepted_by=user)
-
-    membership, created = Membership.objects.get_or_create(org=invitation.org, user=user, defaults={"role": role})
-    if not created:
-        from_status = membership.status
+    if user is None:  # checked before the link is used up, so a refusal leaves it usable
+        user = account_create(
+            actor=actor, email=invitation.email, full_name=full_name, password=password, email_verified=True
+        )
+    else:
+        account_email_confirm(user=user, verified=True)  # the link proved the address
+    accepted = Actor(kind=actor.kind, user=user, ip=actor.ip, user_agent=actor.user_agent)
+    try:
+        STAFF_INVITATION_MACHINE.apply(
+            invitation,
+            "accept",
+            actor=accepted,
+            where=Q(token_digest=invitation.token_digest, expires_at__gt=now),
+            updates={"accepted_at": now, "accepted_by": user},
+            detail={"role": role.name, "new_account": new_account},
+        )
+    except Stale:
+        raise _invalid_link() from None
+    membership = Membership.objects.filter(org=invitation.org, user=user).first()
+    if membership is None:
+        return membership_add(org=invitation.org, user=user, role=role, actor=accepted)
+    if membership.status != MembershipStatus.ACTIVE:
+        MEMBERSHIP_MACHINE.apply(membership, "reactivate", actor=accepted, updates={"role": role})
         membership.role = role
-        membership.status = MembershipStatus.ACTIVE
-        membership.save(update_fields=["role", "status"])
-    accepted_actor = Actor(kind=actor.kind, user=user, ip=actor.ip, user_agent=actor.user_agent)
-    audit_record(
-        org=invitation.org,
-        actor=accepted_actor,
-        action=AuditAction.STAFF_INVITATION_ACCEPTED,
-        target=invitation,
-        from_state=StaffInvitationStatus.PENDING,
-        to_state=new_status,
-        detail={"role": role.name, "membership": membership.pk, "new_account": new_account},
-    )
-    if created:
-        audit_record(
-            org=invitation.org,
-            actor=accepted_actor,
-            action=AuditAction.STAFF_ADDED,
-            target=membership,
-            to_state=MembershipStatus.ACTIVE,
-            detail={"role": role.name, "invitation": invitation.pk},
-        )
-    if not created and from_status != MembershipStatus.ACTIVE:
-        audit_record(
-            org=invitation.org,
-            actor=accepted_actor,
-            action=AuditAction.STAFF_REACTIVATED,
-            target=membership,
-            from_state=from_status,
-            to_state=MembershipStatus.ACTIVE,
-        )
+        org_reference_changed(invitation.org)
+    elif membership.role_id != role.pk:
+        membership_change_role(membership=membership, role=role, actor=Actor.system())
     return membership
 
 
 # --- memberships ---
 
 
-@transaction.atomic
+@action
 def membership_add(*, org: Organization, user: User, role: Role, actor: Actor) -> Membership:
-    """Make an existing account staff directly (support and the demo data; staff normally
-    arrive through an invitation)."""
-    if role.org_id != org.pk:
-        raise PorticoError(_("Choose one of this organization's roles."))
+    """Make an account staff (the accepted invitation, support, and the demo data)."""
+    _ensure_role_of(org, role)
     membership, created = Membership.objects.get_or_create(org=org, user=user, defaults={"role": role})
     if not created:
         raise PorticoError(
             _("%(email)s is already a staff member here.") % {"email": user.email}, code="already_member"
         )
+    org_reference_changed(org)  # one more person who can be a navigator
     audit_record(
         org=org,
         actor=actor,
@@ -431,10 +397,9 @@ def membership_add(*, org: Organization, user: User, role: Role, actor: Actor) -
     return membership
 
 
-@transaction.atomic
+@action
 def membership_change_role(*, membership: Membership, role: Role, actor: Actor) -> Membership:
-    if role.org_id != membership.org_id:
-        raise PorticoError(_("Choose one of this organization's roles."))
+    _ensure_role_of(membership.org, role)
     _lock_org(membership.org)
     _ensure_actor_holds(membership.org, actor, role.permission_set | membership.role.permission_set)
     old = membership.role
@@ -453,58 +418,29 @@ def membership_change_role(*, membership: Membership, role: Role, actor: Actor) 
     return membership
 
 
-@transaction.atomic
+@action
 def membership_deactivate(*, membership: Membership, actor: Actor) -> Membership:
     """Take away a staff member's access to this organization at once: their sessions end."""
     if actor.user is not None and membership.user_id == actor.user.pk:
         raise PorticoError(_("You cannot deactivate yourself."), code="self")
     _lock_org(membership.org)
     _ensure_actor_holds(membership.org, actor, membership.role.permission_set)
-    new_status = MEMBERSHIP_MACHINE.target(membership.status, "deactivate")
-    changed = Membership.objects.filter(pk=membership.pk, status=membership.status).update(status=new_status)
-    if not changed:
-        raise PorticoError(_("Someone else changed this staff member just now. Reload and try again."), code="stale")
+    MEMBERSHIP_MACHINE.target(membership.status, "deactivate")  # refused before any session ends
+    ended = user_sessions_end(user=membership.user)
+    MEMBERSHIP_MACHINE.apply(membership, "deactivate", actor=actor, detail={"sessions_ended": ended})
     _ensure_someone_can_administer(membership.org)
-    ended = user_sessions_end(membership.user)
-    audit_record(
-        org=membership.org,
-        actor=actor,
-        action=AuditAction.STAFF_DEACTIVATED,
-        target=membership,
-        from_state=membership.status,
-        to_state=new_status,
-        detail={"sessions_ended": ended},
-    )
-    membership.status = new_status
+    org_reference_changed(membership.org_id)
     return membership
 
 
-@transaction.atomic
+@action
 def membership_reactivate(*, membership: Membership, actor: Actor) -> Membership:
-    new_status = MEMBERSHIP_MACHINE.target(membership.status, "reactivate")
-    changed = Membership.objects.filter(pk=membership.pk, status=membership.status).update(status=new_status)
-    if not changed:
-        raise PorticoError(_("Someone else changed this staff member just now. Reload and try again."), code="stale")
-    audit_record(
-        org=membership.org,
-        actor=actor,
-        action=AuditAction.STAFF_REACTIVATED,
-        target=membership,
-        from_state=membership.status,
-        to_state=new_status,
-    )
-    membership.status = new_status
+    MEMBERSHIP_MACHINE.apply(membership, "reactivate", actor=actor)
+    org_reference_changed(membership.org_id)
     return membership
 
 
 # --- API keys ---
-
-import hmac  # noqa: E402
-import secrets  # noqa: E402
-
-from django.db.models import Q  # noqa: E402
-
-from portico.orgs.models import ApiKey  # noqa: E402
 
 API_KEY_TOUCH_INTERVAL = dt.timedelta(minutes=1)  # last_used_at is written at most this often
 
@@ -516,15 +452,14 @@ def _api_key_new() -> tuple[str, str, str]:
     return raw, prefix, token_digest(raw)
 
 
-@transaction.atomic
+@action
 def api_key_create(*, org: Organization, actor: Actor, name: str, role: Role) -> tuple[ApiKey, str]:
     """A new key with ``role``'s permissions. Returns the raw key, which is shown once and never
     stored: only its digest is."""
     name = name.strip()
     if not name:
         raise PorticoError(_("An API key needs a name."), code="invalid")
-    if role.org_id != org.pk:
-        raise PorticoError(_("Choose one of this organization's roles."))
+    _ensure_role_of(org, role)
     raw, prefix, digest = _api_key_new()
     api_key = ApiKey.objects.create(
         org=org, name=name[:100], prefix=prefix, key_digest=digest, role=role, created_by=actor.user
@@ -539,7 +474,7 @@ def api_key_create(*, org: Organization, actor: Actor, name: str, role: Role) ->
     return api_key, raw
 
 
-@transaction.atomic
+@action
 def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     """Stop the key working at once. Conditional on it still being live: revoking twice is refused."""
     now = timezone.now()
@@ -557,6 +492,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
     return api_key
 
 
+@action(tx="own", audited=False, why="it only notes when a key was last used")
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     """The live key (with its organization and role) for a raw ``pk_…`` key, or None: malformed,
     unknown and revoked keys look alike. Records the last use at most once a minute, with a

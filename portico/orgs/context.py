@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PermissionMissing, PorticoError
 from portico.orgs.models import Membership, MembershipStatus, Organization
-from portico.orgs.permissions import ALL, permission_check
+from portico.orgs.permissions import ALL, Permission, permission_check
 
 SESSION_KEY = "portico_org_slug"
 
@@ -34,6 +34,24 @@ class MfaRequired(PorticoError):
 SUPPORT = "support"  # org_view(SUPPORT): support operators only (e.g. restoring deleted records)
 
 
+class UnknownPermission(Exception):
+    """``org_ctx.can.NAME`` with a NAME the catalogue lacks: templates fail loudly instead of hiding."""
+
+
+class Can:
+    """Templates ask ``org_ctx.can.CLIENTS_EDIT``: the catalogue's names, never string literals, so a
+    renamed or mistyped permission breaks the page (and its tests) rather than hiding a button."""
+
+    def __init__(self, permissions: frozenset[str]):
+        self._permissions = permissions
+
+    def __getitem__(self, name: str) -> bool:
+        try:
+            return Permission[name] in self._permissions
+        except KeyError:
+            raise UnknownPermission(name) from None
+
+
 @dataclass(frozen=True)
 class OrgContext:
     org: Organization
@@ -41,6 +59,10 @@ class OrgContext:
     permissions: frozenset[str]
     # The user's other organizations, for the switcher (loaded with the membership: no extra query).
     switcher: list[Organization] | None = None
+
+    @property
+    def can(self) -> Can:
+        return Can(self.permissions)
 
     def has(self, code: str) -> bool:
         return permission_check(code) in self.permissions

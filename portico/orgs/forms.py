@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from portico.audit.models import AuditAction
 from portico.orgs.models import Organization, Role
 from portico.orgs.permissions import HELP, SECTIONS, Permission
 
@@ -102,3 +103,28 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.TypedChoiceField(label=_("Who"), required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label=_("What"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        members = org.memberships.select_related("user").order_by("user__full_name", "user__email")
+        self.fields["actor"].choices = [("", _("Anyone")), *((m.user_id, str(m.user)) for m in members)]  # type: ignore[attr-defined]
+        self.fields["action"].choices = [("", _("Any action")), *AuditAction.choices]  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, Any]:
+        """What the log selector takes (nothing, when the form is not valid)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "actor_user_id": data.get("actor"),
+            "action": data.get("action", ""),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import string
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portico.core.transitions import StateMachine
+from portico.audit.models import AuditAction
+from portico.audit.transitions import StateMachine
+from portico.core.errors import PorticoError
 from portico.orgs.permissions import ALL
 
 
@@ -43,6 +48,9 @@ class Organization(models.Model):
         default=False,
         help_text=_("No notifications of any kind about closed or inactive clients while this is on."),
     )
+    # Bumped whenever a reference list of its client records changes (client types, warnings,
+    # groups, staff), so per-process caches of those lists know they are stale (clients/reference.py).
+    reference_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -50,6 +58,29 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def org_reference_changed(org: Organization | int) -> None:
+    """A reference list of the organization changed (client types, warnings, groups, staff): the
+    per-process caches of those lists (clients/reference.py) reload on their next page. Called by
+    the action that changed it, inside its transaction."""
+    org_id = org if isinstance(org, int) else org.pk
+    Organization.objects.filter(pk=org_id).update(reference_version=models.F("reference_version") + 1)
+
+
+def case_number_pattern_check(pattern: str) -> None:
+    """Refuse a pattern with unknown placeholders or without the sequence number."""
+    invalid = gettext("This case number pattern is not valid: %(error)s")
+    try:
+        fields = {parsed[1] for parsed in string.Formatter().parse(pattern) if parsed[1] is not None}
+    except ValueError as exc:
+        raise PorticoError(invalid % {"error": exc}) from None
+    if "seq" not in fields or fields - {"seq", "year"}:
+        raise PorticoError(gettext("A case number pattern needs {seq} and may use {year}; nothing else in braces."))
+    try:
+        pattern.format(seq=1, year=2026)
+    except (ValueError, IndexError) as exc:
+        raise PorticoError(invalid % {"error": exc}) from None
 
 
 class Role(models.Model):
@@ -93,6 +124,9 @@ MEMBERSHIP_MACHINE = StateMachine(
     "A person's access to one organization. Deactivating ends their sessions at once.",
     noun=_("staff membership"),
     verbs={"deactivate": _("deactivate"), "reactivate": _("reactivate")},
+    audit={"deactivate": AuditAction.STAFF_DEACTIVATED, "reactivate": AuditAction.STAFF_REACTIVATED},
+    key="membership",
+    tones={MembershipStatus.ACTIVE: "ok", MembershipStatus.DEACTIVATED: "bad"},
 )
 
 
@@ -136,6 +170,17 @@ STAFF_INVITATION_MACHINE = StateMachine(
     "shows as expired and its link no longer works; resending issues a new link and a new expiry.",
     noun=_("staff invitation"),
     verbs={"resend": _("resend"), "accept": _("accept"), "revoke": _("revoke")},
+    audit={
+        "resend": AuditAction.STAFF_INVITATION_RESENT,
+        "accept": AuditAction.STAFF_INVITATION_ACCEPTED,
+        "revoke": AuditAction.STAFF_INVITATION_REVOKED,
+    },
+    key="staff_invitation",
+    tones={
+        StaffInvitationStatus.PENDING: "warn",
+        StaffInvitationStatus.ACCEPTED: "ok",
+        StaffInvitationStatus.REVOKED: "bad",
+    },
 )
 
 

@@ -3,11 +3,14 @@ organization's id gives the same 404 as an id that does not exist."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from portico.accounts.models import User
+from portico.core.tokens import token_digest
 from portico.orgs.models import (
+    ApiKey,
     Membership,
     MembershipStatus,
     Organization,
@@ -49,6 +52,33 @@ def staff_invitation_get(*, org: Organization, invitation_id: int) -> StaffInvit
     return get_object_or_404(StaffInvitation.objects.select_related("role"), org=org, pk=invitation_id)
 
 
+def staff_invitation_lookup(*, raw_token: str) -> StaffInvitation | None:
+    """The usable invitation for a link, or None (unknown, used, revoked or expired look alike)."""
+    return (
+        StaffInvitation.objects.select_related("org", "role")
+        .filter(
+            token_digest=token_digest(raw_token), status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+
+
+def staff_member_get(*, org: Organization, user_id: int) -> User:
+    """An active staff member of ``org``; anyone else is a 404."""
+    return get_object_or_404(User, pk=user_id, memberships__org=org, memberships__status=MembershipStatus.ACTIVE)
+
+
+def has_active_membership(*, user: User) -> bool:
+    return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).exists()
+
+
+def staff_invitation_pending_for(*, email: str) -> bool:
+    """A live staff invitation to ``email`` (its person may sign in to accept it)."""
+    return StaffInvitation.objects.filter(
+        email__iexact=email, status=StaffInvitationStatus.PENDING, expires_at__gt=timezone.now()
+    ).exists()
+
+
 def account_exists(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
@@ -70,10 +100,6 @@ def organizations_for_user(*, user: User) -> list[Organization]:
 
 
 # --- API keys ---
-
-from django.db.models import F  # noqa: E402
-
-from portico.orgs.models import ApiKey  # noqa: E402
 
 
 def api_key_list(*, org: Organization) -> QuerySet[ApiKey]:

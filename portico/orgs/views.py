@@ -1,4 +1,4 @@
-"""Organization pages: dashboard, roles, staff, settings, the staff invitation link, support."""
+"""Organization pages: roles, staff, settings, the staff invitation link, support."""
 
 from __future__ import annotations
 
@@ -28,12 +28,6 @@ from portico.orgs.forms import (
 )
 from portico.orgs.models import Organization
 from portico.orgs.permissions import Permission
-
-
-@org_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "orgs/dashboard.html")
-
 
 # --- roles ---
 
@@ -200,7 +194,7 @@ def org_settings(request: HttpRequest) -> HttpResponse:
 def staff_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows what the link is for and never consumes it (mail scanners open links);
     POST accepts it."""
-    invitation = actions.staff_invitation_lookup(raw_token=token)
+    invitation = selectors.staff_invitation_lookup(raw_token=token)
     if invitation is None:
         return render(request, "orgs/invitation_invalid.html", status=404)
     user = request.user if request.user.is_authenticated else None

@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portico.core.transitions import StateMachine
+from portico.audit.models import AuditAction
+from portico.audit.transitions import StateMachine
 
 SECRETS_KEY = "secrets"
 
@@ -56,12 +57,12 @@ DELIVERY_RANK = {
 
 
 OUTBOX_TRANSITIONS: dict[str, dict[str, str]] = {
-    OutboxState.PENDING: {"claim": OutboxState.SENDING},
+    OutboxState.PENDING: {"claim": OutboxState.SENDING},  # when due
     OutboxState.SENDING: {
         "mark_sent": OutboxState.SENT,
         "retry_later": OutboxState.PENDING,
         "give_up": OutboxState.FAILED,
-        "reclaim_after_lease": OutboxState.SENDING,
+        "claim": OutboxState.SENDING,  # when the lease ran out: the last worker died mid-send
     },
     OutboxState.FAILED: {"retry": OutboxState.PENDING},
 }
@@ -73,6 +74,11 @@ OUTBOX_MACHINE = StateMachine(
     "attempt the message is failed and staff can retry it from Sent messages.",
     noun=_("message"),
     verbs={"retry": _("retry"), "claim": _("send"), "mark_sent": _("mark as sent")},
+    field="state",
+    audit={"give_up": AuditAction.MESSAGE_FAILED, "retry": AuditAction.MESSAGE_RETRIED},
+    history="Every attempt is an OutboxAttempt row; provider reports are DeliveryEvent rows.",
+    key="outbox",
+    tones={OutboxState.PENDING: "warn", OutboxState.SENDING: "warn", OutboxState.SENT: "ok", OutboxState.FAILED: "bad"},
 )
 
 

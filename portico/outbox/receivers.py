@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 from anymail.signals import AnymailTrackingEvent, EventType, tracking
-from django.dispatch import receiver
 from django.utils import timezone
 
 from portico.outbox.actions import outbox_delivery_event_apply
@@ -40,7 +39,6 @@ def tracked_message(event: AnymailTrackingEvent) -> OutboxMessage | None:
     return None
 
 
-@receiver(tracking, dispatch_uid="outbox_email_tracking")
 def email_tracking(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kwargs: Any) -> None:
     kind = ANYMAIL_KINDS.get(event.event_type)
     if kind is None:
@@ -61,3 +59,7 @@ def email_tracking(sender: Any, event: AnymailTrackingEvent, esp_name: str, **kw
         at=at,
         detail=str(detail),
     )
+
+
+def connect() -> None:
+    tracking.connect(email_tracking, dispatch_uid="outbox_email_tracking")

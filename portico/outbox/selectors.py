@@ -5,20 +5,20 @@ from typing import Any
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 
+from portico.core.keyset import keyset_page
 from portico.outbox.models import Channel, MailboxEntry, OutboxMessage
 
 PAGE_SIZE = 50
 
 
-def outbox_list(
-    *, org: Any, state: str = "", before_id: int | None = None, limit: int = PAGE_SIZE
-) -> list[OutboxMessage]:
+def outbox_page(
+    *, org: Any, state: str = "", cursor: str = "", page_size: int = PAGE_SIZE
+) -> tuple[list[OutboxMessage], str | None]:
+    """One page of the organization's sent messages, newest first (keyset on id), without their texts."""
     qs = OutboxMessage.objects.filter(org=org).defer("body_text", "body_html", "payload")
     if state:
         qs = qs.filter(state=state)
-    if before_id:
-        qs = qs.filter(id__lt=before_id)
-    return list(qs.order_by("-id")[:limit])
+    return keyset_page(qs, order=("-id",), cursor=cursor, page_size=page_size)
 
 
 def dev_mailbox_copy(*, message: OutboxMessage) -> MailboxEntry | None:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from portico.core.transitions import StateMachine
+from portico.audit.models import AuditAction
+from portico.audit.transitions import StateMachine
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a hex colour such as #1f5fbf."))
 
@@ -116,6 +117,13 @@ PORTAL_ACCOUNT_MACHINE = StateMachine(
         "activate": _("activate"),
         "ban": _("ban"),
         "require_enrollment": _("set to enrollment pending"),
+    },
+    audit=AuditAction.PORTAL_ACCOUNT_STATUS_CHANGED,
+    key="portal_account",
+    tones={
+        PortalAccountStatus.ENROLLMENT_PENDING: "warn",
+        PortalAccountStatus.ACTIVE: "ok",
+        PortalAccountStatus.BANNED: "bad",
     },
 )
 # What staff pick in the record's Status section, by the target state.

@@ -1,65 +1,39 @@
-"""Client-side reads for the portal: only what the signed-in person may see. A client sees the
-requests of the records whose profile they organize, never internal notes nor their files."""
+"""Reads of the client portal: the organizations a login may open, and a portal's set-up."""
 
 from __future__ import annotations
-
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from portico.accounts.models import User
 from portico.clients.models import Client
 from portico.orgs.models import Organization
-from portico.requests.models import Attachment, Request, RequestMessage
+from portico.portal.models import PortalAccount, PortalAccountStatus, PortalSettings
 
 
-def portal_records(*, org: Organization, user: User) -> QuerySet[Client]:
-    """The client records of ``org`` whose profile ``user`` organizes (not deleted)."""
-    return Client.objects.filter(org=org, profile__organizer=user, deleted_at=None)
-
-
-def portal_requests(*, org: Organization, user: User) -> QuerySet[Request]:
-    """The person's requests in ``org``, newest activity first (kind joined: one query)."""
-    return (
-        Request.objects.filter(org=org, client__in=portal_records(org=org, user=user))
-        .select_related("kind")
-        .order_by("-last_activity_at", "-id")
+def portal_accounts_open(*, user: User) -> list[PortalAccount]:
+    """The organizations whose portal this login may open, with their set-up (one query)."""
+    return list(
+        PortalAccount.objects.filter(user=user, org__portal_enabled=True)
+        .exclude(status=PortalAccountStatus.BANNED)
+        .select_related("org", "org__portal_settings")
+        .order_by("org__name")
     )
 
 
-def portal_request_get(*, org: Organization, user: User, request_id: int) -> Request:
-    """One of the person's requests, with its visible messages (no internal notes) and their
-    attachments prefetched; 404 for anyone else's request."""
-    visible = (
-        RequestMessage.objects.filter(internal=False)
-        .select_related("author")
-        .prefetch_related("attachments")
-        .order_by("created_at", "id")
-    )
-    found = (
-        portal_requests(org=org, user=user)
-        .select_related("client", "org")
-        .prefetch_related(Prefetch("messages", queryset=visible, to_attr="visible_messages"))
-        .filter(pk=request_id)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+def portal_access_exists(*, user: User) -> bool:
+    """Whether some organization's portal still lets this login in (not banned there)."""
+    return PortalAccount.objects.filter(user=user).exclude(status=PortalAccountStatus.BANNED).exists()
 
 
-def portal_attachment_get(*, org: Organization, user: User, request_id: int, attachment_id: int) -> Attachment:
-    """An attachment of a message the client may see on one of their requests; 404 otherwise
-    (internal notes' files included)."""
-    found = (
-        Attachment.objects.filter(
-            pk=attachment_id,
-            message__request_id=request_id,
-            message__internal=False,
-            message__request__in=portal_requests(org=org, user=user),
-        )
-        .select_related("message")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+def portal_settings_get(*, org: Organization) -> PortalSettings | None:
+    return PortalSettings.objects.filter(org=org).first()
+
+
+def portal_logo_settings(*, org_slug: str) -> PortalSettings | None:
+    """A set-up portal's branding, found by the organization's short name (public: logos appear in mail)."""
+    return PortalSettings.objects.filter(org__slug=org_slug, org__portal_enabled=True).first()
+
+
+def portal_account_of(*, client: Client) -> PortalAccount | None:
+    """The portal account, in the client's organization, of the person who organizes its profile."""
+    if client.profile is None or client.profile.organizer_id is None:
+        return None
+    return PortalAccount.objects.filter(org_id=client.org_id, user_id=client.profile.organizer_id).first()

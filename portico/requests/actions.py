@@ -1,17 +1,21 @@
 """Every change to client requests: open (client), reply (client or staff), internal note, mark
-answered, close, reopen, take an unassigned request. Each runs in one transaction, writes its
-audit row on the client's timeline and notifies whoever must hear about it."""
+answered, close, reopen, take an unassigned one, and the organization's request kinds. Each is
+an ``@action``: its audit row on the client's timeline, and whoever must hear about it is told.
+
+A client request is called ``client_request`` here, never ``request`` (that is Django's)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
+from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client, NavigatorAssignment
@@ -22,17 +26,25 @@ from portico.notifications.models import EventKind
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import Channel
-from portico.requests.models import REQUEST_MACHINE, Attachment, Request, RequestKind, RequestMessage
+from portico.requests.models import REQUEST_MACHINE, Attachment, ClientRequest, RequestKind, RequestMessage
+from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
 
 MAX_BODY = 5000
-DEFAULT_KINDS = ("Information", "Service")
+# Marked for extraction; made in the organization's language when it is created.
+DEFAULT_KINDS = (gettext_noop("Information"), gettext_noop("Service"))
 
 
-@transaction.atomic
-def request_kind_create(*, org: Organization, actor: Actor, name: str, position: int = 0) -> RequestKind:
+# --- request kinds ---
+
+
+@action
+def request_kind_create(*, org: Organization, actor: Actor, name: str, position: int | None = None) -> RequestKind:
+    """A new kind clients may choose, last in the list unless ``position`` says otherwise."""
     name = name.strip()
     if not name:
         raise PorticoError(_("A request kind needs a name."), code="empty")
+    if position is None:
+        position = RequestKind.objects.filter(org=org).count()
     if RequestKind.objects.filter(org=org, name__iexact=name).exists():
         raise PorticoError(_("A request kind named “%(name)s” already exists.") % {"name": name}, code="duplicate")
     kind = RequestKind.objects.create(org=org, name=name, position=position)
@@ -40,23 +52,17 @@ def request_kind_create(*, org: Organization, actor: Actor, name: str, position:
     return kind
 
 
-@transaction.atomic
-def request_kinds_ensure(*, org: Organization, actor: Actor) -> list[RequestKind]:
-    """The organization's kinds on offer; "Information" and "Service" (in its language) when it
-    offers none: made, or offered again. Safe when two first visits arrive at once."""
-    kinds = list(RequestKind.objects.filter(org=org, active=True))
-    if kinds:
-        return kinds
-    Organization.objects.select_for_update().filter(pk=org.pk).first()  # one first visit makes them
+@action
+def request_kinds_create_defaults(*, org: Organization, actor: Actor) -> list[RequestKind]:
+    """A new organization's kinds, "Information" and "Service" in its language (on
+    ``organization_created``): made once, when the organization is, never by a page view."""
     with translation.override(org.language):
-        for i, name in enumerate(DEFAULT_KINDS):
-            label = _(name)
-            existing = RequestKind.objects.filter(org=org, name__iexact=label).first()
-            if existing is None:
-                request_kind_create(org=org, actor=actor, name=label, position=i)
-            elif not existing.active:
-                RequestKind.objects.filter(pk=existing.pk).update(active=True)
-    return list(RequestKind.objects.filter(org=org, active=True))
+        return [
+            request_kind_create(org=org, actor=actor, name=_(name), position=i) for i, name in enumerate(DEFAULT_KINDS)
+        ]
+
+
+# --- threads ---
 
 
 def _body(body: str) -> str:
@@ -69,8 +75,6 @@ def _body(body: str) -> str:
 
 
 def _attach(message: RequestMessage, files: list[UploadedFile]) -> None:
-    from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
-
     if len(files) > MAX_ATTACHMENTS:
         raise PorticoError(_("At most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}, code="too_many")
     checked_all = [upload_check(upload) for upload in files]  # all refused or none stored
@@ -82,42 +86,23 @@ def _attach(message: RequestMessage, files: list[UploadedFile]) -> None:
         attachment.save()
 
 
-def _audit(request: Request, actor: Actor, action: str, **detail: object) -> None:
-    from_state, to_state = detail.pop("from_state", ""), detail.pop("to_state", "")
-    audit_record(
-        org=request.org,
+def _move(client_request: ClientRequest, action: str, actor: Actor) -> ClientRequest:
+    """A status move, on the client's timeline (a move to the same status changes nothing)."""
+    REQUEST_MACHINE.apply(
+        client_request,
+        action,
         actor=actor,
-        action=action,
-        target=request.client,
-        detail={"request": request.pk, "subject": request.subject, **detail},
-        from_state=str(from_state),
-        to_state=str(to_state),
+        audit_target=client_request.client,
+        detail={"request": client_request.pk, "subject": client_request.subject},
     )
+    return client_request
 
 
-def _move(request: Request, action: str, actor: Actor) -> Request:
-    new_status = REQUEST_MACHINE.target(request.status, action)
-    if new_status != request.status:
-        changed = Request.objects.filter(pk=request.pk, status=request.status).update(status=new_status)
-        if not changed:
-            raise PorticoError(_("Someone else changed this request just now. Reload and try again."), code="stale")
-        _audit(
-            request,
-            actor,
-            AuditAction.REQUEST_STATUS_CHANGED,
-            from_state=request.status,
-            to_state=new_status,
-            move=action,
-        )
-        request.status = new_status
-    return request
+def _staff_url(client_request: ClientRequest) -> str:
+    return reverse("request_detail", args=[client_request.org.slug, client_request.pk])
 
 
-def _staff_url(request: Request) -> str:
-    return reverse("request_detail", args=[request.org.slug, request.pk])
-
-
-@transaction.atomic
+@action
 def request_open(
     *,
     client: Client,
@@ -127,7 +112,7 @@ def request_open(
     body: str,
     files: list[UploadedFile] | None = None,
     from_client: bool = True,
-) -> Request:
+) -> ClientRequest:
     """The client's "Make a request" (or staff logging one for the client: ``from_client``
     False). Its navigators are notified; without one it waits in the Unassigned queue."""
     if actor.user is None:
@@ -137,32 +122,40 @@ def request_open(
     subject = subject.strip()
     if not subject:
         raise PorticoError(_("Give your request a subject."), code="empty")
-    request = Request.objects.create(
+    client_request = ClientRequest.objects.create(
         org=client.org, client=client, kind=kind, subject=subject[:200], opened_by=actor.user
     )
     message = RequestMessage.objects.create(
-        request=request, author=actor.user, from_client=from_client, body=_body(body)
+        client_request=client_request, author=actor.user, from_client=from_client, body=_body(body)
     )
     _attach(message, files or [])
-    _audit(request, actor, AuditAction.REQUEST_OPENED, kind=kind.name, to_state=request.status)
+    audit_record(
+        org=client.org_id,
+        actor=actor,
+        action=AuditAction.REQUEST_OPENED,
+        target=client,
+        to_state=client_request.status,
+        detail={"request": client_request.pk, "subject": client_request.subject, "kind": kind.name},
+    )
     notify_navigators(
         client=client,
         exclude=actor.user,
         event=Event(
             kind=EventKind.REQUEST_OPENED,
-            key=f"request-opened:{request.pk}",
-            title=_("%(client)s made a request: %(subject)s") % {"client": client.name, "subject": request.subject},
+            key=f"request-opened:{client_request.pk}",
+            title=_("%(client)s made a request: %(subject)s")
+            % {"client": client.name, "subject": client_request.subject},
             body=message.body[:300],
-            url=_staff_url(request),
+            url=_staff_url(client_request),
         ),
     )
-    return request
+    return client_request
 
 
-@transaction.atomic
+@action
 def request_reply(
     *,
-    request: Request,
+    client_request: ClientRequest,
     actor: Actor,
     body: str,
     from_client: bool,
@@ -176,50 +169,53 @@ def request_reply(
     if internal and from_client:
         raise PorticoError(_("Clients cannot write internal notes."), code="not_allowed")
     if not internal:
-        _move(request, "client_reply" if from_client else "staff_reply", actor)
+        _move(client_request, "client_reply" if from_client else "staff_reply", actor)
     message = RequestMessage.objects.create(
-        request=request, author=actor.user, from_client=from_client, internal=internal, body=_body(body)
+        client_request=client_request, author=actor.user, from_client=from_client, internal=internal, body=_body(body)
     )
     _attach(message, files or [])
-    Request.objects.filter(pk=request.pk).update(last_activity_at=message.created_at)
-    _audit(
-        request, actor, AuditAction.REQUEST_NOTE_ADDED if internal else AuditAction.REQUEST_REPLIED, message=message.pk
+    ClientRequest.objects.filter(pk=client_request.pk).update(last_activity_at=message.created_at)
+    audit_record(
+        org=client_request.org_id,
+        actor=actor,
+        action=AuditAction.REQUEST_NOTE_ADDED if internal else AuditAction.REQUEST_REPLIED,
+        target=client_request.client,
+        detail={"request": client_request.pk, "subject": client_request.subject, "message": message.pk},
     )
     if internal:
         return message
     if from_client:
         notify_navigators(
-            client=request.client,
+            client=client_request.client,
             event=Event(
                 kind=EventKind.CLIENT_REPLIED,
                 key=f"client-replied:{message.pk}",
                 title=_("%(client)s replied: %(subject)s")
-                % {"client": request.client.name, "subject": request.subject},
+                % {"client": client_request.client.name, "subject": client_request.subject},
                 body=message.body[:300],
-                url=_staff_url(request),
+                url=_staff_url(client_request),
             ),
         )
     else:
-        _tell_client(request, message)
+        _tell_client(client_request, message)
     return message
 
 
-def _tell_client(request: Request, message: RequestMessage) -> None:
+def _tell_client(client_request: ClientRequest, message: RequestMessage) -> None:
     """Staff answered: the person who opened the request hears by email or SMS, as they chose."""
-    from django.conf import settings
-
     # The person the client record's profile belongs to (a request staff logged for a client
     # without portal access has nobody to tell).
-    client = Client.objects.select_related("profile__organizer").get(pk=request.client_id)
+    client = Client.objects.select_related("profile__organizer").get(pk=client_request.client_id)
     person = client.profile.organizer if client.profile is not None else None
     if person is None:
         return
-    link = settings.SITE_URL + reverse("portal_request_detail", args=[request.org.slug, request.pk])
-    with translation.override(person.language or request.org.language):
-        title = _("%(org)s answered your request: %(subject)s") % {"org": request.org.name, "subject": request.subject}
+    org = client_request.org
+    link = settings.SITE_URL + reverse("portal_request_detail", args=[org.slug, client_request.pk])
+    with translation.override(person.language or org.language):
+        title = _("%(org)s answered your request: %(subject)s") % {"org": org.name, "subject": client_request.subject}
         if person.notify_by == "sms" and person.phone:
             outbox_enqueue(
-                org=request.org,
+                org=org,
                 channel=Channel.SMS,
                 to=person.phone,
                 idempotency_key=f"request-answered:{message.pk}:sms",
@@ -227,7 +223,7 @@ def _tell_client(request: Request, message: RequestMessage) -> None:
             )
         else:
             outbox_enqueue(
-                org=request.org,
+                org=org,
                 channel=Channel.EMAIL,
                 to=person.email,
                 idempotency_key=f"request-answered:{message.pk}:email",
@@ -236,32 +232,38 @@ def _tell_client(request: Request, message: RequestMessage) -> None:
             )
 
 
-@transaction.atomic
-def request_mark_answered(*, request: Request, actor: Actor) -> Request:
-    return _move(request, "mark_answered", actor)
+@action
+def request_mark_answered(*, client_request: ClientRequest, actor: Actor) -> ClientRequest:
+    return _move(client_request, "mark_answered", actor)
 
 
-@transaction.atomic
-def request_close(*, request: Request, actor: Actor) -> Request:
-    return _move(request, "close", actor)
+@action
+def request_close(*, client_request: ClientRequest, actor: Actor) -> ClientRequest:
+    return _move(client_request, "close", actor)
 
 
-@transaction.atomic
-def request_reopen(*, request: Request, actor: Actor) -> Request:
-    return _move(request, "reopen", actor)
+@action
+def request_reopen(*, client_request: ClientRequest, actor: Actor) -> ClientRequest:
+    return _move(client_request, "reopen", actor)
 
 
-@transaction.atomic
-def request_take(*, request: Request, actor: Actor) -> Request:
+@action
+def request_take(*, client_request: ClientRequest, actor: Actor) -> ClientRequest:
     """A request of a client without navigators: the first staff member to take it becomes the
     client's navigator (and from then on hears about the client)."""
     user: User | None = actor.user
     if user is None:
         raise PorticoError(_("Sign in first."), code="sign_in")
-    client = Client.objects.select_for_update(of=("self",)).get(pk=request.client_id)
+    client = Client.objects.select_for_update(of=("self",)).get(pk=client_request.client_id)
     if NavigatorAssignment.objects.filter(client=client).exists():
         raise PorticoError(_("This client already has a navigator."), code="taken")
     client_assign_navigator(client=client, actor=actor, navigator=user)
-    _audit(request, actor, AuditAction.REQUEST_TAKEN)
-    Request.objects.filter(pk=request.pk).update(last_activity_at=timezone.now())
-    return request
+    audit_record(
+        org=client_request.org_id,
+        actor=actor,
+        action=AuditAction.REQUEST_TAKEN,
+        target=client,
+        detail={"request": client_request.pk, "subject": client_request.subject},
+    )
+    ClientRequest.objects.filter(pk=client_request.pk).update(last_activity_at=timezone.now())
+    return client_request

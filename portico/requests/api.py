@@ -1,24 +1,33 @@
-"""/api/v1/requests and /api/v1/notifications: client requests and staff notifications as JSON.
+"""/api/v1/requests and /api/v1/clients/{id}/requests: client requests as JSON.
 
-Reading requests needs `requests.answer` (an API key or a session, ``?org=``). Writing a reply
-or a note, and notifications, belong to a person: they need a staff member's session (an API key
-is no one's voice). The actions do the work, the auditing and the notifying."""
+Reading needs `requests.answer` (an API key or a session, ``?org=``). Writing a reply or a note
+belongs to a person: it needs a staff member's session (an API key is no one's voice, D18). The
+actions do the work, the auditing and the notifying."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest
 from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
-from portico.api import ID_MAX, ORG_PARAM_HELP, Caller, InvalidInput, RefOut, _caller, requests_router
-from portico.notifications import selectors as notification_selectors
-from portico.notifications.actions import notifications_mark_read
+from portico.clients.selectors import client_get
+from portico.orgs.api_shared import (
+    ID_MAX,
+    ORG_PARAM_HELP,
+    Caller,
+    InvalidInput,
+    RefOut,
+    api_caller,
+    api_router,
+    person_required,
+)
 from portico.orgs.permissions import Permission
 from portico.requests import actions, selectors
-from portico.requests.models import Request, RequestStatus
+from portico.requests.models import ClientRequest, RequestStatus
+
+router = api_router(tags=["requests"])
 
 
 class RequestListQuery(Schema):
@@ -81,29 +90,7 @@ class MessageIn(Schema):
     internal: bool = Field(False, description="An internal note: staff only, the client never sees it.")
 
 
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    title: str
-    body: str
-    url: str
-    created_at: dt.datetime
-    read: bool
-
-
-class NotificationPageOut(Schema):
-    items: list[NotificationOut]
-    unread: int
-    next_cursor: str | None
-
-
-class ReadIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    ids: list[int] | None = Field(None, max_length=1000, description="Mark these read; omitted: all unread.")
-
-
-def _request_out(r: Request) -> RequestOut:
+def _request_out(r: ClientRequest) -> RequestOut:
     return RequestOut(
         id=r.pk,
         client=RequestClientOut(id=r.client.pk, name=r.client.name, case_number=r.client.case_number),
@@ -115,23 +102,18 @@ def _request_out(r: Request) -> RequestOut:
     )
 
 
-def _get(caller: Caller, request_id: int) -> Request:
-    return selectors.request_get(org=caller.ctx.org, request_id=request_id)
+def _get(caller: Caller, client_request_id: int) -> ClientRequest:
+    return selectors.client_request_get(org=caller.ctx.org, client_request_id=client_request_id)
 
 
-def _person(caller: Caller) -> None:
-    if caller.api_key is not None or caller.actor.user is None:
-        raise InvalidInput("This needs a staff member's session; an API key can only read.", code="session_required")
-
-
-@requests_router.get("/requests", response=RequestPageOut, summary="List requests")
+@router.get("/requests", response=RequestPageOut, summary="List requests")
 def request_list(request: HttpRequest, query: Query[RequestListQuery]) -> RequestPageOut:
     """Newest activity first, 25 a page, by keyset (as the staff inbox)."""
-    caller = _caller(request, query.org, Permission.REQUESTS_ANSWER)
+    caller = api_caller(request, query.org, Permission.REQUESTS_ANSWER)
     if query.scope not in selectors.SCOPES:
         raise InvalidInput("scope is all, unassigned or mine.", code="invalid", extra={"field": "scope"})
     if query.scope == "mine":
-        _person(caller)
+        person_required(caller)
     page = selectors.request_inbox_page(
         org=caller.ctx.org,
         user=caller.actor.user,  # type: ignore[arg-type]  # only read for "mine", which needs a person
@@ -142,11 +124,11 @@ def request_list(request: HttpRequest, query: Query[RequestListQuery]) -> Reques
     return RequestPageOut(items=[_request_out(r) for r in page.rows], next_cursor=page.next_cursor)
 
 
-@requests_router.get("/requests/{request_id}", response=RequestDetailOut, summary="A request with its thread")
+@router.get("/requests/{request_id}", response=RequestDetailOut, summary="A request with its thread")
 def request_detail(request: HttpRequest, request_id: int, org: str | None = None) -> RequestDetailOut:
-    caller = _caller(request, org, Permission.REQUESTS_ANSWER)
+    caller = api_caller(request, org, Permission.REQUESTS_ANSWER)
     r = _get(caller, request_id)
-    messages = selectors.request_thread(request=r, for_client=False)
+    messages = selectors.request_thread(client_request=r, for_client=False)
     return RequestDetailOut(
         **_request_out(r).model_dump(),
         messages=[
@@ -167,15 +149,15 @@ def request_detail(request: HttpRequest, request_id: int, org: str | None = None
     )
 
 
-@requests_router.post(
+@router.post(
     "/requests/{request_id}/messages", response={201: MessageOut}, summary="Reply to a request, or add an internal note"
 )
 def request_message_create(request: HttpRequest, request_id: int, payload: MessageIn, org: str | None = None) -> Status:
-    caller = _caller(request, org, Permission.REQUESTS_ANSWER)
-    _person(caller)
+    caller = api_caller(request, org, Permission.REQUESTS_ANSWER)
+    person_required(caller)
     r = _get(caller, request_id)
     m = actions.request_reply(
-        request=r, actor=caller.actor, body=payload.body, from_client=False, internal=payload.internal
+        client_request=r, actor=caller.actor, body=payload.body, from_client=False, internal=payload.internal
     )
     return Status(
         201,
@@ -191,31 +173,6 @@ def request_message_create(request: HttpRequest, request_id: int, payload: Messa
     )
 
 
-@requests_router.get("/notifications", response=NotificationPageOut, summary="Your notifications")
-def notification_list(request: HttpRequest, org: str | None = None, cursor: str = "") -> NotificationPageOut:
-    caller = _caller(request, org, None)  # any staff member: their own notifications
-    _person(caller)
-    user = caller.actor.user
-    assert user is not None  # _person refused callers without one
-    page = notification_selectors.notification_list(org=caller.ctx.org, user=user, cursor=cursor)
-    return NotificationPageOut(
-        items=[
-            NotificationOut(
-                id=n.pk,
-                kind=n.kind,
-                title=n.title,
-                body=n.body,
-                url=n.url,
-                created_at=n.created_at,
-                read=n.read_at is not None,
-            )
-            for n in page.rows
-        ],
-        unread=notification_selectors.unread_count(org=caller.ctx.org, user=user),
-        next_cursor=page.next_cursor,
-    )
-
-
 class RequestIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -224,32 +181,15 @@ class RequestIn(Schema):
     body: str = Field(..., min_length=1, max_length=actions.MAX_BODY)
 
 
-@requests_router.post("/clients/{client_id}/requests", response={201: RequestOut}, summary="Log a request for a client")
+@router.post("/clients/{client_id}/requests", response={201: RequestOut}, summary="Log a request for a client")
 def request_create(request: HttpRequest, client_id: int, payload: RequestIn, org: str | None = None) -> Status:
     """Staff log a request the client made another way (a call, a visit): the thread starts with
     the staff member's message, and the client's navigators are notified as usual."""
-    from portico.clients.selectors import client_get
-    from portico.requests.models import RequestKind
-
-    caller = _caller(request, org, Permission.REQUESTS_ANSWER)
-    _person(caller)
+    caller = api_caller(request, org, Permission.REQUESTS_ANSWER)
+    person_required(caller)
     client = client_get(org=caller.ctx.org, client_id=client_id)
-    kind = get_object_or_404(RequestKind, org=caller.ctx.org, pk=payload.kind)
+    kind = selectors.request_kind_get(org=caller.ctx.org, kind_id=payload.kind)
     r = actions.request_open(
         client=client, actor=caller.actor, kind=kind, subject=payload.subject, body=payload.body, from_client=False
     )
-    return Status(201, _request_out(Request.objects.select_related("client", "kind").get(pk=r.pk)))
-
-
-class ReadOut(Schema):
-    marked: int
-
-
-@requests_router.post("/notifications/read", response=ReadOut, summary="Mark notifications read")
-def notification_read(request: HttpRequest, payload: ReadIn, org: str | None = None) -> ReadOut:
-    caller = _caller(request, org, None)  # any staff member: their own notifications
-    _person(caller)
-    user = caller.actor.user
-    if user is None:  # _person refused already; for the type checker
-        raise Http404
-    return ReadOut(marked=notifications_mark_read(org=caller.ctx.org, user=user, ids=payload.ids))
+    return Status(201, _request_out(_get(caller, r.pk)))

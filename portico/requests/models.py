@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portico.core.transitions import StateMachine
+from portico.audit.models import AuditAction
+from portico.audit.transitions import StateMachine
 
 
 class RequestKind(models.Model):
@@ -71,10 +72,17 @@ REQUEST_MACHINE = StateMachine(
         "close": _("close"),
         "reopen": _("reopen"),
     },
+    # On the client's timeline (the target is the client record; the request is in the detail).
+    audit=AuditAction.REQUEST_STATUS_CHANGED,
+    key="request",
+    tones={RequestStatus.OPEN: "warn", RequestStatus.WAITING_FOR_CLIENT: "", RequestStatus.ANSWERED: "ok"},
 )
 
 
-class Request(models.Model):
+class ClientRequest(models.Model):
+    """A thread a client opened from the portal (or staff logged for them): ``client_request`` in
+    code, so it is never mistaken for Django's ``request``."""
+
     org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="client_requests")
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="requests")
     kind = models.ForeignKey(RequestKind, on_delete=models.PROTECT, related_name="requests", verbose_name=_("kind"))
@@ -99,7 +107,7 @@ class Request(models.Model):
 class RequestMessage(models.Model):
     """One message of the thread: the client's, a staff reply, or an internal note (staff only)."""
 
-    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="messages")
+    client_request = models.ForeignKey(ClientRequest, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     from_client = models.BooleanField(default=False)
     internal = models.BooleanField(_("internal note"), default=False)
@@ -108,10 +116,10 @@ class RequestMessage(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["request", "created_at"], name="request_message_time")]
+        indexes = [models.Index(fields=["client_request", "created_at"], name="request_message_time")]
 
     def __str__(self) -> str:
-        return f"message {self.pk} on request {self.request_id}"
+        return f"message {self.pk} on request {self.client_request_id}"
 
 
 class Attachment(models.Model):

@@ -1,5 +1,6 @@
-"""Organization-scoped reads of client requests: the staff inbox (keyset pages), one request,
-and its thread (internal notes never reach the client's side)."""
+"""Reads of client requests: the staff inbox (keyset pages), one request and its thread, and the
+client's own side in the portal (internal notes and their files never reach it). Another
+organization's ids, and another person's requests, are a 404."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from django.utils import timezone
 
 from portico.accounts.models import User
 from portico.clients.models import NavigatorAssignment
+from portico.clients.selectors import client_records_organized_by
 from portico.core.keyset import keyset_page
 from portico.orgs.models import Organization
-from portico.requests.models import Attachment, Request, RequestMessage
+from portico.requests.models import Attachment, ClientRequest, RequestKind, RequestMessage
 
 PAGE_SIZE = 25
 SCOPES = ("mine", "unassigned", "all")
@@ -28,16 +30,29 @@ class RequestFilters:
     client: int | None = None  # one client record's requests
 
 
-def request_get(*, org: Organization, request_id: int) -> Request:
+def request_kinds(*, org: Organization, offered_only: bool = False) -> QuerySet[RequestKind]:
+    kinds = RequestKind.objects.filter(org=org)
+    return kinds.filter(active=True) if offered_only else kinds
+
+
+def request_kind_get(*, org: Organization, kind_id: int) -> RequestKind:
+    return get_object_or_404(RequestKind, org=org, pk=kind_id)
+
+
+def client_request_get(*, org: Organization, client_request_id: int) -> ClientRequest:
     """One of the organization's requests (live client records only); another's id is a 404."""
     return get_object_or_404(
-        Request.objects.filter(org=org, client__deleted_at=None).select_related("org", "client", "kind", "opened_by"),
-        pk=request_id,
+        ClientRequest.objects.filter(org=org, client__deleted_at=None).select_related(
+            "org", "client", "kind", "opened_by"
+        ),
+        pk=client_request_id,
     )
 
 
-def request_inbox_queryset(*, org: Organization, user: User, scope: str, filters: RequestFilters) -> QuerySet[Request]:
-    qs = Request.objects.filter(org=org, client__deleted_at=None)
+def request_inbox_queryset(
+    *, org: Organization, user: User | None, scope: str, filters: RequestFilters
+) -> QuerySet[ClientRequest]:
+    qs = ClientRequest.objects.filter(org=org, client__deleted_at=None)
     if scope == "mine":
         qs = qs.filter(Exists(NavigatorAssignment.objects.filter(client=OuterRef("client_id"), user=user)))
     elif scope == "unassigned":
@@ -55,14 +70,14 @@ def request_inbox_queryset(*, org: Organization, user: User, scope: str, filters
 
 @dataclass
 class RequestPage:
-    rows: list[Request]
+    rows: list[ClientRequest]
     next_cursor: str | None
 
 
 def request_inbox_page(
     *,
     org: Organization,
-    user: User,
+    user: User | None,
     scope: str,
     filters: RequestFilters,
     cursor: str = "",
@@ -72,14 +87,14 @@ def request_inbox_page(
     whatever the page (client and kind come with each row)."""
     scope = scope if scope in SCOPES else "mine"
     qs = request_inbox_queryset(org=org, user=user, scope=scope, filters=filters).select_related("client", "kind")
-    rows, next_cursor = keyset_page(qs, time_field="last_activity_at", cursor=cursor, page_size=page_size)
+    rows, next_cursor = keyset_page(qs, order=("-last_activity_at", "-id"), cursor=cursor, page_size=page_size)
     return RequestPage(rows=rows, next_cursor=next_cursor)
 
 
-def request_thread(*, request: Request, for_client: bool) -> list[RequestMessage]:
+def request_thread(*, client_request: ClientRequest, for_client: bool) -> list[RequestMessage]:
     """The messages, oldest first, with their attachments and authors. For the client's side,
     internal notes are left out here, in the query itself."""
-    qs = RequestMessage.objects.filter(request=request)
+    qs = RequestMessage.objects.filter(client_request=client_request)
     if for_client:
         qs = qs.filter(internal=False)
     return list(
@@ -89,9 +104,29 @@ def request_thread(*, request: Request, for_client: bool) -> list[RequestMessage
     )
 
 
-def request_attachment_get(*, request: Request, attachment_id: int, for_client: bool) -> Attachment:
+def request_attachment_get(*, client_request: ClientRequest, attachment_id: int, for_client: bool) -> Attachment:
     """An attachment of this request (not of an internal note, for the client's side)."""
-    qs = Attachment.objects.filter(message__request=request)
+    qs = Attachment.objects.filter(message__client_request=client_request)
     if for_client:
         qs = qs.filter(message__internal=False)
     return get_object_or_404(qs, pk=attachment_id)
+
+
+# --- the client's side (portal) ---
+
+
+def client_requests_of_person(*, org: Organization, user: User) -> QuerySet[ClientRequest]:
+    """The requests of the records ``user`` organizes in ``org``, newest activity first (kind
+    joined: one query)."""
+    return (
+        ClientRequest.objects.filter(org=org, client__in=client_records_organized_by(org=org, user=user))
+        .select_related("kind")
+        .order_by("-last_activity_at", "-id")
+    )
+
+
+def client_request_get_for_person(*, org: Organization, user: User, client_request_id: int) -> ClientRequest:
+    """One of the person's requests; 404 for anyone else's."""
+    return get_object_or_404(
+        client_requests_of_person(org=org, user=user).select_related("client", "org"), pk=client_request_id
+    )

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from portico.core.transitions import render_markdown
+from portico.audit.transitions import render_markdown
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 

@@ -1,0 +1,12 @@
+"""What the clients app tells the apps above it. Each is sent inside the action's transaction,
+so a receiver's writes (and its audit rows) commit or roll back with the change."""
+
+from django.dispatch import Signal
+
+# A record's email or mobile number changed (kwargs: client, actor, channels: ["email"] / ["sms"]).
+# Invitations sent to the old address are revoked: it would become the username.
+client_contact_changed = Signal()
+
+# A record is about to be closed or deleted, still live (kwargs: client, actor, reason: "closed" or
+# "deleted"). Its open invitations are revoked (an invite-sent client goes back to not invited).
+client_leaving = Signal()

@@ -1,0 +1,23 @@
+"""The JSON API (django-ninja) at /api/v1/: it only mounts each app's router (the routes, schemas
+and docs live in ``portico/<app>/api.py``) and installs the one error shape
+(``portico.orgs.api_shared``). OpenAPI at /api/v1/docs; docs/api/openapi.json is its snapshot."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from portico.clients.api import router as clients_router
+from portico.invitations.api import router as invitations_router
+from portico.notifications.api import router as notifications_router
+from portico.orgs.api import router as orgs_router
+from portico.orgs.api_shared import error_handlers_install
+from portico.requests.api import router as requests_router
+
+api = NinjaAPI(title="Portico API", version="1", urls_namespace="api", auth=SessionAuth(csrf=True))
+error_handlers_install(api)
+api.add_router("", orgs_router)
+api.add_router("/clients", clients_router)
+api.add_router("", invitations_router)
+api.add_router("", requests_router)
+api.add_router("", notifications_router)

@@ -1,0 +1,85 @@
+"""Load the demo organization (idempotent): Northwind Community Services."""
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portico.accounts.models import User
+from portico.clients.actions import (
+    client_archive,
+    client_assign_navigator,
+    client_create,
+    client_set_groups,
+    client_set_warnings,
+    group_create,
+    warning_create,
+)
+from portico.core.actors import Actor
+from portico.invitations.actions import invitation_send
+from portico.orgs.actions import membership_add, org_create, org_settings_update
+from portico.orgs.models import Organization, Role
+from portico.portal.actions import portal_settings_save
+from portico.web.demo import DEMO_CLIENTS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Create the demo organization and its logins (does nothing if it exists)."
+
+    @transaction.atomic
+    def handle(self, *args: object, **options: object) -> None:
+        name, slug = DEMO_ORG
+        if Organization.objects.filter(slug=slug).exists():
+            self.stdout.write("demo organization already loaded")
+            return
+        users = {}
+        for email, full_name, role in DEMO_USERS:
+            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, is_operator=role is None)
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            users[email] = (user, role)
+        actor = Actor.system()
+        org = org_create(name=name, slug=slug, actor=actor)
+        for user, role_name in users.values():
+            if role_name is not None:
+                membership_add(org=org, user=user, role=Role.objects.get(org=org, name=role_name), actor=actor)
+        org_settings_update(org=org, actor=actor, case_number_pattern="NW-{year}-{seq:05}")
+        org.refresh_from_db()
+        portal_settings_save(
+            org=org,
+            actor=actor,
+            portal_name="Northwind Client Portal",
+            sender_name="Northwind Community Services",
+            reply_to="help@northwind.example",
+            services="Housing support\nYouth programme\nBenefits advice\nLegal clinic",
+        )
+        org.refresh_from_db()
+        self._clients(org, actor, navigator=users["nina@northwind.example"][0])
+        self.stdout.write(f"loaded demo organization {name}")
+
+    def _clients(self, org: Organization, actor: Actor, navigator: User) -> None:
+        """A few client records, through the same actions staff use."""
+        types = list(org.client_types.all())
+        youth = group_create(org=org, actor=actor, name="Youth programme")
+        housing = group_create(org=org, actor=actor, name="Housing support")
+        safety = warning_create(org=org, actor=actor, label="Safety plan", colour="#b3261e", icon="shield")
+        allergy = warning_create(org=org, actor=actor, label="Allergy", colour="#9a5b00", icon="heart")
+        for i, (person, email, phone) in enumerate(DEMO_CLIENTS):
+            client = client_create(
+                org=org,
+                actor=actor,
+                name=person,
+                email=email,
+                phone=phone,
+                client_type=types[i % len(types)],
+                language="es" if i % 2 else "en",
+                create_profile=i % 3 == 0,
+            )
+            if i % 2 == 0:
+                client_set_groups(client=client, actor=actor, groups=[youth] if i % 4 == 0 else [housing])
+            if i % 5 == 0:
+                client_set_warnings(client=client, actor=actor, warnings=[safety] if i % 10 == 0 else [allergy])
+            if i % 3 == 1:
+                client_assign_navigator(client=client, actor=actor, navigator=navigator)
+            if i == 4:
+                client_archive(client=client, actor=actor)
+            if i in (1, 7):  # two invitations already on their way
+                invitation_send(client=client, actor=actor, channel="email" if i == 1 else "sms")

@@ -1,0 +1,56 @@
+"""The root URL conf: every app's own ``urls.py``, mounted. Organization pages live under
+/o/<org_slug>/ (each app's ``org_urlpatterns``, wrapped by orgs.context.org_view); the rest
+(``urlpatterns``) at the root, each with its own prefix."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path
+
+from portico.accounts import urls as accounts_urls
+from portico.clients import urls as clients_urls
+from portico.invitations import urls as invitations_urls
+from portico.jobs import urls as jobs_urls
+from portico.notifications import urls as notifications_urls
+from portico.orgs import urls as orgs_urls
+from portico.outbox import urls as outbox_urls
+from portico.portal import urls as portal_urls
+from portico.requests import urls as requests_urls
+from portico.web import views
+from portico.web.api import api
+
+org_patterns: list[URLPattern | URLResolver] = [
+    path("", views.start, name="org_dashboard"),
+    path("search/", views.search, name="search"),
+    path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
+    *clients_urls.org_urlpatterns,
+    *invitations_urls.org_urlpatterns,
+    *portal_urls.org_urlpatterns,
+    *requests_urls.org_urlpatterns,
+    *notifications_urls.org_urlpatterns,
+    *jobs_urls.org_urlpatterns,
+    *orgs_urls.org_urlpatterns,
+]
+
+# The admin signs in through allauth (MFA, rate limits, pre_login), never its own form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("o/<slug:org_slug>/", include(org_patterns)),
+    # The portal's own pages first: "portal/account/" is not an organization's short name.
+    path("portal/", views.portal_home, name="portal_home"),
+    *portal_urls.urlpatterns,
+    *requests_urls.urlpatterns,
+    path("portal/<slug:org_slug>/", views.portal_org_home, name="portal_org_home"),
+    *invitations_urls.urlpatterns,
+    *orgs_urls.urlpatterns,
+    *accounts_urls.urlpatterns,
+    *notifications_urls.urlpatterns,
+    *outbox_urls.urlpatterns,
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+# Uploaded files are never served from a public /media/ path: each goes through a view that
+# checks access first (core.files.private_file_response).
