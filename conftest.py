@@ -50,7 +50,10 @@ def _fresh_cache():
     # allauth's rate limits live in the cache; one test's failed logins must not throttle the next.
     from django.core.cache import cache
 
+    from portico.clients.reference import client_reference_forget
+
     cache.clear()
+    client_reference_forget()
     yield
 
 

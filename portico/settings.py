@@ -133,6 +133,10 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # --- django-allauth: every sign-in path (docs/decisions.md) ---
+# Actions check that every write they make has its audit row (portico.audit.decorators): in
+# development and tests, where a missing one should fail loudly; production skips the SQL watch.
+PORTICO_ACTION_CHECKS = envbool("PORTICO_ACTION_CHECKS", DEBUG)
+
 ACCOUNT_ADAPTER = "portico.web.adapter.PorticoAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

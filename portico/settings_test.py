@@ -14,6 +14,7 @@ os.environ.setdefault("SITE_URL", "http://testserver")
 from portico.settings import *  # noqa: F403
 from portico.settings import STORAGES
 
+PORTICO_ACTION_CHECKS = True  # every write an action makes must have its audit row
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_AUTOREFRESH = True

@@ -21,8 +21,11 @@ from portico.core.actors import Actor
 from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
 
+
 @action(
-    audited=False, why="a consequence of the audited deactivation or ban that calls it (the count is in its detail)"
+    tx="caller",
+    audited=False,
+    why="a consequence of the audited deactivation or ban that calls it (the count is in its detail)",
 )
 def user_sessions_end(*, user: User) -> int:
     """End every open session of ``user`` at once (deactivated staff, banned clients)."""
@@ -74,7 +77,7 @@ def account_create(
     return user
 
 
-@action(audited=False, why="part of the audited account creation or invitation acceptance that calls it")
+@action(tx="caller", audited=False, why="part of the audited account creation or invitation acceptance that calls it")
 def account_email_confirm(*, user: User, verified: bool) -> None:
     """The login's address as allauth knows it; ``verified`` marks it proven (never unproven)."""
     address, _created = EmailAddress.objects.get_or_create(

@@ -7,7 +7,9 @@ that changes important state. The decorator:
   for a signature that allows them);
 - runs the function in ``transaction.atomic`` (``tx="durable"``: and it must be the outermost
   transaction; ``tx="own"``: the function commits in steps of its own, so it must not run inside a
-  transaction at all, e.g. sending mail or walking a bulk job chunk by chunk);
+  transaction at all, e.g. sending mail or walking a bulk job chunk by chunk; ``tx="caller"``: it is
+  part of its caller's change and runs in the caller's transaction, which must exist, e.g. putting
+  a message in the outbox: no savepoint per call, which bulk work would pay for every row);
 - with ``settings.PORTICO_ACTION_CHECKS`` (tests and ``DEBUG``), watches the SQL it runs: an
   action that writes rows but records no audit row fails loudly (``UnauditedWrite``) before it
   commits. An action whose history lives elsewhere says so: ``@action(audited=False, why=...)``;
@@ -29,7 +31,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 F = TypeVar("F", bound=Callable[..., Any])
-Tx = Literal["atomic", "durable", "own"]
+Tx = Literal["atomic", "durable", "own", "caller"]
 
 # Tables whose writes are bookkeeping, not state: the audit rows themselves (counted through
 # audit_record), task queue rows, sessions and the cache.
@@ -89,6 +91,11 @@ def _check(frame: _Frame) -> None:
         )
 
 
+def _inside() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("This action is part of its caller's change: call it inside the caller's transaction.")
+
+
 def _outermost() -> None:
     """Refuse to run inside a transaction (test cases' own transactions excepted, as Django's
     ``atomic(durable=True)`` does)."""
@@ -116,8 +123,10 @@ def action(
         def wrapper(**kwargs: Any) -> Any:
             if tx == "own":
                 _outermost()
+            elif tx == "caller":
+                _inside()
             if not getattr(settings, "PORTICO_ACTION_CHECKS", False):
-                if tx == "own":
+                if tx in ("own", "caller"):
                     return func(**kwargs)
                 with transaction.atomic(durable=tx == "durable"):
                     return func(**kwargs)
@@ -125,7 +134,7 @@ def action(
             outer = _frames.get()
             token = _frames.set((*outer, frame))
             try:
-                if tx == "own":
+                if tx in ("own", "caller"):
                     with _watching(outer):
                         result = func(**kwargs)
                     _check(frame)

@@ -212,7 +212,7 @@ def render_markdown() -> str:
         "# State machines",
         "",
         "Generated from the transition tables by `python manage.py render_state_machines`;",
-        "`portico/audit/tests/test_transitions.py` fails when this file and the tables disagree.",
+        "`portico/web/tests/test_docs.py` fails when this file and the tables disagree.",
         "Every move goes through `StateMachine.apply` (or `apply_many` for bulk work), which checks the",
         "table, writes with a conditional UPDATE and records the move.",
         "",

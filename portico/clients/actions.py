@@ -63,53 +63,71 @@ EDITABLE_FIELDS = (
 
 
 def _fields_clean(*, org: Organization, fields: dict[str, Any]) -> dict[str, Any]:
-    """The rules for a record's fields, in one place: every create and update goes through here."""
+    """The rules for a record's fields, in one place: every create and update goes through here.
+    Every refused field is reported at once (``extra["errors"]``), the first one also as the
+    refusal's message."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not client fields: {sorted(unknown)}")
     clean = dict(fields)
-    if "name" in clean:
-        clean["name"] = (clean["name"] or "").strip()
-        if not clean["name"]:
-            raise PorticoError(_("A client needs a name."), code="invalid", extra={"field": "name"})
-    if "email" in clean:
-        clean["email"] = email_normalize(clean["email"])
-    if "phone" in clean:
-        clean["phone"] = phone_normalize(clean["phone"])
-    if "tax_id" in clean:
-        clean["tax_id"] = tax_id_normalize(clean["tax_id"])
-    for name in ("address", "notes", "language"):
+    errors: list[dict[str, str]] = []
+
+    def check(name: str, rule: Any) -> None:
         if name in clean:
-            clean[name] = (clean[name] or "").strip()
-    if clean.get("language") and clean["language"] not in dict(settings.LANGUAGES):
-        raise PorticoError(
-            _("Choose one of: %(codes)s.") % {"codes": ", ".join(dict(settings.LANGUAGES))},
-            code="invalid",
-            extra={"field": "language"},
-        )
-    if "kind" in clean:
-        clean["kind"] = clean["kind"] or ClientKind.PERSON
-        if clean["kind"] not in ClientKind.values:
-            raise PorticoError(_("Choose person or company."), code="invalid", extra={"field": "kind"})
-    if "record_type" in clean:
-        clean["record_type"] = clean["record_type"] or RecordType.CLIENT
-        if clean["record_type"] not in RecordType.values:
-            raise PorticoError(_("Choose client or employee."), code="invalid", extra={"field": "record_type"})
-    client_type = clean.get("client_type")
-    if isinstance(client_type, int):  # an id, as forms send it: one of the organization's, or refused
-        clean["client_type"] = client_type = ClientType.objects.filter(org=org, pk=client_type).first()
-        if client_type is None:
-            raise PorticoError(
-                _("Choose one of this organization's client types."), code="invalid", extra={"field": "client_type"}
-            )
-    if client_type is not None and client_type.org_id != org.pk:
-        raise PorticoError(
-            _("Choose one of this organization's client types."), code="invalid", extra={"field": "client_type"}
-        )
+            try:
+                clean[name] = rule(clean[name])
+            except PorticoError as exc:
+                errors.append({"field": name, "message": str(exc.message)})
+
+    check("name", _name)
+    check("email", email_normalize)
+    check("phone", phone_normalize)
+    check("tax_id", tax_id_normalize)
+    check("kind", lambda v: _choice(v or ClientKind.PERSON, ClientKind, _("Choose person or company.")))
+    check("record_type", lambda v: _choice(v or RecordType.CLIENT, RecordType, _("Choose client or employee.")))
+    check("language", _language)
+    check("client_type", lambda v: _client_type(org, v))
+    for name in ("address", "notes"):
+        check(name, lambda v: (v or "").strip())
     for name, value in clean.items():  # PostgreSQL text cannot hold NUL: refused, not a database error
         if isinstance(value, str) and "\x00" in value:
-            raise PorticoError(_("Text may not contain NUL characters."), code="invalid", extra={"field": name})
+            errors.append({"field": name, "message": str(_("Text may not contain NUL characters."))})
+    if errors:
+        raise PorticoError(errors[0]["message"], code="invalid", extra={"field": errors[0]["field"], "errors": errors})
     return clean
+
+
+def _refused(message: str) -> PorticoError:
+    return PorticoError(message, code="invalid")
+
+
+def _name(value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise _refused(_("A client needs a name."))
+    return value
+
+
+def _choice(value: str, choices: type[Any], message: str) -> str:
+    if value not in choices.values:
+        raise _refused(message)
+    return value
+
+
+def _language(value: str | None) -> str:
+    value = (value or "").strip()
+    if value and value not in dict(settings.LANGUAGES):
+        raise _refused(_("Choose one of: %(codes)s.") % {"codes": ", ".join(dict(settings.LANGUAGES))})
+    return value
+
+
+def _client_type(org: Organization, value: ClientType | int | None) -> ClientType | None:
+    """One of the organization's client types (forms send its id, the API and actions the object)."""
+    if isinstance(value, int):
+        value = ClientType.objects.filter(org=org, pk=value).first() or value
+    if value is not None and (isinstance(value, int) or value.org_id != org.pk):
+        raise _refused(_("Choose one of this organization's client types."))
+    return value
 
 
 # --- case numbers ---

@@ -43,9 +43,10 @@ class ClientForm(forms.Form):
         _choices(self, "client_type", [("", "—"), *ref.client_types])
 
     def add_refusal(self, exc: PorticoError) -> None:
-        """Show an action's refusal at the field it names (email, phone, tax id, ...)."""
-        field = exc.extra.get("field")
-        self.add_error(field if field in self.fields else None, str(exc.message))
+        """Show an action's refusal at the fields it names (email, phone, tax id, ...)."""
+        errors = exc.extra.get("errors") or [{"field": exc.extra.get("field"), "message": str(exc.message)}]
+        for error in errors:
+            self.add_error(error["field"] if error["field"] in self.fields else None, error["message"])
 
 
 class ClientCreateForm(ClientForm):

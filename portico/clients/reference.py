@@ -35,12 +35,13 @@ class ClientReference:
     staff: tuple[tuple[int, str], ...]  # (user id, name) of active staff: who can be a navigator
 
 
-_cache: OrderedDict[tuple[int, int], ClientReference] = OrderedDict()
+_cache: OrderedDict[tuple[int, str, int], ClientReference] = OrderedDict()
 _lock = threading.Lock()
 
 
 def client_reference(*, org: Organization) -> ClientReference:
-    key = (org.pk, org.reference_version)
+    # The creation time tells apart two organizations that got the same id (a restored database).
+    key = (org.pk, org.created_at.isoformat(), org.reference_version)
     with _lock:
         found = _cache.get(key)
         if found is not None:
@@ -65,3 +66,9 @@ def client_reference(*, org: Organization) -> ClientReference:
         while len(_cache) > MAX_ORGS:
             _cache.popitem(last=False)
     return reference
+
+
+def client_reference_forget() -> None:
+    """Empty this process's cache (tests start from a clean slate)."""
+    with _lock:
+        _cache.clear()

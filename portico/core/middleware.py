@@ -9,6 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portico.core.errors import PermissionMissing, PorticoError
 
+REFUSAL_HEADER = "X-Portico-Refusal"
+
 
 class PorticoErrorMiddleware:
     """Turn a refused action into what the user sees: a 403 page that names the missing
@@ -28,10 +30,14 @@ class PorticoErrorMiddleware:
         if not isinstance(exc, PorticoError):
             return None
         if getattr(request, "htmx", False):
-            return render(request, "core/_refusal.html", {"message": exc.message}, status=exc.status_code)
+            response = render(request, "core/_refusal.html", {"message": exc.message}, status=exc.status_code)
+            response[REFUSAL_HEADER] = exc.code
+            return response
         messages.error(request, str(exc.message))
         back = request.headers.get("referer", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             # No usable referrer: a GET shows itself again; a POST to ".../<verb>/" goes to its record.
             back = request.path if request.method == "GET" else request.path.rstrip("/").rsplit("/", 1)[0] + "/"
-        return redirect(back)
+        response = redirect(back)
+        response[REFUSAL_HEADER] = exc.code  # what was refused, for scripts and tests (the page shows why)
+        return response

@@ -231,7 +231,7 @@ def invitations_expire_due(*, limit: int = 10_000) -> int:
 # --- delivery trail ---
 
 
-@action(audited=False, why=f"every report is a step of {TRAIL}; a bounce is audited by DELIVERY_MACHINE")
+@action(tx="caller", audited=False, why=f"every report is a step of {TRAIL}; a bounce is audited by DELIVERY_MACHINE")
 def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.datetime, detail: str = "") -> None:
     """A message of an invitation moved (sent, delivered, bounced, failed). The invitation's
     delivery follows its newest message through DELIVERY_MACHINE: never backwards, and a bounce

@@ -283,7 +283,7 @@ class ResultPage:
     next_cursor: str | None
 
 
-def bulk_invitation_results(*, job: Job, outcome: str = "", cursor: str = "", limit: int = RESULTS_PAGE) -> ResultPage:
+def bulk_invitation_results(*, job: Job, outcome: str = "", cursor: str = "", limit: int | None = None) -> ResultPage:
     """One page of the result table (by client id, keyset): one query whatever the page."""
     qs = BulkInvitationRow.objects.filter(job=job)
     if outcome:
@@ -291,7 +291,7 @@ def bulk_invitation_results(*, job: Job, outcome: str = "", cursor: str = "", li
     qs = qs.select_related("client").only(
         "id", "outcome", "job_id", "client_id", "client__name", "client__case_number", "client__status"
     )
-    rows, next_cursor = keyset_page(qs, order=("client_id",), cursor=cursor, page_size=limit)
+    rows, next_cursor = keyset_page(qs, order=("client_id",), cursor=cursor, page_size=limit or RESULTS_PAGE)
     return ResultPage(rows, next_cursor)
 
 

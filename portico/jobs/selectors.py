@@ -10,7 +10,7 @@ from portico.orgs.models import Organization
 
 
 def job_get(*, org: Organization, job_id: int) -> Job:
-    return get_object_or_404(Job, org=org, pk=job_id)
+    return get_object_or_404(Job.objects.select_related("org"), org=org, pk=job_id)
 
 
 def job_list(*, org: Organization, kind: str, limit: int = 5, **params: object) -> QuerySet[Job]:

@@ -41,7 +41,7 @@ class Event:
     url: str = ""  # a path on this site
 
 
-@action(audited=False, why="the Notification row and its outbox messages are the record of it")
+@action(tx="caller", audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_navigators(*, client: Client, event: Event, exclude: User | None = None) -> list[Notification]:
     """Notify ``client``'s assigned navigators of ``event`` (not ``exclude``, who caused it)."""
     if notifications_muted(client):
@@ -56,7 +56,7 @@ def notify_navigators(*, client: Client, event: Event, exclude: User | None = No
     return sent
 
 
-@action(audited=False, why="the Notification row and its outbox messages are the record of it")
+@action(tx="caller", audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_user(*, org: Organization, user: User, event: Event, client: Client | None = None) -> Notification | None:
     """One person, one event: the bell's row and the person's channels. None if already told."""
     channels = channels_for(org=org, user=user, kind=event.kind)
@@ -115,16 +115,20 @@ def notification_preferences_save(
     channels = set(NotifyChannel.values)
     for kind, chosen in prefs.items():
         if kind not in kinds:
-            raise PorticoError(f"Unknown event kind {kind!r}.")
+            raise PorticoError(_("Unknown event kind %(kind)s.") % {"kind": kind}, code="invalid")
         unknown = set(chosen) - channels
         if unknown:
-            raise PorticoError(f"Unknown notification channel {sorted(unknown)[0]!r}.")
+            raise PorticoError(
+                _("Unknown notification channel %(channel)s.") % {"channel": sorted(unknown)[0]}, code="invalid"
+            )
     before = preferences_for(org=org, user=user)
     changes: dict[str, dict[str, list[str]]] = {}
     for kind, chosen in prefs.items():
         ordered = [c for c in NotifyChannel.values if c in set(chosen)]
-        NotificationPreference.objects.update_or_create(org=org, user=user, kind=kind, defaults={"channels": ordered})
-        if ordered != before[kind]:
+        if ordered != before[kind]:  # only what changed is written (and audited)
+            NotificationPreference.objects.update_or_create(
+                org=org, user=user, kind=kind, defaults={"channels": ordered}
+            )
             changes[kind] = {"from": before[kind], "to": ordered}
     if changes:
         audit_record(

@@ -142,6 +142,11 @@ def error_handlers_install(api: NinjaAPI) -> None:
             status = 409
         elif status == PorticoError.status_code and exc.code in INVALID_CODES:
             status = 422
+        field = exc.extra.get("field")
+        if field:  # values the action refused: shaped like schema errors, naming each field
+            errors = exc.extra.get("errors") or [{"field": field, "message": str(exc.message)}]
+            message = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+            return _error(api, request, exc.code, message, status, **{**exc.extra, "errors": errors})
         return _error(api, request, exc.code, str(exc.message), status, **exc.extra)
 
     @api.exception_handler(Http404)

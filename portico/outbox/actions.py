@@ -31,7 +31,11 @@ from portico.outbox.models import (
 from portico.outbox.signals import message_delivery
 
 
-@action(audited=False, why="a message is part of the audited change that writes it; its delivery has its own history")
+@action(
+    tx="caller",
+    audited=False,
+    why="a message is part of the audited change that writes it; its delivery has its own history",
+)
 def outbox_enqueue(
     *,
     org: Any,
@@ -99,7 +103,7 @@ def outbox_message_new(
     )
 
 
-@action(audited=False, why="messages are part of the audited bulk change that writes them")
+@action(tx="caller", audited=False, why="messages are part of the audited bulk change that writes them")
 def outbox_enqueue_many(*, messages: list[OutboxMessage]) -> dict[str, int]:
     """Record many messages (made by ``outbox_message_new``) with one INSERT, inside the
     transaction of the change that causes them; after commit they go to the worker in batches
@@ -118,7 +122,11 @@ def outbox_enqueue_many(*, messages: list[OutboxMessage]) -> dict[str, int]:
     return ids
 
 
-@action(audited=False, why="a message is part of the audited change that writes it; its delivery has its own history")
+@action(
+    tx="caller",
+    audited=False,
+    why="a message is part of the audited change that writes it; its delivery has its own history",
+)
 def outbox_enqueue_email(
     *,
     org: Any,

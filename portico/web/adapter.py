@@ -11,6 +11,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib import messages
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -38,15 +39,16 @@ class PorticoAccountAdapter(DefaultAccountAdapter):
         html = next(
             (str(content) for content, mimetype in getattr(msg, "alternatives", []) if mimetype == "text/html"), ""
         )
-        outbox_enqueue(
-            org=None,
-            channel=Channel.EMAIL,
-            to=email,
-            idempotency_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
-            subject=msg.subject,
-            body_text=str(msg.body),
-            body_html=html,
-        )
+        with transaction.atomic():  # the outbox writes inside a transaction; allauth calls this outside one
+            outbox_enqueue(
+                org=None,
+                channel=Channel.EMAIL,
+                to=email,
+                idempotency_key=f"account:{template_prefix.rsplit('/', 1)[-1]}:{uuid.uuid4()}",
+                subject=msg.subject,
+                body_text=str(msg.body),
+                body_html=html,
+            )
 
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
         response = super().pre_login(request, user, **kwargs)

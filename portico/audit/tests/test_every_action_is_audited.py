@@ -111,7 +111,7 @@ def _message_failed(w: World, settings) -> None:
 
     FlakyBackend.calls, FlakyBackend.failures = 0, 1
     message = outbox_enqueue(org=w.org, channel="email", to="z@x.test", idempotency_key="z", subject="s")
-    from portico.outbox.actions import outbox_deliver
+    from portico.outbox.delivery import outbox_deliver
 
     outbox_deliver(message_id=message.pk)
 
@@ -145,9 +145,9 @@ def _restored(w: World) -> None:
 
 
 def _bulk(w: World) -> None:
-    from portico.clients.bulk import group_bulk_change
+    from portico.clients.bulk import group_bulk_start
 
-    group_bulk_change(group=_group(w), actor=_staff(w), client_ids=[_client(w).pk], operation="add")
+    group_bulk_start(group=_group(w), actor=_staff(w), client_ids=[_client(w).pk], operation="add")
 
 
 def _bulk_invitations(w: World) -> None:
@@ -249,13 +249,15 @@ def _request(w: World):
 def _reply(w: World, s, *, internal: bool):
     from portico.requests.actions import request_reply
 
-    return request_reply(request=_request(w), actor=_staff(w), body="On it.", from_client=False, internal=internal)
+    return request_reply(
+        client_request=_request(w), actor=_staff(w), body="On it.", from_client=False, internal=internal
+    )
 
 
 def _take(w: World):
     from portico.requests.actions import request_take
 
-    return request_take(request=_request(w), actor=_staff(w))
+    return request_take(client_request=_request(w), actor=_staff(w))
 
 
 def _kind(w: World):
@@ -267,7 +269,7 @@ def _kind(w: World):
 def _request_answered(w: World):
     from portico.requests.actions import request_mark_answered
 
-    return request_mark_answered(request=_request(w), actor=_staff(w))
+    return request_mark_answered(client_request=_request(w), actor=_staff(w))
 
 
 CASES: dict[str, Callable[..., object]] = {
@@ -309,6 +311,7 @@ CASES: dict[str, Callable[..., object]] = {
         membership=org_actions.membership_deactivate(membership=w.membership(w.readonly), actor=_staff(w)),
         actor=_staff(w),
     ),
+    AuditAction.USER_CREATED: lambda w, s: _accept(w),
     AuditAction.USER_SIGNED_IN: _signed_in,
     AuditAction.USER_PROFILE_CHANGED: lambda w, s: user_profile_update(
         user=w.admin, actor=_staff(w), full_name="New Name", language="es"

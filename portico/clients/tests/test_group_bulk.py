@@ -1,6 +1,8 @@
 """Groups in bulk: set-based adds and removes, with a summary; large selections run in the
 background with progress."""
 
+import dataclasses
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -8,9 +10,11 @@ from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.clients import actions, bulk
-from portico.clients.models import BulkJob, ClientGroup
+from portico.clients.models import ClientGroup
 from portico.clients.selectors import ClientFilters
 from portico.core.actors import Actor
+from portico.jobs.kinds import KINDS
+from portico.jobs.models import Job
 from testing.world import run_tasks
 
 
@@ -28,29 +32,37 @@ def test_adding_reports_added_already_there_and_skipped(org_a, org_b):
     theirs = _clients(org_b, 1)
     actions.client_set_groups(client=mine[0], actor=_staff(org_a), groups=[group])
     ids = [c.pk for c in mine] + [theirs[0].pk, 999_999]
-    result = bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", client_ids=ids)
-    assert (result.matched, result.changed, result.unchanged, result.skipped) == (3, 2, 1, 2)
+    job = bulk.group_bulk_start(group=group, actor=_staff(org_a), operation="add", client_ids=ids)
+    assert job.state == "done"  # small: done in the request
+    assert (job.processed, job.count("changed"), job.count("unchanged"), bulk.not_found(job)) == (3, 2, 1, 2)
     assert set(ClientGroup.objects.filter(group=group).values_list("client_id", flat=True)) == {c.pk for c in mine}
     event = AuditEvent.objects.get(action=AuditAction.GROUP_BULK_CHANGED)
-    assert event.detail == {"operation": "add", "matched": 3, "changed": 2, "unchanged": 1, "skipped": 2}
+    assert event.detail == {
+        "operation": "add",
+        "matched": 3,
+        "changed": 2,
+        "unchanged": 1,
+        "skipped": 2,
+        "job": job.pk,
+    }
 
 
 def test_removing_by_filter(org_a):
     group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
     people = _clients(org_a, 4)
-    bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", client_ids=[c.pk for c in people])
+    bulk.group_bulk_start(group=group, actor=_staff(org_a), operation="add", client_ids=[c.pk for c in people])
     actions.client_archive(client=people[0], actor=_staff(org_a))
-    result = bulk.group_bulk_change(
+    job = bulk.group_bulk_start(
         group=group, actor=_staff(org_a), operation="remove", filters=ClientFilters(status="archived")
     )
-    assert (result.changed, ClientGroup.objects.filter(group=group).count()) == (1, 3)
+    assert (job.count("changed"), ClientGroup.objects.filter(group=group).count()) == (1, 3)
 
 
 def test_one_statement_whatever_the_size(org_a):
     group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="All")
     _clients(org_a, 30)
     with CaptureQueriesContext(connection) as ctx:
-        bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", filters=ClientFilters())
+        bulk.group_bulk_start(group=group, actor=_staff(org_a), operation="add", filters=ClientFilters())
     inserts = [q for q in ctx.captured_queries if q["sql"].startswith("INSERT INTO clients_clientgroup")]
     assert len(inserts) == 1 and ClientGroup.objects.filter(group=group).count() == 30
 
@@ -59,14 +71,13 @@ def test_deleted_clients_are_never_added(org_a):
     group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="G")
     gone = _clients(org_a, 1)[0]
     actions.client_delete(client=gone, actor=_staff(org_a))
-    result = bulk.group_bulk_change(group=group, actor=_staff(org_a), operation="add", client_ids=[gone.pk])
-    assert (result.changed, result.skipped) == (0, 1)
+    job = bulk.group_bulk_start(group=group, actor=_staff(org_a), operation="add", client_ids=[gone.pk])
+    assert (job.count("changed"), bulk.not_found(job)) == (0, 1)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_large_selections_run_in_the_background_with_progress(org_a, monkeypatch, client):
-    monkeypatch.setattr(bulk, "INLINE_LIMIT", 5)
-    monkeypatch.setattr(bulk, "CHUNK", 4)
+    monkeypatch.setitem(KINDS, bulk.KIND, dataclasses.replace(bulk.KIND_GROUPS, inline_limit=5, chunk_size=4))
     group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Big")
     people = _clients(org_a, 10)
     actions.client_set_groups(client=people[0], actor=_staff(org_a), groups=[group])
@@ -74,16 +85,23 @@ def test_large_selections_run_in_the_background_with_progress(org_a, monkeypatch
     response = client.post(
         reverse("group_bulk", args=["alpha", group.pk]), {"operation": "add", "scope": "all", "filter_query": ""}
     )
-    job = BulkJob.objects.get()
-    assert response["Location"] == reverse("group_job", args=["alpha", job.pk])
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=["alpha", job.pk])
     assert (job.state, job.total) == ("queued", 10)
     page = client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 1s"' in page
     run_tasks()
     job.refresh_from_db()
-    assert (job.state, job.processed, job.changed, job.unchanged, job.percent) == ("done", 10, 9, 1, 100)
-    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert "every 1s" not in partial and "Added" in partial
+    assert (job.state, job.processed, job.count("changed"), job.count("unchanged"), job.percent) == (
+        "done",
+        10,
+        9,
+        1,
+        100,
+    )
+    partial = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert "every 1s" not in partial.content.decode() and partial["HX-Refresh"] == "true"
+    assert "Added" in client.get(response["Location"]).content.decode()
     assert ClientGroup.objects.filter(group=group).count() == 10
     assert AuditEvent.objects.filter(action=AuditAction.GROUP_BULK_CHANGED, detail__job=job.pk).exists()
 
@@ -135,14 +153,26 @@ def test_a_job_whose_worker_died_is_restarted_by_the_sweep(org_a):
 
     group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Restart")
     people = _clients(org_a, 3)
-    job = BulkJob.objects.create(
-        org=org_a.org, group=group, operation="add", client_ids=[p.pk for p in people], total=3, created_by=org_a.admin
+    job = Job.objects.create(
+        org=org_a.org,
+        kind=bulk.KIND,
+        params={"group": group.pk, "operation": "add", "client_ids": [p.pk for p in people]},
+        total=3,
+        created_by=org_a.admin,
     )
-    # The worker claimed it, did one chunk, then died.
-    BulkJob.objects.filter(pk=job.pk).update(state="running", heartbeat_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    # The worker claimed it, did the first chunk (one client), then died.
+    Job.objects.filter(pk=job.pk).update(
+        state="running",
+        heartbeat_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        processed=1,
+        cursor=people[0].pk,
+        counts={"changed": 1, "unchanged": 0},
+    )
     ClientGroup.objects.create(client=people[0], group=group)
     with time_machine.travel(dt.datetime(2026, 1, 1, 0, 11, tzinfo=dt.UTC)):
-        call_command("outbox_sweep")
+        call_command("sweep")
     run_tasks()
     job.refresh_from_db()
-    assert (job.state, job.processed, ClientGroup.objects.filter(group=group).count()) == ("done", 3, 3)
+    # It went on after its last committed chunk: the counts add up, nothing was done twice.
+    assert (job.state, job.processed, job.count("changed")) == ("done", 3, 3)
+    assert ClientGroup.objects.filter(group=group).count() == 3

@@ -29,9 +29,9 @@ def _names(results):
 def people(org_a):
     return {
         "jose": _client(
-            org_a, "José Martínez", email="jose.martinez@example.org", phone="+525512345678", tax_id="MAJJ800101AB1"
+            org_a, "José Martínez", email="jose.martinez@example.org", phone="+525512345678", tax_id="MAJJ800101AB7"
         ),
-        "maria": _client(org_a, "María Gómez", email="maria@correo.mx", phone="+525598765432", tax_id="GOMM900202CD2"),
+        "maria": _client(org_a, "María Gómez", email="maria@correo.mx", phone="+525598765432", tax_id="GOMM900202CD0"),
         "marta": _client(org_a, "Marta Martín", email="mmartin@example.org", phone="+34911222333"),
         "oddity": _client(org_a, 'Odd 100%_Client "Quote" O\'Brien', email="odd@example.org"),
     }

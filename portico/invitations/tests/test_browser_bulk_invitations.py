@@ -3,6 +3,8 @@ list, confirm, watch the job run in the background and read the result table."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -10,6 +12,7 @@ from portico.clients import actions as client_actions
 from portico.core.actors import Actor
 from portico.invitations import bulk
 from portico.invitations.tests.test_bulk_invitations import _mixed
+from portico.jobs.kinds import KINDS
 from testing.browser import screenshot, sign_in
 from testing.world import client_make, portal_set_up, run_tasks, world_create
 
@@ -45,7 +48,7 @@ def test_invite_ticked_clients_then_all_matching_in_the_background(page: Page, l
     screenshot(page, "bulk-invite-3-results")
 
     # Everyone still not invited, in the background: the page follows the job and then shows the table.
-    monkeypatch.setattr(bulk, "INLINE_LIMIT", 1)
+    monkeypatch.setitem(KINDS, bulk.KIND, dataclasses.replace(bulk.KIND_INVITATIONS, inline_limit=1))
     for i in range(3):
         client_make(alpha, f"Nuevo{i} Cliente", email=f"nuevo{i}@example.test")
     client_actions.client_archive(client=client_make(alpha, "Zoe Archived"), actor=Actor.system())
@@ -57,7 +60,7 @@ def test_invite_ticked_clients_then_all_matching_in_the_background(page: Page, l
     screenshot(page, "bulk-invite-4-progress")
     run_tasks()
     expect(page.get_by_role("heading", name="Results")).to_be_visible(timeout=5000)
-    expect(page.locator("#job-progress")).to_contain_text("Sent: 4")
+    expect(page.locator("#job-results")).to_contain_text("Sent: 4")
     page.get_by_role("link", name="Skipped: no address for this channel (1)").click()
     expect(page.locator("table.list tbody tr")).to_have_count(1)
     expect(page.locator("table.list")).to_contain_text(people["no_address"].name)

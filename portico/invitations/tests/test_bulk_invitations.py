@@ -3,6 +3,7 @@ client-list form, the confirmation and the job page with its result table."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -20,13 +21,16 @@ from portico.clients.selectors import ClientFilters
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
 from portico.invitations import actions, bulk
+from portico.invitations.messages import invitation_render, invitation_render_many
 from portico.invitations.models import (
-    BulkInvitation,
     BulkInvitationRow,
     Invitation,
     InvitationEvent,
     InvitationLink,
 )
+from portico.invitations.refusals import portal_settings_of
+from portico.jobs.kinds import KINDS
+from portico.jobs.models import Job
 from portico.outbox.models import OutboxMessage
 from testing.world import client_make, portal_set_up, run_tasks, user_create
 
@@ -69,7 +73,14 @@ def test_each_client_gets_its_outcome_and_other_organizations_are_never_touched(
     ids = [c.pk for c in people.values()] + [theirs.pk, 999_999]
     job = bulk.bulk_invitation_start(org=org_a.org, actor=staff(org_a), channel="email", client_ids=ids)
 
-    assert (job.state, job.total, job.processed, job.sent, job.skipped, job.not_found) == ("done", 8, 8, 3, 5, 2)
+    assert (job.state, job.total, job.processed, job.count("sent"), job.count("skipped"), bulk.not_found(job)) == (
+        "done",
+        8,
+        8,
+        3,
+        5,
+        2,
+    )
     outcomes = dict(BulkInvitationRow.objects.filter(job=job).values_list("client_id", "outcome"))
     assert outcomes == {
         people["ok"].pk: Outcome.SENT,
@@ -136,7 +147,7 @@ def test_sent_invitations_are_complete_like_a_single_send(org_a, settings):
         "send_invitation",
     )
     summary = AuditEvent.objects.get(action=AuditAction.INVITATIONS_BULK_SENT)
-    assert (summary.target_type, summary.target_id) == ("invitations.bulkinvitation", str(job.pk))
+    assert (summary.target_type, summary.target_id) == ("jobs.job", str(job.pk))
     assert summary.detail["sent"] == 2 and summary.detail["outcomes"] == {"sent": 2}
 
 
@@ -158,14 +169,14 @@ def test_audit_rows_are_those_of_a_single_send(org_a):
 
 def test_rendering_many_gives_what_rendering_each_gives(org_a):
     portal_set_up(org_a, invitation_email_subject="{client_name}: {org_name} invites you")
-    portal = actions.portal_settings_of(org_a.org)
+    portal = portal_settings_of(org_a.org)
     names = ["Ana", "O'Brien & <Sons>", 'Zoë "Z"', "{org_name}", "Line\nBreak", "a [[secret:link]]", "Ñandú Çedilla"]
     expires = timezone.now()
     rendered = {}
     for channel in ("email", "sms"):
         args = {"portal": portal, "channel": channel, "expires_at": expires, "link": "[[secret:link]]"}
-        rendered[channel] = actions.invitation_render_many(client_names=names, **args)
-        assert rendered[channel] == [actions.invitation_render(client_name=name, **args) for name in names]
+        rendered[channel] = invitation_render_many(client_names=names, **args)
+        assert rendered[channel] == [invitation_render(client_name=name, **args) for name in names]
     email = rendered["email"][1]
     assert email.subject.startswith("O'Brien & <Sons>: ") and "O&#x27;Brien &amp; &lt;Sons&gt;" in email.body_html
 
@@ -177,9 +188,9 @@ def test_delivery_goes_out_in_one_batch_and_marks_each_invitation_sent(org_a, de
         job = bulk.bulk_invitation_start(
             org=org_a.org, actor=staff(org_a), channel="email", client_ids=[p.pk for p in people]
         )
-    assert job.sent == 5
+    assert job.count("sent") == 5
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"p{i}@example.test" for i in range(5))
-    assert DBTaskResult.objects.filter(task_path="portico.outbox.tasks.deliver_outbox_batch").count() == 1
+    assert DBTaskResult.objects.filter(task_path="portico.outbox.delivery.deliver_outbox_batch").count() == 1
     body = next(m.body for m in mail.outbox if m.to == ["p3@example.test"])
     raw = re.search(r"/invite/([\w-]+)/", body).group(1)
     state = actions.invitation_link_state(raw_token=raw)
@@ -245,7 +256,7 @@ def test_a_pending_invitation_made_meanwhile_is_skipped_not_an_error(org_a, monk
     )
     outcomes = dict(BulkInvitationRow.objects.filter(job=job).values_list("client_id", "outcome"))
     assert outcomes == {racing.pk: Outcome.ALREADY_INVITED, other.pk: Outcome.SENT}
-    assert Invitation.objects.filter(client=racing).count() == 1 and (job.sent, job.skipped) == (1, 1)
+    assert Invitation.objects.filter(client=racing).count() == 1 and (job.count("sent"), job.count("skipped")) == (1, 1)
 
 
 def test_refusals_before_anything_is_made(org_a):
@@ -260,12 +271,12 @@ def test_refusals_before_anything_is_made(org_a):
     with pytest.raises(PorticoError) as exc:
         bulk.bulk_invitation_start(org=org_a.org, actor=staff(org_a), channel="email", client_ids=[999_999])
     assert exc.value.code == "empty"
-    assert not BulkInvitation.objects.exists() and not Invitation.objects.exists()
+    assert not Job.objects.exists() and not Invitation.objects.exists()
 
 
 def test_chunks_cost_the_same_whatever_their_size(org_a, monkeypatch):
     portal_set_up(org_a)
-    monkeypatch.setattr(bulk, "CHUNK", 10_000)
+    monkeypatch.setitem(KINDS, bulk.KIND, dataclasses.replace(bulk.KIND_INVITATIONS, chunk_size=10_000))
     counts = []
     for n, prefix in ((3, "a"), (30, "b")):
         people = [client_make(org_a, f"{prefix}{i} X", email=f"{prefix}{i}@example.test") for i in range(n)]
@@ -288,7 +299,12 @@ def test_all_matching_a_filter(org_a):
     job = bulk.bulk_invitation_start(
         org=org_a.org, actor=staff(org_a), channel="email", filters=ClientFilters(status="not_invited")
     )
-    assert (job.total, job.sent, job.not_found, job.filters) == (4, 4, 0, {"status": "not_invited"})
+    assert (job.total, job.count("sent"), bulk.not_found(job), job.params["filters"]) == (
+        4,
+        4,
+        0,
+        {"status": "not_invited"},
+    )
 
 
 # --- in the background ---
@@ -296,22 +312,21 @@ def test_all_matching_a_filter(org_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_large_selections_run_in_the_background_with_progress_and_results(org_a, monkeypatch, client):
-    monkeypatch.setattr(bulk, "INLINE_LIMIT", 3)
-    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setitem(KINDS, bulk.KIND, dataclasses.replace(bulk.KIND_INVITATIONS, inline_limit=3, chunk_size=2))
     people = _mixed(org_a)
     client.force_login(org_a.admin)
     response = client.post(
         reverse("invitation_bulk", args=["alpha"]),
         {"channel": "email", "scope": "all", "filter_query": "", "confirm": "1"},
     )
-    job = BulkInvitation.objects.get()
-    assert response["Location"] == reverse("invitation_bulk_job", args=["alpha", job.pk])
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=["alpha", job.pk])
     assert (job.state, job.total) == ("queued", 8)
     page = client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 1s"' in page and "Results" not in page
     run_tasks()
     job.refresh_from_db()
-    assert (job.state, job.processed, job.sent, job.skipped, job.percent) == ("done", 8, 3, 5, 100)
+    assert (job.state, job.processed, job.count("sent"), job.count("skipped"), job.percent) == ("done", 8, 3, 5, 100)
     # The poll sees the end and reloads the page, which now has the result table.
     poll = client.get(response["Location"], HTTP_HX_REQUEST="true")
     assert poll["HX-Refresh"] == "true" and "every 1s" not in poll.content.decode()
@@ -338,24 +353,28 @@ def test_a_job_whose_worker_died_goes_on_where_it_stopped(org_a, monkeypatch):
     import time_machine
     from django.core.management import call_command
 
-    monkeypatch.setattr(bulk, "CHUNK", 2)
+    monkeypatch.setitem(KINDS, bulk.KIND, dataclasses.replace(bulk.KIND_INVITATIONS, chunk_size=2))
     portal_set_up(org_a)
     people = [client_make(org_a, f"R{i} Person", email=f"r{i}@example.test") for i in range(5)]
-    job = BulkInvitation.objects.create(
-        org=org_a.org, channel="email", client_ids=[p.pk for p in people], total=5, created_by=org_a.admin
+    job = Job.objects.create(
+        org=org_a.org,
+        kind=bulk.KIND,
+        params={"channel": "email", "client_ids": [p.pk for p in people]},
+        total=5,
+        created_by=org_a.admin,
     )
     # The worker claimed it, committed its first chunk, then died.
-    BulkInvitation.objects.filter(pk=job.pk).update(state="running")
+    Job.objects.filter(pk=job.pk).update(state="running")
     with transaction.atomic():
-        bulk._invite_chunk(job, actions.portal_settings_of(org_a.org), staff(org_a), [people[0].pk, people[1].pk])
-    BulkInvitation.objects.filter(pk=job.pk).update(
-        processed=2, sent=2, heartbeat_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        counts = bulk.KIND_INVITATIONS.run_chunk(job, staff(org_a), [people[0].pk, people[1].pk])
+    Job.objects.filter(pk=job.pk).update(
+        processed=2, counts=counts, cursor=people[1].pk, heartbeat_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     )
     with time_machine.travel(dt.datetime(2026, 1, 1, 0, 11, tzinfo=dt.UTC)):
-        call_command("outbox_sweep")
+        call_command("sweep")
     run_tasks()
     job.refresh_from_db()
-    assert (job.state, job.processed, job.sent, job.skipped) == ("done", 5, 5, 0)
+    assert (job.state, job.processed, job.count("sent"), job.count("skipped")) == ("done", 5, 5, 0)
     assert Invitation.objects.count() == 5 and BulkInvitationRow.objects.filter(outcome="sent").count() == 5
 
 
@@ -384,10 +403,10 @@ def test_confirmation_then_the_job_page(client, org_a):
     text = confirm.content.decode()
     assert "Invite 2 clients to the client portal by email?" in text
     assert f'name="client" value="{people["archived"].pk}"' in text and 'name="confirm" value="1"' in text
-    assert not BulkInvitation.objects.exists()
+    assert not Job.objects.exists()
     response = client.post(reverse("invitation_bulk", args=["alpha"]), {**picked, "confirm": "1"})
-    job = BulkInvitation.objects.get()
-    assert response["Location"] == reverse("invitation_bulk_job", args=["alpha", job.pk])
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=["alpha", job.pk])
     page = client.get(response["Location"]).content.decode()
     assert job.state == "done" and "every 1s" not in page
     assert "Olivia Ok" in page and "Skipped: archived or closed" in page
@@ -406,7 +425,7 @@ def test_nothing_selected_and_broken_filters_are_refused(client, org_a):
         follow=True,
     )
     assert b"The filter is not valid" in response.content
-    assert not BulkInvitation.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_portal_not_set_up_is_refused(client, org_a):
@@ -418,7 +437,7 @@ def test_portal_not_set_up_is_refused(client, org_a):
         follow=True,
     )
     assert b"Set up the client portal first" in response.content
-    assert not BulkInvitation.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_staff_without_invitations_send_get_403(client, org_a):
@@ -430,8 +449,8 @@ def test_staff_without_invitations_send_get_403(client, org_a):
         reverse("invitation_bulk", args=["alpha"]), {"channel": "email", "client": [person.pk], "confirm": "1"}
     )
     assert response.status_code == 403 and b"invitations.send" in response.content
-    assert client.get(reverse("invitation_bulk_job", args=["alpha", job.pk])).status_code == 403
-    assert BulkInvitation.objects.count() == 1
+    assert client.get(reverse("job_detail", args=["alpha", job.pk])).status_code == 403
+    assert Job.objects.count() == 1
 
 
 def test_another_organizations_job_is_404(client, org_a, org_b):
@@ -440,7 +459,7 @@ def test_another_organizations_job_is_404(client, org_a, org_b):
         org=org_a.org, actor=staff(org_a), channel="email", client_ids=[client_make(org_a).pk]
     )
     client.force_login(org_b.admin)
-    assert client.get(reverse("invitation_bulk_job", args=["beta", job.pk])).status_code == 404
+    assert client.get(reverse("job_detail", args=["beta", job.pk])).status_code == 404
 
 
 def test_the_result_table_pages_with_a_fixed_number_of_queries(client, org_a, monkeypatch, django_assert_num_queries):
@@ -449,17 +468,17 @@ def test_the_result_table_pages_with_a_fixed_number_of_queries(client, org_a, mo
     job = bulk.bulk_invitation_start(
         org=org_a.org, actor=staff(org_a), channel="email", client_ids=[p.pk for p in people]
     )
-    monkeypatch.setattr("portico.invitations.views_bulk.RESULTS_PAGE", 5)
+    monkeypatch.setattr("portico.invitations.bulk.RESULTS_PAGE", 5)
     client.force_login(org_a.admin)
-    url = reverse("invitation_bulk_job", args=["alpha", job.pk])
+    url = reverse("job_detail", args=["alpha", job.pk])
     client.get(url)  # the first organization page of a session also writes the session
     # session, user, memberships, the job, the outcome counts, the page of rows
     with django_assert_num_queries(6):
         first = client.get(url).content.decode()
     assert "Page00 Person" in first and "Page04 Person" in first and "Page05 Person" not in first
-    after = re.search(r"after=(\d+)", first).group(1)
+    cursor = re.search(r"cursor=([\w-]+)", first).group(1)
     with django_assert_num_queries(6):
-        second = client.get(url, {"after": after}).content.decode()
+        second = client.get(url, {"cursor": cursor}).content.decode()
     assert "Page05 Person" in second and "Page00 Person" not in second
     with django_assert_num_queries(6):
-        client.get(url, {"outcome": "sent", "after": after})
+        client.get(url, {"outcome": "sent", "cursor": cursor})

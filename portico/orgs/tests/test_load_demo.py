@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from portico.clients.models import Client as ClientRecord
-from portico.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS
 from portico.orgs.models import Organization
+from portico.web.demo import DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS
 
 
 def test_the_demo_loads_once_with_working_logins_and_clients(db):

@@ -7,13 +7,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from portico.outbox import transports
-from portico.outbox.actions import outbox_deliver_batch, outbox_enqueue_many, outbox_message_new
+from portico.outbox.actions import outbox_enqueue_many, outbox_message_new
+from portico.outbox.delivery import outbox_deliver_batch
 from portico.outbox.models import OutboxAttempt, OutboxMessage, OutboxState, secret_marker
 from portico.outbox.signals import message_delivery
 from testing.world import run_tasks
@@ -74,12 +75,12 @@ def test_enqueue_many_is_one_statement_and_one_task_per_batch(settings, django_c
     counts = []
     for n, prefix in ((3, "a"), (10, "m")):
         with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
-            ids = outbox_enqueue_many(_drafts(n, prefix=prefix))
+            ids = outbox_enqueue_many(messages=_drafts(n, prefix=prefix))
         counts.append(len(queries))  # PostgreSQL writes the rows with COPY, elsewhere one INSERT
         assert len(ids) == n
     assert counts[0] == counts[1]
     tasks = list(DBTaskResult.objects.ready().order_by("enqueued_at", "id"))
-    assert {t.task_path for t in tasks} == {"portico.outbox.tasks.deliver_outbox_batch"}
+    assert {t.task_path for t in tasks} == {"portico.outbox.delivery.deliver_outbox_batch"}
     assert sorted(len(t.args_kwargs["args"][0]) for t in tasks) == [2, 3, 4, 4]
     stored = OutboxMessage.objects.get(idempotency_key="m:3")
     assert stored.payload == {"n": 3, "secrets": {"link": "https://x.test/m/3"}}
@@ -89,8 +90,8 @@ def test_enqueue_many_is_one_statement_and_one_task_per_batch(settings, django_c
 
 
 def test_a_key_already_in_the_outbox_keeps_its_first_message(django_capture_on_commit_callbacks):
-    first = outbox_enqueue_many(_drafts(2))
-    again = outbox_enqueue_many(_drafts(3))
+    first = outbox_enqueue_many(messages=_drafts(2))
+    again = outbox_enqueue_many(messages=_drafts(3))
     assert again["m:0"] == first["m:0"] and OutboxMessage.objects.count() == 3
 
 
@@ -103,7 +104,7 @@ def test_a_batch_sends_each_message_once_through_one_connection(counting, delive
     message_delivery.connect(receiver, dispatch_uid="test-batch")
     try:
         with deliver():
-            ids = outbox_enqueue_many(_drafts(6))
+            ids = outbox_enqueue_many(messages=_drafts(6))
     finally:
         message_delivery.disconnect(dispatch_uid="test-batch")
     assert (counting.instances, counting.opened) == (1, 1)
@@ -125,8 +126,8 @@ def test_a_failing_message_is_retried_alone(counting, deliver):
     counting.refuse = {"m1@example.test"}
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
-        with deliver():
-            ids = outbox_enqueue_many(_drafts(4))
+        with deliver(), transaction.atomic():
+            ids = outbox_enqueue_many(messages=_drafts(4))
         bad = OutboxMessage.objects.get(pk=ids["m:1"])
         assert (bad.state, bad.attempts) == (OutboxState.PENDING, 1)
         assert "ConnectionResetError: mailbox unavailable" in bad.last_error
@@ -148,7 +149,7 @@ def test_a_failing_message_is_retried_alone(counting, deliver):
 def test_queries_do_not_grow_with_the_batch(counting, django_capture_on_commit_callbacks):
     counts = []
     for n, prefix in ((3, "a"), (12, "b")):
-        ids = outbox_enqueue_many(_drafts(n, prefix=prefix))
+        ids = outbox_enqueue_many(messages=_drafts(n, prefix=prefix))
         with CaptureQueriesContext(connection) as queries:
             assert outbox_deliver_batch(message_ids=list(ids.values()))["sent"] == n
         counts.append(len(queries))
@@ -164,7 +165,7 @@ def test_sms_in_a_batch_go_through_their_transport(counting, monkeypatch):
             return f"SM{message.pk}"
 
     monkeypatch.setitem(transports.TRANSPORTS, "sms", FakeSms())
-    ids = outbox_enqueue_many(_drafts(2, prefix="e") + _drafts(3, prefix="s", channel="sms"))
+    ids = outbox_enqueue_many(messages=_drafts(2, prefix="e") + _drafts(3, prefix="s", channel="sms"))
     assert outbox_deliver_batch(message_ids=list(ids.values())) == {"sent": 5, "error": 0, "skipped": 0}
     assert sorted(FakeSms.sent) == [f"Your link: https://x.test/s/{i}" for i in range(3)]
     assert OutboxMessage.objects.get(pk=ids["s:0"]).provider_message_id == f"SM{ids['s:0']}"

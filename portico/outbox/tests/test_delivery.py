@@ -14,8 +14,9 @@ from django_tasks_db.models import DBTaskResult
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
-from portico.outbox import actions as outbox_actions
-from portico.outbox.actions import outbox_backoff, outbox_deliver, outbox_enqueue, outbox_retry, outbox_sweep
+from portico.outbox import delivery as outbox_delivery
+from portico.outbox.actions import outbox_enqueue, outbox_retry, outbox_sweep
+from portico.outbox.delivery import outbox_backoff, outbox_deliver
 from portico.outbox.models import MailboxEntry, OutboxAttempt, OutboxMessage, OutboxState
 from testing.world import run_tasks
 
@@ -168,7 +169,7 @@ def test_a_worker_killed_between_send_and_mark_causes_no_duplicate(monkeypatch, 
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         with monkeypatch.context() as patch:
-            patch.setattr(outbox_actions, "_outbox_mark_sent", die)
+            patch.setattr(outbox_delivery, "_outbox_mark_sent", die)
             task = DBTaskResult.objects.ready().get()
             with pytest.raises(WorkerKilled):
                 outbox_deliver(message_id=message.pk)

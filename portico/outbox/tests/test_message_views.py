@@ -45,9 +45,9 @@ def test_it_pages_with_older_links(client, org_a):
         _message(org_a.org, f"m{i:02}")
     client.force_login(org_a.admin)
     first = client.get(reverse("message_list", args=["alpha"]))
-    assert len(first.context["rows"]) == 50 and first.context["next_before"]
-    second = client.get(reverse("message_list", args=["alpha"]), {"before": first.context["next_before"]})
-    assert len(second.context["rows"]) == 5 and second.context["next_before"] is None
+    assert len(first.context["rows"]) == 50 and first.context["next_cursor"]
+    second = client.get(reverse("message_list", args=["alpha"]), {"cursor": first.context["next_cursor"]})
+    assert len(second.context["rows"]) == 5 and second.context["next_cursor"] is None
 
 
 def test_list_query_count_is_fixed(client, org_a):

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def _invite_by_sms(world, deliver, **portal):
 
 
 def _sms(django_capture_on_commit_callbacks, key="sms-1", to=PHONE, body="Your code: [[secret:code]]"):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         return outbox_enqueue(
             org=None,
             channel="sms",

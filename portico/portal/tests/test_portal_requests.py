@@ -17,9 +17,9 @@ from portico.invitations import actions as invitations
 from portico.invitations.models import InvitationLink
 from portico.portal.actions import portal_account_change_status
 from portico.portal.models import PortalAccount, PortalAccountStatus, PortalSettings
-from portico.requests import actions as request_actions
 from portico.requests.actions import request_open, request_reply
-from portico.requests.models import Attachment, Request, RequestKind, RequestMessage, RequestStatus
+from portico.requests.models import Attachment, ClientRequest, RequestKind, RequestMessage, RequestStatus
+from portico.requests.selectors import request_kinds
 from portico.requests.uploads import MAX_ATTACHMENT_BYTES
 from testing.world import PASSWORD, client_make, portal_set_up
 
@@ -45,7 +45,7 @@ def staff(world):
 
 
 def open_one(world, record, person, subject="Help with my papers", files=None):
-    kind = request_actions.request_kinds_ensure(org=world.org, actor=Actor.system())[0]
+    kind = request_kinds(org=world.org, offered_only=True)[0]
     return request_open(
         client=record,
         actor=Actor(kind=ActorKind.CLIENT, user=person),
@@ -83,7 +83,7 @@ def test_make_a_request_with_a_pdf_and_read_the_thread(client, org_a):
             "attachments": [SimpleUploadedFile("scan.pdf", PDF, content_type="application/pdf")],
         },
     )
-    opened = Request.objects.get()
+    opened = ClientRequest.objects.get()
     assert response.status_code == 302
     assert response.url == url("portal_request_detail", org_a, opened.pk)
     assert (opened.client, opened.kind, opened.subject, opened.opened_by) == (record, kinds[1], "Renew my card", person)
@@ -113,9 +113,9 @@ def test_staff_reply_shows_internal_note_never(client, org_a, deliver):
     record, person = accepted(org_a)
     opened = open_one(org_a, record, person)
     with deliver():
-        request_reply(request=opened, actor=staff(org_a), body="We are on it.", from_client=False)
+        request_reply(client_request=opened, actor=staff(org_a), body="We are on it.", from_client=False)
     note = request_reply(
-        request=opened,
+        client_request=opened,
         actor=staff(org_a),
         body="SECRET internal remark",
         from_client=False,
@@ -142,7 +142,7 @@ def test_staff_reply_shows_internal_note_never(client, org_a, deliver):
     assert response.status_code == 302
     opened.refresh_from_db()
     assert opened.status == RequestStatus.OPEN
-    reply = RequestMessage.objects.filter(request=opened).last()
+    reply = RequestMessage.objects.filter(client_request=opened).last()
     assert reply.from_client and reply.body == "Thanks!" and reply.attachments.get().name == "photo.png"
 
 
@@ -163,7 +163,7 @@ def test_staff_reply_by_sms_when_chosen(client, org_a, deliver, fake_twilio):
     assert (person.notify_by, person.phone) == ("sms", "+525512345678")
     opened = open_one(org_a, record, person)
     with deliver():
-        request_reply(request=opened, actor=staff(org_a), body="Done.", from_client=False)
+        request_reply(client_request=opened, actor=staff(org_a), body="Done.", from_client=False)
     assert url("portal_request_detail", org_a, opened.pk) in fake_twilio.last_body("+525512345678")
 
 
@@ -182,7 +182,7 @@ def test_another_client_or_organization_sees_nothing(client, org_a, org_b):
         url("portal_request_new", org_a),
         {"record": record.pk, "kind": RequestKind.objects.first().pk, "subject": "x", "body": "y"},
     )
-    assert form.status_code == 200 and Request.objects.count() == 1
+    assert form.status_code == 200 and ClientRequest.objects.count() == 1
 
     # The same person, served by another organization, sees nothing of org_a there.
     accepted(org_b, email="mark@example.test", user=person)
@@ -205,7 +205,7 @@ def test_another_client_or_organization_sees_nothing(client, org_a, org_b):
 def test_bad_attachments_are_refused_and_nothing_is_created(client, org_a, name, content, error):
     record, person = accepted(org_a)
     client.force_login(person)
-    kind = request_actions.request_kinds_ensure(org=org_a.org, actor=Actor.system())[0]
+    kind = request_kinds(org=org_a.org, offered_only=True)[0]
     response = client.post(
         url("portal_request_new", org_a),
         {
@@ -218,7 +218,7 @@ def test_bad_attachments_are_refused_and_nothing_is_created(client, org_a, name,
     )
     assert response.status_code == 200
     assert error in response.content.decode()
-    assert not Request.objects.exists() and not Attachment.objects.exists()
+    assert not ClientRequest.objects.exists() and not Attachment.objects.exists()
 
     opened = open_one(org_a, record, person)
     reply = client.post(
@@ -226,20 +226,20 @@ def test_bad_attachments_are_refused_and_nothing_is_created(client, org_a, name,
         {"body": "more", "attachments": [SimpleUploadedFile(name, content)]},
     )
     assert reply.status_code == 200 and error in reply.content.decode()
-    assert RequestMessage.objects.filter(request=opened).count() == 1 and not Attachment.objects.exists()
+    assert RequestMessage.objects.filter(client_request=opened).count() == 1 and not Attachment.objects.exists()
 
 
 def test_too_many_attachments(client, org_a):
     record, person = accepted(org_a)
     client.force_login(person)
-    kind = request_actions.request_kinds_ensure(org=org_a.org, actor=Actor.system())[0]
+    kind = request_kinds(org=org_a.org, offered_only=True)[0]
     files = [SimpleUploadedFile(f"{i}.pdf", PDF) for i in range(6)]
     response = client.post(
         url("portal_request_new", org_a),
         {"record": record.pk, "kind": kind.pk, "subject": "Many", "body": "files", "attachments": files},
     )
     assert response.status_code == 200 and "at most 5" in response.content.decode()
-    assert not Request.objects.exists()
+    assert not ClientRequest.objects.exists()
 
 
 def test_several_records_choose_which(client, org_a):
@@ -255,7 +255,7 @@ def test_several_records_choose_which(client, org_a):
         url("portal_request_new", org_a), {"record": child.pk, "kind": kind.pk, "subject": "For my kid", "body": "x"}
     )
     assert response.status_code == 302
-    assert Request.objects.get().client == child
+    assert ClientRequest.objects.get().client == child
 
 
 def test_banned_account_cannot_open_the_pages(client, org_a):

@@ -48,7 +48,10 @@ def test_first_save_sets_the_portal_up(client, org_a):
     assert portal.invitation_lifetime_days == 10 and portal.logo
     assert AuditEvent.objects.filter(action=AuditAction.PORTAL_SETTINGS_CHANGED).count() == 1
     page = client.get(url).content.decode()
-    assert "Preview" in page and "Hi Mark Sample, join Alpha Portal" in page
+    preview_url = reverse("invitation_preview", args=["alpha"])
+    assert "Preview" in page and preview_url in page  # loaded into the page by htmx
+    preview = client.get(preview_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "Hi Mark Sample, join Alpha Portal" in preview
     # The logo is public branding (it appears in emails).
     client.logout()
     assert client.get(reverse("portal_logo", args=["alpha"])).status_code == 200

@@ -11,6 +11,7 @@ from portico.notifications.models import Notification
 from portico.orgs.actions import api_key_create
 from portico.requests import actions
 from portico.requests.models import RequestKind
+from portico.requests.selectors import request_kinds
 from testing.world import client_make, user_create
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +30,7 @@ def _opened(world, subject="Broken heater"):
     n = User.objects.count()
     person = user_create(f"client{n}@{world.org.slug}.example")
     record = client_make(world, "Mark Client", email=f"mark{n}@example.test")
-    kind = actions.request_kinds_ensure(org=world.org, actor=Actor.system())[0]
+    kind = request_kinds(org=world.org, offered_only=True)[0]
     request = actions.request_open(
         client=record, actor=Actor(kind=ActorKind.CLIENT, user=person), kind=kind, subject=subject, body="Please help"
     )
@@ -77,7 +78,7 @@ def test_api_keys_only_read(client, org_a):
 
 def test_log_a_request_for_a_client(client, org_a):
     record = client_make(org_a, "Phone Caller", email="caller@example.test")
-    kind = actions.request_kinds_ensure(org=org_a.org, actor=Actor.system())[0]
+    kind = request_kinds(org=org_a.org, offered_only=True)[0]
     client.force_login(org_a.admin)
     response = client.post(
         f"/api/v1/clients/{record.pk}/requests?org=alpha",
@@ -109,7 +110,7 @@ def test_notifications_list_and_mark_read(client, org_a):
     person = user_create("asker@alpha.example")
     record = client_make(org_a, "Asker")
     client_assign_navigator(client=record, actor=Actor.system(), navigator=org_a.admin)
-    kind = actions.request_kinds_ensure(org=org_a.org, actor=Actor.system())[0]
+    kind = request_kinds(org=org_a.org, offered_only=True)[0]
     actions.request_open(
         client=record, actor=Actor(kind=ActorKind.CLIENT, user=person), kind=kind, subject="Help", body="Please"
     )
@@ -137,11 +138,11 @@ def test_a_staff_reply_to_a_logged_request_tells_nobody_without_portal_access(cl
     from django.core import mail
 
     record = client_make(org_a, "Phone Caller", email="caller@example.test")
-    kind = actions.request_kinds_ensure(org=org_a.org, actor=Actor.system())[0]
+    kind = request_kinds(org=org_a.org, offered_only=True)[0]
     staff = Actor(kind=ActorKind.STAFF, user=org_a.admin)
     with deliver():
         logged = actions.request_open(
             client=record, actor=staff, kind=kind, subject="Rent", body="Called", from_client=False
         )
-        actions.request_reply(request=logged, actor=staff, body="Called back", from_client=False)
+        actions.request_reply(client_request=logged, actor=staff, body="Called back", from_client=False)
     assert not [m for m in mail.outbox if "answered your request" in m.subject]

@@ -52,11 +52,11 @@ def test_inbox_filters_and_keyset_pages(org_a):
 
     from django.utils import timezone
 
-    from portico.requests.models import Request
+    from portico.requests.models import ClientRequest
 
     made = [request_make(org_a, subject=f"R{i}") for i in range(5)]
-    Request.objects.filter(pk=made[0].pk).update(last_activity_at=timezone.now() - dt.timedelta(days=10))
-    Request.objects.filter(pk=made[1].pk).update(status=RequestStatus.CLOSED)
+    ClientRequest.objects.filter(pk=made[0].pk).update(last_activity_at=timezone.now() - dt.timedelta(days=10))
+    ClientRequest.objects.filter(pk=made[1].pk).update(status=RequestStatus.CLOSED)
     page = selectors.request_inbox_page(
         org=org_a.org,
         user=org_a.admin,
@@ -106,11 +106,11 @@ def test_inbox_query_count_is_constant(client, org_a, rows, django_assert_num_qu
 def test_internal_notes_never_reach_the_client_thread(org_a):
     request = request_make(org_a)
     request_reply(
-        request=request, actor=_staff(org_a.admin), body="Private: check ID", from_client=False, internal=True
+        client_request=request, actor=_staff(org_a.admin), body="Private: check ID", from_client=False, internal=True
     )
-    request_reply(request=request, actor=_staff(org_a.admin), body="Public answer", from_client=False)
-    client_side = selectors.request_thread(request=request, for_client=True)
-    staff_side = selectors.request_thread(request=request, for_client=False)
+    request_reply(client_request=request, actor=_staff(org_a.admin), body="Public answer", from_client=False)
+    client_side = selectors.request_thread(client_request=request, for_client=True)
+    staff_side = selectors.request_thread(client_request=request, for_client=False)
     assert [m.body for m in client_side] == ["Please help.", "Public answer"]
     assert "Private: check ID" in [m.body for m in staff_side]
     assert not any(m.internal for m in client_side)
@@ -118,17 +118,19 @@ def test_internal_notes_never_reach_the_client_thread(org_a):
 
 def test_thread_page_shows_record_box_notes_marked_and_replies(client, org_a):
     request = request_make(org_a, subject="Bus pass")
-    request_reply(request=request, actor=_staff(org_a.admin), body="Private note", from_client=False, internal=True)
+    request_reply(
+        client_request=request, actor=_staff(org_a.admin), body="Private note", from_client=False, internal=True
+    )
     client.force_login(org_a.admin)
     url = reverse("request_detail", args=[org_a.org.slug, request.pk])
     page = client.get(url).content.decode()
     assert "Bus pass" in page and request.client.case_number in page and "Internal note" in page
     assert reverse("client_detail", args=[org_a.org.slug, request.client_id]) in page
-    response = client.post(url, {"body": "Here is the form.", "files": [png_upload()]})
+    response = client.post(url, {"body": "Here is the form.", "attachments": [png_upload()]})
     assert response.status_code == 302
     request.refresh_from_db()
     assert request.status == RequestStatus.WAITING_FOR_CLIENT
-    assert Attachment.objects.filter(message__request=request).count() == 1
+    assert Attachment.objects.filter(message__client_request=request).count() == 1
 
 
 def test_status_buttons(client, org_a):
@@ -171,8 +173,9 @@ def test_attachment_abuse_is_refused(client, org_a, name, data):
     request = request_make(org_a)
     client.force_login(org_a.admin)
     url = reverse("request_detail", args=[org_a.org.slug, request.pk])
-    response = client.post(url, {"body": "See attached", "files": [png_upload(name, data)]}, HTTP_REFERER=url)
-    assert response.status_code == 302
+    response = client.post(url, {"body": "See attached", "attachments": [png_upload(name, data)]}, HTTP_REFERER=url)
+    assert response.status_code == 200  # the form again, the refusal beside the attachments field
+    assert response.context["form"].errors["attachments"]
     assert not Attachment.objects.exists()
     assert request.messages.count() == 1  # the reply was not written either
 
@@ -183,7 +186,7 @@ def test_too_many_attachments_are_refused(client, org_a):
     request = request_make(org_a)
     client.force_login(org_a.admin)
     url = reverse("request_detail", args=[org_a.org.slug, request.pk])
-    client.post(url, {"body": "x", "files": [png_upload(f"{i}.png") for i in range(MAX_ATTACHMENTS + 1)]})
+    client.post(url, {"body": "x", "attachments": [png_upload(f"{i}.png") for i in range(MAX_ATTACHMENTS + 1)]})
     assert not Attachment.objects.exists()
 
 

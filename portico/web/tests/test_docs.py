@@ -22,7 +22,7 @@ def test_architecture_names_every_portico_app():
 def test_the_committed_openapi_document_matches_the_api():
     import json
 
-    from portico.api import api
+    from portico.web.api import api
 
     written = json.loads((DOCS / "api" / "openapi.json").read_text())
     assert written == json.loads(json.dumps(api.get_openapi_schema())), "run: python manage.py export_openapi"
