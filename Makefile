@@ -34,10 +34,11 @@ pg-up:  ## start the local PostgreSQL cluster if it is down
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; echo "PostgreSQL did not start"; exit 1
 
-lint: install
+lint: install  ## ruff, ruff format, mypy, and the import contracts (layers point down; pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest -m "not browser" -n 2 -q $(PYTEST_ARGS)

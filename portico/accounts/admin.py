@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from portico.accounts.models import User
-from portico.orgs.admin import ReadOnlyAdmin
+from portico.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)

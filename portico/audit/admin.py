@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from portico.audit.models import AuditEvent
-from portico.orgs.admin import ReadOnlyAdmin
+from portico.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)

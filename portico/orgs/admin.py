@@ -1,24 +1,9 @@
-"""Django admin: support operators only (User.is_staff is true for operators alone).
-
-State changes still belong to actions; the admin is for looking, so most models are read-only."""
-
-from typing import Any
+"""Django admin (operators only, read-only): organizations, roles, memberships, staff invitations."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from portico.core.admin import ReadOnlyAdmin
 from portico.orgs.models import Membership, Organization, Role, StaffInvitation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Organization)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portico.orgs.admin import ReadOnlyAdmin
+from portico.core.admin import ReadOnlyAdmin
 from portico.outbox.models import DeliveryEvent, OutboxMessage
 
 
