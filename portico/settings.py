@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -188,25 +188,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 VAPID_PRIVATE_KEY_FILE = Path(envstr("VAPID_PRIVATE_KEY_FILE") or (VAR_DIR / "vapid_private.pem"))
 VAPID_SUBJECT = envstr("VAPID_SUBJECT") or "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1]
 _email_url = envstr("EMAIL_URL") or ("console:" if DEBUG else "smtp://localhost:25")
-_email = urlsplit(_email_url)
-if _email.scheme == "console":
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-elif _email.scheme == "locmem":
-    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-elif _email.scheme in {"smtp", "smtps"}:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname or "localhost"
-    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 25)
-    EMAIL_HOST_USER = unquote(_email.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-    EMAIL_USE_SSL = _email.scheme == "smtps"
-    EMAIL_USE_TLS = "tls=1" in _email.query
-    EMAIL_TIMEOUT = 15
+EMAIL_TIMEOUT = 15
+if _email_url in ("console:", "locmem:"):  # short forms for development and tests
+    EMAIL_BACKEND = f"django.core.mail.backends.{_email_url[:-1]}.EmailBackend"
+elif "://" in _email_url:
+    # django-environ reads the URL: smtp://, smtp+tls:// (STARTTLS), smtp+ssl:// (TLS from the
+    # start, port 465), smtps:// (STARTTLS, as django-environ defines it), consolemail://, ...
+    _email = environ.Env.email_url_config(_email_url)
+    if _email.get("OPTIONS"):
+        raise ImproperlyConfigured(
+            f"EMAIL_URL: query options {sorted(_email['OPTIONS'])} are not read; use smtp+tls:// or smtp+ssl://"
+        )
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+    EMAIL_PORT = _email.get("EMAIL_PORT") or (465 if _email.get("EMAIL_USE_SSL") else 25)
+    EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+    EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 elif "." in _email_url and ":" not in _email_url:
     # A dotted path to any Django mail backend, e.g. an anymail ESP backend.
     EMAIL_BACKEND = _email_url
 else:
-    raise ImproperlyConfigured(f"EMAIL_URL={_email_url!r}: use console:, locmem:, smtp://, smtps:// or a backend path")
+    raise ImproperlyConfigured(
+        f"EMAIL_URL={_email_url!r}: use console:, locmem:, smtp://, smtp+tls://, smtp+ssl:// or a backend path"
+    )
 # anymail ESPs (EMAIL_URL=anymail.backends.mailgun.EmailBackend) and their tracking webhooks at
 # /anymail/<esp>/tracking/ (Basic auth with ANYMAIL_WEBHOOK_SECRET "user:password", plus the ESP's signature).
 ANYMAIL: dict[str, str] = {}
@@ -256,7 +262,10 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+# Preloading is a promise to browsers that is slow to undo: only when the operator opts in.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+# Django's deploy check asks for preload (security.W021); off by default is a decision, not an oversight.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)

@@ -1,4 +1,6 @@
-"""The permission catalogue. Codes live in code; roles store lists of codes as data.
+"""The permission catalogue. Codes live in code; roles store lists of codes as data. A permission
+is added with the page or action it guards, never before (one that guards nothing could still be
+granted, and would mean nothing).
 
 Adding a permission: add it to ``Permission`` with a label, give it help text in
 ``HELP`` and put it in a section of ``SECTIONS`` (a test checks all three agree).
@@ -23,9 +25,6 @@ class Permission(models.TextChoices):
     NAVIGATORS_ASSIGN = "navigators.assign", _("Assign navigators")
     INVITATIONS_SEND = "invitations.send", _("Client Account Invitations")
     REQUESTS_ANSWER = "requests.answer", _("Answer requests")
-    CUSTOMERS_MANAGE = "customers.manage", _("Manage customers")
-    METRICS_MANAGE = "metrics.manage", _("Manage metrics")
-    SCORES_RECALCULATE = "scores.recalculate", _("Recalculate scores")
     STAFF_MANAGE = "staff.manage", _("Manage staff")
     ROLES_MANAGE = "roles.manage", _("Manage roles")
     ORG_SETTINGS = "org.settings", _("Organization settings")
@@ -45,9 +44,6 @@ HELP: dict[str, Promise] = {
     Permission.NAVIGATORS_ASSIGN: _("Assign and unassign navigators on client records."),
     Permission.INVITATIONS_SEND: _("Send, resend and revoke client portal invitations."),
     Permission.REQUESTS_ANSWER: _("Read and answer requests that clients send from the portal."),
-    Permission.CUSTOMERS_MANAGE: _("Create, complete, deactivate and reactivate company customers."),
-    Permission.METRICS_MANAGE: _("Manage the organization's catalog of weighted metrics."),
-    Permission.SCORES_RECALCULATE: _("Update one customer's score or recalculate every score."),
     Permission.STAFF_MANAGE: _("Invite staff members, change their role, deactivate and reactivate them."),
     Permission.ROLES_MANAGE: _("Create, edit and delete roles."),
     Permission.ORG_SETTINGS: _("Change the organization's settings, such as requiring two-factor authentication."),
@@ -72,7 +68,6 @@ SECTIONS: list[tuple[Promise, list[Permission]]] = [
         ],
     ),
     (_("Portal"), [Permission.PORTAL_CHANGE_STATUS, Permission.INVITATIONS_SEND, Permission.REQUESTS_ANSWER]),
-    (_("Customers"), [Permission.CUSTOMERS_MANAGE, Permission.METRICS_MANAGE, Permission.SCORES_RECALCULATE]),
     (
         _("Administration"),
         [
@@ -107,8 +102,6 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.CLIENTS_CREATE,
         Permission.CLIENTS_EDIT,
         Permission.INVITATIONS_SEND,
-        Permission.CUSTOMERS_MANAGE,
-        Permission.SCORES_RECALCULATE,
     ],
     _("Read-only"): [Permission.CLIENTS_VIEW],
 }

@@ -75,7 +75,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         SECRET_KEY="x" * 10 + "a-long-random-production-secret-key-0123456789-abcdefghij",
         ALLOWED_HOSTS="portico.example.org",
         SITE_URL="https://portico.example.org",
-        EMAIL_URL="smtp://mail.example.org:587?tls=1",
+        EMAIL_URL="smtp+tls://mailer:s%40cret@mail.example.org:587",
         SMS_BACKEND="twilio",
         TWILIO_ACCOUNT_SID="AC" + "0" * 32,
         TWILIO_AUTH_TOKEN="t" * 32,
