@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portico.audit.actions import target_type_of
 from portico.audit.models import AuditEvent
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page
 
 PAGE_SIZE = 50
 
@@ -39,7 +39,7 @@ def audit_log_queryset(
 
 def audit_log_page(
     *, org: Any, cursor: str = "", page_size: int = PAGE_SIZE, **filters: Any
-) -> tuple[list[AuditEvent], str | None]:
+) -> Page[AuditEvent]:
     """One page, newest first, by keyset on id (deep pages cost what the first does)."""
     return keyset_page(audit_log_queryset(org=org, **filters), order=("-id",), cursor=cursor, page_size=page_size)
 

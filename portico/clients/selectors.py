@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, JSONObject, NullIf
 from django.http import Http404
@@ -29,12 +27,11 @@ from portico.clients.models import (
 )
 from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page, queryset_count
 from portico.core.sql import JSONArrayAgg
 from portico.orgs.models import Organization
 
 PAGE_SIZE = 25
-EXACT_COUNT_LIMIT = 1_000  # above this (by the planner's estimate), list totals are the estimate
 
 SORTS = {
     "newest": ("-created_at", "-id"),
@@ -133,55 +130,23 @@ def warnings_subquery() -> Subquery:
     )
 
 
-@dataclass
-class ClientPage:
-    rows: list[Client]
-    next_cursor: str | None
-    total: int
-    total_is_estimate: bool
-
-
 def client_page(
     *, org: Organization, filters: ClientFilters, sort: str = "newest", cursor: str = "", page_size: int = PAGE_SIZE
-) -> ClientPage:
+) -> Page[Client]:
     """One page by keyset (the last row's sort value and id), never OFFSET: page 4,000 costs
-    what page 1 costs. Warnings come in one prefetch; the total is exact up to EXACT_COUNT_LIMIT."""
+    what page 1 costs. Warnings come in the page query; the total is exact up to
+    EXACT_COUNT_LIMIT, the planner's estimate above (core/keyset.py)."""
     qs = (
         client_filtered(org=org, filters=filters)
         .select_related("client_type")
         .annotate(warnings_data=warnings_subquery())
     )
-    rows: list[Client]
-    rows, next_cursor = keyset_page(qs, order=SORTS.get(sort, SORTS["newest"]), cursor=cursor, page_size=page_size)  # type: ignore[assignment]
-    if not cursor and next_cursor is None:
-        total, estimate = len(rows), False  # the whole result is on this page: no count needed
-    else:
-        total, estimate = client_count(org=org, filters=filters)
-    return ClientPage(rows=rows, next_cursor=next_cursor, total=total, total_is_estimate=estimate)
+    return keyset_page(qs, order=SORTS.get(sort, SORTS["newest"]), cursor=cursor, page_size=page_size, counted=True)
 
 
 def client_count(*, org: Organization, filters: ClientFilters) -> tuple[int, bool]:
-    """(total, is_estimate). On PostgreSQL the planner's estimate comes first (an EXPLAIN: no scan,
-    under a millisecond); above EXACT_COUNT_LIMIT it is shown as "about N". Below, a count that
-    stops after EXACT_COUNT_LIMIT + 1 rows gives the exact figure at a bounded cost. SQLite, the
-    small embedded database, simply counts."""
+    """(total, is_estimate) of a filtered list (see core.keyset.queryset_count)."""
     return queryset_count(client_filtered(org=org, filters=filters))
-
-
-def queryset_count(qs: QuerySet[Any]) -> tuple[int, bool]:
-    """(total, is_estimate) of any list, counted as ``client_count`` describes."""
-    if connection.vendor != "postgresql":
-        return qs.count(), False
-    sql, params = qs.values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
-    if estimate > EXACT_COUNT_LIMIT:
-        return estimate, True
-    capped = qs.values("pk")[: EXACT_COUNT_LIMIT + 1].count()
-    return (capped, False) if capped <= EXACT_COUNT_LIMIT else (max(estimate, capped), True)
 
 
 def client_get(*, org: Organization, client_id: int) -> Client:

@@ -9,7 +9,6 @@ request; larger ones in the worker, with progress for the job page."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -28,7 +27,7 @@ from portico.clients.models import CLIENT_MACHINE, Client
 from portico.clients.selectors import ClientFilters, client_selection
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page
 from portico.core.sql import copy_rows, insert_select
 from portico.core.tokens import token_new
 from portico.invitations.messages import invitation_message_fields, invitation_render_many
@@ -277,13 +276,9 @@ def _summarize(job: Job, actor: Actor, error: str) -> None:
     )
 
 
-@dataclasses.dataclass
-class ResultPage:
-    rows: list[BulkInvitationRow]
-    next_cursor: str | None
-
-
-def bulk_invitation_results(*, job: Job, outcome: str = "", cursor: str = "", limit: int | None = None) -> ResultPage:
+def bulk_invitation_results(
+    *, job: Job, outcome: str = "", cursor: str = "", limit: int | None = None
+) -> Page[BulkInvitationRow]:
     """One page of the result table (by client id, keyset): one query whatever the page."""
     qs = BulkInvitationRow.objects.filter(job=job)
     if outcome:
@@ -291,8 +286,7 @@ def bulk_invitation_results(*, job: Job, outcome: str = "", cursor: str = "", li
     qs = qs.select_related("client").only(
         "id", "outcome", "job_id", "client_id", "client__name", "client__case_number", "client__status"
     )
-    rows, next_cursor = keyset_page(qs, order=("client_id",), cursor=cursor, page_size=limit or RESULTS_PAGE)
-    return ResultPage(rows, next_cursor)
+    return keyset_page(qs, order=("client_id",), cursor=cursor, page_size=limit or RESULTS_PAGE)
 
 
 def _result_context(job: Job, request: HttpRequest) -> dict[str, Any]:

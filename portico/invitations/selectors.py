@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portico.clients.models import Client
-from portico.clients.selectors import queryset_count
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page
 from portico.core.sql import JSONArrayAgg
 from portico.core.tokens import token_digest
 from portico.invitations.models import (
@@ -77,27 +76,12 @@ def invitation_list(*, org: Organization, filters: InvitationFilters | None = No
     return invitation_filtered(org=org, filters=filters or InvitationFilters()).order_by(*ORDERING)
 
 
-@dataclass
-class InvitationPage:
-    rows: list[Invitation]
-    next_cursor: str | None
-    total: int
-    total_is_estimate: bool
-
-
 def invitation_page(
     *, org: Organization, filters: InvitationFilters, cursor: str = "", page_size: int = PAGE_SIZE
-) -> InvitationPage:
-    """One page by keyset (the last row's send time and id), never OFFSET; one query for the rows,
-    and a count only when the result does not fit on the first page (as ``client_page``)."""
-    rows, next_cursor = keyset_page(
-        invitation_filtered(org=org, filters=filters), order=ORDERING, cursor=cursor, page_size=page_size
-    )
-    if not cursor and next_cursor is None:
-        total, estimate = len(rows), False
-    else:
-        total, estimate = queryset_count(invitation_filtered(org=org, filters=filters))
-    return InvitationPage(rows=rows, next_cursor=next_cursor, total=total, total_is_estimate=estimate)
+) -> Page[Invitation]:
+    """One page by keyset (the last row's send time and id), never OFFSET, with its total."""
+    qs = invitation_filtered(org=org, filters=filters)
+    return keyset_page(qs, order=ORDERING, cursor=cursor, page_size=page_size, counted=True)
 
 
 def invitation_get(*, org: Organization, invitation_id: int) -> Invitation:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.shortcuts import get_object_or_404
 
 from portico.accounts.models import User
 from portico.clients.models import Client, ClientStatus
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page
 from portico.notifications.models import (
     DEFAULT_CHANNELS,
     PREFERENCE_KINDS,
     Notification,
     NotificationPreference,
+    PushSubscription,
 )
 from portico.orgs.models import MembershipStatus, Organization
 
@@ -22,23 +21,12 @@ MUTED_STATUSES = (ClientStatus.CLOSED, ClientStatus.INACTIVE)
 PAGE_SIZE = 30
 
 
-@dataclass
-class NotificationPage:
-    rows: list[Notification]
-    next_cursor: str | None
-
-
 def notification_list(
     *, org: Organization, user: User, cursor: str = "", page_size: int = PAGE_SIZE
-) -> NotificationPage:
+) -> Page[Notification]:
     """Newest first, by keyset (created_at, id) on the notification_bell index."""
-    rows, next_cursor = keyset_page(
-        Notification.objects.filter(org=org, recipient=user),
-        order=("-created_at", "-id"),
-        cursor=cursor,
-        page_size=page_size,
-    )
-    return NotificationPage(rows=rows, next_cursor=next_cursor)
+    qs = Notification.objects.filter(org=org, recipient=user)
+    return keyset_page(qs, order=("-created_at", "-id"), cursor=cursor, page_size=page_size)
 
 
 def unread_count(*, org: Organization, user: User) -> int:
@@ -76,3 +64,8 @@ def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:
     """Every preference kind's channels for one person, the defaults filled in."""
     saved = {p.kind: list(p.channels) for p in NotificationPreference.objects.filter(org=org, user=user)}
     return {kind.value: saved.get(kind.value, [str(c) for c in DEFAULT_CHANNELS]) for kind in PREFERENCE_KINDS}
+
+
+def push_device_count(*, user: User) -> int:
+    """How many devices (browsers) receive this person's phone notifications."""
+    return PushSubscription.objects.filter(user=user).count()

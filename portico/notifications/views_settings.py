@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
+from portico.notifications import selectors
 from portico.notifications.actions import (
     PREFERENCE_KINDS,
     notification_preferences_save,
@@ -21,7 +22,7 @@ from portico.notifications.actions import (
     preferences_for,
     push_subscription_save,
 )
-from portico.notifications.models import NotifyChannel, PushSubscription
+from portico.notifications.models import NotifyChannel
 from portico.notifications.push import application_server_key_or_blank
 from portico.orgs.context import org_view
 
@@ -52,7 +53,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         "channels": [{"value": c.value, "label": c.label} for c in NotifyChannel],
         "has_phone": has_phone,
         "push_key": application_server_key_or_blank(),
-        "device_count": PushSubscription.objects.filter(user=user).count(),  # type: ignore[misc]
+        "device_count": selectors.push_device_count(user=user),  # type: ignore[arg-type]
     }
     return render(request, "notifications/settings.html", context)
 

@@ -89,5 +89,5 @@ class AuditPageOut(Schema):
 def audit(request: HttpRequest, org_slug: str, action: str = "", cursor: str = "") -> dict[str, Any]:
     """The organization's audit log, newest first, 50 a page. Needs `audit.view`."""
     ctx = _ctx(request, org_slug, Permission.AUDIT_VIEW)
-    events, next_cursor = audit_log_page(org=ctx.org, action=action, cursor=cursor)
-    return {"items": events, "next_cursor": next_cursor}
+    page = audit_log_page(org=ctx.org, action=action, cursor=cursor)
+    return {"items": page.rows, "next_cursor": page.next_cursor}

@@ -26,6 +26,12 @@ def role_list(*, org: Organization) -> QuerySet[Role]:
     )
 
 
+def roles_grantable(*, org: Organization, permissions: frozenset[str]) -> QuerySet[Role]:
+    """The roles someone holding ``permissions`` may hand out (nobody grants more than they hold)."""
+    roles = [role.pk for role in Role.objects.filter(org=org) if role.permission_set <= permissions]
+    return Role.objects.filter(pk__in=roles)
+
+
 def role_get(*, org: Organization, role_id: int) -> Role:
     return get_object_or_404(Role, org=org, pk=role_id)
 

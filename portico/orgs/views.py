@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from allauth.usersessions.models import UserSession
+from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -218,11 +218,11 @@ def staff_invitation(request: HttpRequest, token: str) -> HttpResponse:
             except PorticoError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                login(request, membership.user, backend="allauth.account.auth_backends.AuthenticationBackend")
-                # Recorded like an allauth sign-in, so the Sessions page lists it and deactivation ends it.
-                UserSession.objects.create_from_request(request)
                 messages.success(request, _("Welcome to %(org)s.") % {"org": membership.org.name})
-                return redirect("org_dashboard", org_slug=membership.org.slug)
+                # allauth's own sign-in: its checks, the audit row, and the session in the Sessions list.
+                return perform_login(
+                    request, membership.user, redirect_url=reverse("org_dashboard", args=[membership.org.slug])
+                )
         elif user is not None:
             try:
                 membership = actions.staff_invitation_accept(raw_token=token, actor=actor, user=user)  # type: ignore[arg-type]

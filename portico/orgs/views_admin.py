@@ -23,21 +23,21 @@ from portico.outbox.selectors import dev_mailbox_copy, outbox_get, outbox_page
 def audit_log_view(request: HttpRequest) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     form = AuditFilterForm(request.GET or None, org=org)
-    events, next_cursor = audit_log_page(org=org, cursor=request.GET.get("cursor", ""), **form.filters())
+    page = audit_log_page(org=org, cursor=request.GET.get("cursor", ""), **form.filters())
     # htmx filter changes swap only the results (template partial); a full load renders the page.
     template = "orgs/audit_log.html#results" if request.htmx else "orgs/audit_log.html"  # type: ignore[attr-defined]
-    return render(request, template, {"form": form, "events": events, "next_cursor": next_cursor})
+    return render(request, template, {"form": form, "events": page.rows, "next_cursor": page.next_cursor})
 
 
 @org_view(Permission.MESSAGES_VIEW)
 def message_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     state = state if state in OutboxState.values else ""
-    rows, next_cursor = outbox_page(org=request.org, state=state, cursor=request.GET.get("cursor", ""))  # type: ignore[attr-defined]
+    page = outbox_page(org=request.org, state=state, cursor=request.GET.get("cursor", ""))  # type: ignore[attr-defined]
     return render(
         request,
         "orgs/message_list.html",
-        {"rows": rows, "state": state, "states": OutboxState.choices, "next_cursor": next_cursor},
+        {"rows": page.rows, "state": state, "states": OutboxState.choices, "next_cursor": page.next_cursor},
     )
 
 

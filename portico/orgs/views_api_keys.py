@@ -39,8 +39,7 @@ class ApiKeyCreateForm(forms.Form):
     def __init__(self, *args: Any, ctx: OrgContext, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # Nobody hands a key more than they may do themselves.
-        roles = [role for role in Role.objects.filter(org=ctx.org) if role.permission_set <= ctx.permissions]
-        self.fields["role"].queryset = Role.objects.filter(pk__in=[r.pk for r in roles])  # type: ignore[attr-defined]
+        self.fields["role"].queryset = selectors.roles_grantable(org=ctx.org, permissions=ctx.permissions)  # type: ignore[attr-defined]
 
 
 def _list_page(request: HttpRequest, form: ApiKeyCreateForm) -> HttpResponse:

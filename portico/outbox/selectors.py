@@ -5,15 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page
 from portico.outbox.models import Channel, MailboxEntry, OutboxMessage
 
 PAGE_SIZE = 50
 
 
-def outbox_page(
-    *, org: Any, state: str = "", cursor: str = "", page_size: int = PAGE_SIZE
-) -> tuple[list[OutboxMessage], str | None]:
+def outbox_page(*, org: Any, state: str = "", cursor: str = "", page_size: int = PAGE_SIZE) -> Page[OutboxMessage]:
     """One page of the organization's sent messages, newest first (keyset on id), without their texts."""
     qs = OutboxMessage.objects.filter(org=org).defer("body_text", "body_html", "payload")
     if state:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from portico.accounts.models import User
 from portico.clients.models import NavigatorAssignment
 from portico.clients.selectors import client_records_organized_by
-from portico.core.keyset import keyset_page
+from portico.core.keyset import Page, keyset_page
 from portico.orgs.models import Organization
 from portico.requests.models import Attachment, ClientRequest, RequestKind, RequestMessage
 
@@ -68,12 +68,6 @@ def request_inbox_queryset(
     return qs
 
 
-@dataclass
-class RequestPage:
-    rows: list[ClientRequest]
-    next_cursor: str | None
-
-
 def request_inbox_page(
     *,
     org: Organization,
@@ -82,13 +76,12 @@ def request_inbox_page(
     filters: RequestFilters,
     cursor: str = "",
     page_size: int = PAGE_SIZE,
-) -> RequestPage:
+) -> Page[ClientRequest]:
     """One page of the inbox, newest activity first, by keyset (last_activity_at, id): one query
     whatever the page (client and kind come with each row)."""
     scope = scope if scope in SCOPES else "mine"
     qs = request_inbox_queryset(org=org, user=user, scope=scope, filters=filters).select_related("client", "kind")
-    rows, next_cursor = keyset_page(qs, order=("-last_activity_at", "-id"), cursor=cursor, page_size=page_size)
-    return RequestPage(rows=rows, next_cursor=next_cursor)
+    return keyset_page(qs, order=("-last_activity_at", "-id"), cursor=cursor, page_size=page_size)
 
 
 def request_thread(*, client_request: ClientRequest, for_client: bool) -> list[RequestMessage]:

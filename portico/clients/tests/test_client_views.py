@@ -302,8 +302,9 @@ def test_images_are_served_only_inside_their_organization(client, org_a, org_b):
 
 def test_large_totals_are_estimated_on_postgresql_and_exact_below_the_limit(org_a, monkeypatch):
     from portico.clients import selectors
+    from portico.core import keyset
 
-    monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 10)
+    monkeypatch.setattr(keyset, "EXACT_COUNT_LIMIT", 10)
     for i in range(30):
         _client(org_a, name=f"N{i}")
     total, estimated = selectors.client_count(org=org_a.org, filters=selectors.ClientFilters())
