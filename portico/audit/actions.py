@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import models
 from django.db.models import CharField, F, QuerySet, Value
@@ -21,6 +21,16 @@ def _mask(detail: dict[str, Any]) -> dict[str, Any]:
 
 def target_type_of(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+class AuditFields(TypedDict, total=False):
+    """What an audit row may say beyond who did what: the record it concerns, the state moved."""
+
+    target: models.Model | None
+    target_label: str
+    from_state: str
+    to_state: str
+    detail: dict[str, Any] | None
 
 
 def audit_event_new(
@@ -53,28 +63,10 @@ def audit_event_new(
     )
 
 
-def audit_record(
-    *,
-    org: Any,
-    actor: Actor,
-    action: str,
-    target: models.Model | None = None,
-    target_label: str = "",
-    from_state: str = "",
-    to_state: str = "",
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Write one audit row. Call it inside the action's transaction, beside the change."""
-    event = audit_event_new(
-        org=org,
-        actor=actor,
-        action=action,
-        target=target,
-        target_label=target_label,
-        from_state=from_state,
-        to_state=to_state,
-        detail=detail,
-    )
+def audit_record(*, org: Any, actor: Actor, action: str, **fields: Unpack[AuditFields]) -> AuditEvent:
+    """Write one audit row (``audit_event_new``'s fields). Call it inside the action's transaction,
+    beside the change."""
+    event = audit_event_new(org=org, actor=actor, action=action, **fields)
     event.save()
     audit_written()
     return event

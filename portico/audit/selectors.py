@@ -37,9 +37,7 @@ def audit_log_queryset(
     return qs
 
 
-def audit_log_page(
-    *, org: Any, cursor: str = "", page_size: int = PAGE_SIZE, **filters: Any
-) -> Page[AuditEvent]:
+def audit_log_page(*, org: Any, cursor: str = "", page_size: int = PAGE_SIZE, **filters: Any) -> Page[AuditEvent]:
     """One page, newest first, by keyset on id (deep pages cost what the first does)."""
     return keyset_page(audit_log_queryset(org=org, **filters), order=("-id",), cursor=cursor, page_size=page_size)
 

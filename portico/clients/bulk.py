@@ -17,7 +17,7 @@ from portico.audit.actions import audit_record
 from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client, Group, GroupOperation
-from portico.clients.selectors import ClientFilters, client_selection
+from portico.clients.selectors import ClientFilters, ClientSelection, job_clients, job_clients_not_found
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.jobs.kinds import JobKind, job_kind_register
@@ -62,34 +62,15 @@ def group_bulk_start(
     remove them. The job runs at once up to INLINE_LIMIT clients; the caller shows its outcome."""
     if operation not in GroupOperation.values:
         raise PorticoError(_("Choose add or remove."))
-    if client_ids is not None:
-        client_ids = sorted(set(client_ids))
-    total = client_selection(org=group.org, client_ids=client_ids, filters=filters).count()
-    params: dict[str, Any] = {"group": group.pk, "operation": operation}
-    if client_ids is not None:
-        params["client_ids"] = client_ids
-    else:
-        params["filters"] = (filters or ClientFilters()).to_json()
+    selection = ClientSelection(client_ids=client_ids, filters=filters)
+    params = {"group": group.pk, "operation": operation, **selection.to_params()}
+    total = selection.queryset(org=group.org).count()
     return job_start(org=group.org, kind=KIND, actor=actor, params=params, total=total)
-
-
-def _selection(job: Job) -> QuerySet[Client]:
-    return client_selection(
-        org=job.org,
-        client_ids=job.params.get("client_ids"),
-        filters=ClientFilters.from_json(job.params.get("filters", {})),
-    )
 
 
 def _run_chunk(job: Job, actor: Actor, chunk: list[int]) -> dict[str, int]:
     changed = _apply(job.params["group"], Client.objects.filter(pk__in=chunk).values("id"), job.params["operation"])
     return {"changed": changed, "unchanged": len(chunk) - changed}
-
-
-def not_found(job: Job) -> int:
-    """Chosen ids that matched no live client of the organization (deleted, or not its own)."""
-    ids = job.params.get("client_ids")
-    return max(len(ids) - job.total, 0) if ids else 0
 
 
 def _summarize(job: Job, actor: Actor, error: str) -> None:
@@ -105,7 +86,7 @@ def _summarize(job: Job, actor: Actor, error: str) -> None:
             "matched": job.processed,
             "changed": job.count("changed"),
             "unchanged": job.count("unchanged"),
-            "skipped": not_found(job),
+            "skipped": job_clients_not_found(job),
             "job": job.pk,
             **({"error": error} if error else {}),
         },
@@ -117,14 +98,14 @@ def _back(job: Job) -> str:
 
 
 def _result_context(job: Job, request: Any) -> dict[str, Any]:
-    return {"group": Group.objects.filter(pk=job.params["group"]).first(), "not_found": not_found(job)}
+    return {"group": Group.objects.filter(pk=job.params["group"]).first(), "not_found": job_clients_not_found(job)}
 
 
 KIND_GROUPS = JobKind(
     name=KIND,
     label=gettext_lazy("Bulk group change"),
     permission=Permission.GROUPS_MANAGE,
-    selection=_selection,
+    selection=job_clients,
     run_chunk=_run_chunk,
     summarize=_summarize,
     result_template="clients/_group_job_result.html",

@@ -29,6 +29,7 @@ from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
 from portico.core.keyset import Page, keyset_page, queryset_count
 from portico.core.sql import JSONArrayAgg
+from portico.jobs.models import Job
 from portico.orgs.models import Organization
 
 PAGE_SIZE = 25
@@ -70,13 +71,47 @@ class ClientFilters:
         return cls(**values)
 
 
-def client_selection(
-    *, org: Organization, client_ids: list[int] | None, filters: ClientFilters | None
-) -> QuerySet[Client]:
-    """The live clients a bulk action covers: explicit ids, or everything matching ``filters``;
-    ids of another organization (or deleted records) never match."""
-    qs = client_filtered(org=org, filters=filters or ClientFilters())
-    return qs.filter(pk__in=client_ids) if client_ids is not None else qs
+@dataclass
+class ClientSelection:
+    """The clients a bulk action covers: explicit ids, or everything matching ``filters``. Stored in
+    a job's params (``to_params``/``from_params``) so the job reads the same set when it runs; ids
+    of another organization (or deleted records) never match."""
+
+    client_ids: list[int] | None = None
+    filters: ClientFilters | None = None
+
+    def __post_init__(self) -> None:
+        if self.client_ids is not None:
+            self.client_ids = sorted(set(self.client_ids))
+
+    def queryset(self, *, org: Organization) -> QuerySet[Client]:
+        qs = client_filtered(org=org, filters=self.filters or ClientFilters())
+        return qs.filter(pk__in=self.client_ids) if self.client_ids is not None else qs
+
+    def to_params(self) -> dict[str, Any]:
+        if self.client_ids is not None:
+            return {"client_ids": self.client_ids}
+        return {"filters": (self.filters or ClientFilters()).to_json()}
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ClientSelection:
+        if "client_ids" in params:
+            return cls(client_ids=params["client_ids"])
+        return cls(filters=ClientFilters.from_json(params.get("filters", {})))
+
+    def not_found(self, matched: int) -> int:
+        """Chosen ids that matched no live client of the organization (deleted, or not its own)."""
+        return max(len(self.client_ids) - matched, 0) if self.client_ids else 0
+
+
+def job_clients(job: Job) -> QuerySet[Client]:
+    """The clients a job over a ClientSelection covers (the ``selection`` of such job kinds)."""
+    return ClientSelection.from_params(job.params).queryset(org=job.org)
+
+
+def job_clients_not_found(job: Job) -> int:
+    """Chosen ids of a job over a ClientSelection that matched no live client of the organization."""
+    return ClientSelection.from_params(job.params).not_found(job.total)
 
 
 def client_queryset(*, org: Organization) -> QuerySet[Client]:

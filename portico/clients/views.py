@@ -38,20 +38,6 @@ from portico.orgs.context import SUPPORT, org_actor, org_view
 from portico.orgs.permissions import Permission
 from portico.orgs.selectors import staff_member_get
 
-EDIT_FIELDS = (
-    "kind",
-    "record_type",
-    "name",
-    "email",
-    "phone",
-    "date_of_birth",
-    "address",
-    "language",
-    "client_type",
-    "tax_id",
-    "notes",
-)
-
 
 def _list(request: HttpRequest, *, title: str, mine: bool = False) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
@@ -131,7 +117,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     client = selectors.client_get(org=org, client_id=client_id)
-    initial = {f: getattr(client, f) for f in EDIT_FIELDS}
+    initial = {f: getattr(client, f) for f in actions.EDITABLE_FIELDS}
     initial["client_type"] = client.client_type_id
     form = ClientForm(request.POST or None, ref=client_reference(org=org), initial=initial)
     for field in form.fields.values():  # the values this person saw travel with the form
@@ -382,7 +368,11 @@ def group_bulk(request: HttpRequest, group_id: int) -> HttpResponse:
     )
     if not job.finished:
         return redirect("job_detail", org_slug=org.slug, job_id=job.pk)
-    counts = {"changed": job.count("changed"), "unchanged": job.count("unchanged"), "skipped": bulk.not_found(job)}
+    counts = {
+        "changed": job.count("changed"),
+        "unchanged": job.count("unchanged"),
+        "skipped": selectors.job_clients_not_found(job),
+    }
     messages.success(
         request,
         (

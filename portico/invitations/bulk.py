@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,7 +24,7 @@ from portico.audit.actions import audit_record, audit_record_select
 from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import CLIENT_MACHINE, Client
-from portico.clients.selectors import ClientFilters, client_selection
+from portico.clients.selectors import ClientFilters, ClientSelection, job_clients, job_clients_not_found
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.core.keyset import Page, keyset_page
@@ -69,7 +69,7 @@ def bulk_invitation_count(
 ) -> int:
     """How many clients a bulk invitation would go through (for the confirmation)."""
     _check(org, channel)
-    return client_selection(org=org, client_ids=client_ids, filters=filters).count()
+    return ClientSelection(client_ids=client_ids, filters=filters).queryset(org=org).count()
 
 
 @action(
@@ -88,25 +88,12 @@ def bulk_invitation_start(
     shows the outcome per client. Not one transaction: the job row commits first and each chunk
     commits alone, so a failure part-way is recorded on the job (and audited)."""
     _check(org, channel)
-    if client_ids is not None:
-        client_ids = sorted(set(client_ids))
-    total = client_selection(org=org, client_ids=client_ids, filters=filters).count()
+    selection = ClientSelection(client_ids=client_ids, filters=filters)
+    total = selection.queryset(org=org).count()
     if not total:
         raise PorticoError(_("None of these clients can be found. Reload the list and try again."), code="empty")
-    params: dict[str, Any] = {"channel": channel}
-    if client_ids is not None:
-        params["client_ids"] = client_ids
-    else:
-        params["filters"] = (filters or ClientFilters()).to_json()
+    params = {"channel": channel, **selection.to_params()}
     return job_start(org=org, kind=KIND, actor=actor, params=params, total=total)
-
-
-def _selection(job: Job) -> QuerySet[Client]:
-    return client_selection(
-        org=job.org,
-        client_ids=job.params.get("client_ids"),
-        filters=ClientFilters.from_json(job.params.get("filters", {})),
-    )
 
 
 def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
@@ -249,12 +236,6 @@ def bulk_invitation_outcomes(*, job: Job) -> dict[str, int]:
     return dict(rows.values_list("outcome", "n"))
 
 
-def not_found(job: Job) -> int:
-    """Chosen ids that matched no live client of the organization (deleted, or not its own)."""
-    ids = job.params.get("client_ids")
-    return max(len(ids) - job.total, 0) if ids else 0
-
-
 def _summarize(job: Job, actor: Actor, error: str) -> None:
     channel = InvitationChannel(job.params["channel"])
     audit_record(
@@ -298,7 +279,7 @@ def _result_context(job: Job, request: HttpRequest) -> dict[str, Any]:
         "results": bulk_invitation_results(job=job, outcome=outcome, cursor=request.GET.get("cursor", "")),
         "outcomes": [(value, label, counts.get(value, 0)) for value, label in Outcome.choices],
         "all_count": sum(counts.values()),
-        "not_found": not_found(job),
+        "not_found": job_clients_not_found(job),
         "channel_label": InvitationChannel(job.params["channel"]).label,
     }
 
@@ -311,7 +292,7 @@ KIND_INVITATIONS = JobKind(
     name=KIND,
     label=gettext_lazy("Portal invitations"),
     permission=Permission.INVITATIONS_SEND,
-    selection=_selection,
+    selection=job_clients,
     run_chunk=_run_chunk,
     summarize=_summarize,
     result_template="invitations/_bulk_job_result.html",

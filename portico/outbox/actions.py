@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,22 +31,23 @@ from portico.outbox.models import (
 from portico.outbox.signals import message_delivery
 
 
+class MessageContent(TypedDict, total=False):
+    """A message's content beyond where it goes (see ``outbox_message_new``)."""
+
+    subject: str
+    body_text: str
+    body_html: str
+    payload: dict[str, Any] | None
+    secrets: dict[str, str] | None
+
+
 @action(
     tx="caller",
     audited=False,
     why="a message is part of the audited change that writes it; its delivery has its own history",
 )
 def outbox_enqueue(
-    *,
-    org: Any,
-    channel: str,
-    to: str,
-    idempotency_key: str,
-    subject: str = "",
-    body_text: str = "",
-    body_html: str = "",
-    payload: dict[str, Any] | None = None,
-    secrets: dict[str, str] | None = None,
+    *, org: Any, channel: str, to: str, idempotency_key: str, **content: Unpack[MessageContent]
 ) -> OutboxMessage:
     """Record a message to send. Call inside the transaction of the change that causes it:
     a rollback drops the message, a commit hands it to the worker. The same key twice
@@ -55,17 +56,7 @@ def outbox_enqueue(
     ``secrets`` (e.g. a one-time link) never enter the stored body: the body holds a
     ``secret_marker(name)`` placeholder, the transport puts the value in at send time, and the
     value is erased once the message is sent."""
-    draft = outbox_message_new(
-        org=org,
-        channel=channel,
-        to=to,
-        idempotency_key=idempotency_key,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        payload=payload,
-        secrets=secrets,
-    )
+    draft = outbox_message_new(org=org, channel=channel, to=to, idempotency_key=idempotency_key, **content)
     fields = ("org", "channel", "to", "subject", "body_text", "body_html", "payload", "max_attempts")
     message, created = OutboxMessage.objects.get_or_create(
         idempotency_key=idempotency_key, defaults={name: getattr(draft, name) for name in fields}

@@ -6,26 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from portico.accounts.models import NotifyBy
 from portico.clients.images import MAX_UPLOAD_BYTES
+from portico.portal.actions import SETTINGS_FIELDS
 from portico.portal.models import PortalAccountStatus, PortalSettings
 
 
 class PortalSettingsForm(forms.ModelForm):
     class Meta:
         model = PortalSettings
-        fields = (
-            "portal_name",
-            "logo",
-            "primary_colour",
-            "accent_colour",
-            "sender_name",
-            "reply_to",
-            "sms_sender",
-            "invitation_lifetime_days",
-            "invitation_email_subject",
-            "invitation_email_body",
-            "invitation_sms_body",
-            "services",
-        )
+        fields = SETTINGS_FIELDS
         widgets = {
             "logo": forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
             "primary_colour": forms.TextInput(attrs={"type": "color"}),
