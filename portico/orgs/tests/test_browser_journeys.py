@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from testing.world import PASSWORD, run_tasks, world_create
+from testing.browser import screenshot, sign_in
+from testing.world import run_tasks, world_create
 
-SHOTS = Path("/tmp/portico-shots")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 NEWBIE = "newbie@alpha.test"
@@ -51,19 +50,6 @@ def site_url(live_server, settings) -> str:
     # Development mail set-up: the Sent messages page shows the delivered copy, link included.
     settings.EMAIL_BACKEND = "portico.outbox.mailbox.MailboxBackend"
     return live_server.url
-
-
-def screenshot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/accounts/login/")
-    form = page.locator("form[action='/accounts/login/']")
-    form.locator("input[name=login]").fill(email)
-    form.locator("input[name=password]").fill(password)
-    form.get_by_role("button", name="Sign In").click()
 
 
 def sign_out(page: Page) -> None:
