@@ -189,7 +189,7 @@ def outbox_retry(*, message: OutboxMessage, actor: Actor) -> OutboxMessage:
 @action(tx="own", audited=False, why="it only hands due messages to the worker again")
 def outbox_sweep(*, limit: int = 1000) -> int:
     """Hand every due message to the worker: retries whose task was lost and messages whose
-    worker died mid-send. Run by `manage.py outbox_sweep` (cron) and at `make run` start."""
+    worker died mid-send. Run by `manage.py sweep` (cron) and at `make run` start."""
     now = timezone.now()
     due = list(
         OutboxMessage.objects.filter(
