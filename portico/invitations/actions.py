@@ -363,7 +363,7 @@ def _invalid_link() -> PorticoError:
     return PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
 
 
-@action
+@action(tx="durable")  # the link is spent and the person signed in only once this commits
 def invitation_accept(
     *,
     raw_token: str,

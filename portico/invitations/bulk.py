@@ -10,9 +10,10 @@ request; larger ones in the worker, with progress for the job page."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.http import HttpRequest
 from django.urls import reverse
@@ -48,6 +49,7 @@ from portico.orgs.models import Organization
 from portico.orgs.permissions import Permission
 from portico.outbox.actions import outbox_enqueue_many, outbox_message_new
 from portico.outbox.models import OutboxMessage, secret_marker
+from portico.portal.models import PortalSettings
 
 KIND = "invitations.bulk_send"
 INLINE_LIMIT = 200  # up to this many clients the invitations are made in the request
@@ -96,18 +98,58 @@ def bulk_invitation_start(
     return job_start(org=org, kind=KIND, actor=actor, params=params, total=total)
 
 
+@dataclass
+class _Chunk:
+    """One chunk's shared facts, so each step below reads them the same way."""
+
+    job: Job
+    actor: Actor
+    ids: list[int]  # ascending: chunks go up by client id
+    portal: PortalSettings
+    channel: str
+    now: dt.datetime
+    expires_at: dt.datetime
+
+    def clients_in_range(self) -> QuerySet[Client]:
+        return Client.objects.filter(org=self.job.org, pk__gte=self.ids[0], pk__lte=self.ids[-1])
+
+    def invitations(self) -> QuerySet[Invitation]:
+        """This chunk's new invitations: the job's, in the chunk's client id range."""
+        return Invitation.objects.filter(bulk_job=self.job, client_id__gte=self.ids[0], client_id__lte=self.ids[-1])
+
+
 def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
-    """Invite one chunk of clients; returns the counts to add (sent, skipped)."""
+    """Invite one chunk of clients, with a fixed number of statements whatever its size; returns
+    the counts to add (sent, skipped)."""
     portal = portal_settings_of(job.org)
     now = timezone.now()
-    expires_at = now + dt.timedelta(days=portal.invitation_lifetime_days)
-    channel = job.params["channel"]
+    chunk = _Chunk(
+        job=job,
+        actor=actor,
+        ids=chunk_ids,
+        portal=portal,
+        channel=job.params["channel"],
+        now=now,
+        expires_at=now + dt.timedelta(days=portal.invitation_lifetime_days),
+    )
+    clients, invitable, outcomes = _classify(chunk)
+    created = _invitations_insert(chunk, invitable)
+    sent = [client for client in invitable if client.pk in created]
+    # A pending invitation that appeared meanwhile (a single send) means "already invited".
+    outcomes.update({client.pk: Outcome.ALREADY_INVITED for client in invitable if client.pk not in created})
+    _links_and_messages(chunk, sent, created)
+    _record(chunk, outcomes)
+    return {"sent": len(sent), "skipped": len(clients) - len(sent)}
+
+
+def _classify(chunk: _Chunk) -> tuple[list[Client], list[Client], dict[int, str]]:
+    """The chunk's live clients (locked: the client rows only, so a single send or another bulk
+    job waits for this chunk), those who may be invited, and the refusal of each other one."""
     pending = Invitation.objects.filter(client=OuterRef("pk"), status=InvitationStatus.PENDING)
-    # Locked (the client rows only), so a single send or another bulk job waits for this chunk.
     clients: list[Client] = list(
         Client.objects.select_for_update(of=("self",))
         .select_related("profile")
-        .filter(org=job.org, pk__in=chunk_ids, deleted_at=None)
+        .filter(org=chunk.job.org, pk__in=chunk.ids, deleted_at=None)
         .annotate(has_pending=Exists(pending))
         .only(*REFUSAL_FIELDS)
         .order_by("id")
@@ -115,64 +157,65 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
     outcomes: dict[int, str] = {}
     invitable: list[Client] = []
     for client in clients:
-        refusal = invitation_refusal(client, channel, pending=client.has_pending)  # type: ignore[attr-defined]
+        refusal = invitation_refusal(client, chunk.channel, pending=client.has_pending)  # type: ignore[attr-defined]
         if refusal is None:
             invitable.append(client)
         else:
             outcomes[client.pk] = refusal[0]  # the refusal codes are the outcome values
+    return clients, invitable, outcomes
 
-    # Made in the database from the client rows. A pending invitation that appeared meanwhile
-    # (the partial unique index) is skipped, not an error: that client is "already invited".
+
+def _invitations_insert(chunk: _Chunk, invitable: list[Client]) -> dict[int, int]:
+    """Invitations made in the database from the client rows; {client id: invitation id}. A
+    pending invitation that appeared meanwhile (the partial unique index) is skipped, not an error."""
     insert_select(
         Invitation,
         Client.objects.filter(pk__in=[c.pk for c in invitable]),
         {
-            "org": job.org_id,
+            "org": chunk.job.org_id,
             "client": F("pk"),
-            "channel": channel,
-            "address": F("email") if channel == InvitationChannel.EMAIL else F("phone"),
+            "channel": chunk.channel,
+            "address": F("email") if chunk.channel == InvitationChannel.EMAIL else F("phone"),
             "status": InvitationStatus.PENDING,
             "sent_count": 1,
-            "expires_at": expires_at,
+            "expires_at": chunk.expires_at,
             "delivery": Delivery.QUEUED,
-            "delivery_at": now,
-            "invited_by": actor.user.pk if actor.user else None,
+            "delivery_at": chunk.now,
+            "invited_by": chunk.actor.user.pk if chunk.actor.user else None,
             "ended_reason": "",
-            "bulk_job": job.pk,
-            "created_at": now,
-            "sent_at": now,
+            "bulk_job": chunk.job.pk,
+            "created_at": chunk.now,
+            "sent_at": chunk.now,
         },
         ignore_conflicts=True,
     )
-    # This chunk's new invitations: the job's, in the chunk's client id range (chunks go up by id).
-    invitations = Invitation.objects.filter(bulk_job=job, client_id__gte=chunk_ids[0], client_id__lte=chunk_ids[-1])
-    created = dict(invitations.values_list("client_id", "pk"))
-    sent: list[Client] = []
-    for client in invitable:
-        if client.pk in created:
-            sent.append(client)
-        else:
-            outcomes[client.pk] = Outcome.ALREADY_INVITED
+    return dict(chunk.invitations().values_list("client_id", "pk"))
 
+
+def _links_and_messages(chunk: _Chunk, sent: list[Client], created: dict[int, int]) -> None:
+    """One link (one token) and one outbox message per invitation, the texts rendered once for the
+    chunk; then each invitation points at its message and its trail starts at "queued"."""
     links, drafts = [], []
     texts = invitation_render_many(
-        portal=portal,
+        portal=chunk.portal,
         client_names=[c.name for c in sent],
-        channel=channel,
-        expires_at=expires_at,
+        channel=chunk.channel,
+        expires_at=chunk.expires_at,
         link=secret_marker("link"),
     )
     for client, rendered in zip(sent, texts, strict=True):
         raw, digest = token_new()
-        links.append(InvitationLink(invitation_id=created[client.pk], number=1, token_digest=digest, created_at=now))
+        links.append(
+            InvitationLink(invitation_id=created[client.pk], number=1, token_digest=digest, created_at=chunk.now)
+        )
         fields = invitation_message_fields(
-            portal=portal,
+            portal=chunk.portal,
             invitation_id=created[client.pk],
             sent_count=1,
-            channel=channel,
-            address=invitation_address(client, channel),
+            channel=chunk.channel,
+            address=invitation_address(client, chunk.channel),
             client_name=client.name,
-            expires_at=expires_at,
+            expires_at=chunk.expires_at,
             raw=raw,
             rendered=rendered,
         )
@@ -180,6 +223,7 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
     if not copy_rows(InvitationLink, links):
         InvitationLink.objects.bulk_create(links)
     outbox_enqueue_many(messages=drafts)
+    invitations = chunk.invitations()
     # Each invitation's newest message is the one just queued (its key names the invitation).
     invitations.update(
         last_message=Subquery(
@@ -189,33 +233,31 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
         )
     )
     insert_select(
-        InvitationEvent, invitations, {"invitation": F("pk"), "kind": Delivery.QUEUED, "at": now, "detail": ""}
+        InvitationEvent, invitations, {"invitation": F("pk"), "kind": Delivery.QUEUED, "at": chunk.now, "detail": ""}
     )
 
-    # Not invited → invite sent, for those who were not invited (others keep their status): the
-    # move and its audit rows, as single sends write them.
+
+def _record(chunk: _Chunk, outcomes: dict[int, str]) -> None:
+    """The client moves and audit rows single sends write, and the job's result rows."""
+    job, invitations = chunk.job, chunk.invitations()
+    # Not invited → invite sent, for those who were not invited (others keep their status).
     CLIENT_MACHINE.apply_many(
-        Client.objects.filter(
-            Exists(Invitation.objects.filter(client=OuterRef("pk"), bulk_job=job)),
-            org=job.org,
-            pk__gte=chunk_ids[0],
-            pk__lte=chunk_ids[-1],
-        ),
+        chunk.clients_in_range().filter(Exists(Invitation.objects.filter(client=OuterRef("pk"), bulk_job=job))),
         "send_invitation",
-        actor=actor,
+        actor=chunk.actor,
         org=job.org_id,
         audit_rows={"target_label": F("name"), "detail": {"job": job.pk}},
     )
     audit_record_select(
         org=job.org,
-        actor=actor,
+        actor=chunk.actor,
         action=AuditAction.INVITATION_SENT,
         targets=invitations,
         target_type="clients.client",
         target_id=F("client_id"),
         target_label=F("client__name"),
         to_state=InvitationStatus.PENDING,
-        detail={"invitation": F("pk"), "channel": channel, "to": F("address"), "job": job.pk},
+        detail={"invitation": F("pk"), "channel": chunk.channel, "to": F("address"), "job": job.pk},
     )
     insert_select(
         BulkInvitationRow,
@@ -227,7 +269,6 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
         [BulkInvitationRow(job=job, client_id=pk, outcome=outcome) for pk, outcome in outcomes.items()],
         ignore_conflicts=True,
     )
-    return {"sent": len(sent), "skipped": len(clients) - len(sent)}
 
 
 def bulk_invitation_outcomes(*, job: Job) -> dict[str, int]:

@@ -324,7 +324,7 @@ def _invalid_link() -> PorticoError:
     return PorticoError(_("This invitation link is invalid, expired or already used."), code="invalid_link")
 
 
-@action
+@action(tx="durable")  # the link is spent and the person signed in only once this commits
 def staff_invitation_accept(
     *, raw_token: str, actor: Actor, user: User | None = None, full_name: str = "", password: str = ""
 ) -> Membership:

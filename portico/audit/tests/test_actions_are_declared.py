@@ -8,6 +8,7 @@ import inspect
 import pkgutil
 
 import pytest
+from django.db import transaction
 
 import portico
 from portico.audit.actions import audit_record
@@ -15,6 +16,8 @@ from portico.audit.decorators import ACTIONS, UnauditedWrite, action
 from portico.audit.models import AuditAction
 from portico.clients.models import Group
 from portico.core.actors import Actor
+from portico.invitations.actions import invitation_accept
+from portico.orgs.actions import staff_invitation_accept
 
 # Modules whose public functions change state. The audit app's own writers record the rows
 # every action needs, and are not actions themselves.
@@ -110,3 +113,14 @@ def test_the_registry_knows_every_declared_action():
     assert "portico.clients.actions.client_create" in ACTIONS
     assert ACTIONS["portico.outbox.delivery.outbox_deliver_batch"].tx == "own"
     assert ACTIONS["portico.outbox.actions.outbox_enqueue"].tx == "caller"
+
+
+@pytest.mark.django_db
+def test_accepting_an_invitation_must_be_the_outermost_transaction():
+    # Spending a one-time link and signing the person in must not ride inside a bigger transaction
+    # that could still roll back after the person was told it worked.
+    assert ACTIONS["portico.invitations.actions.invitation_accept"].tx == "durable"
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        staff_invitation_accept(raw_token="unused", actor=Actor.system())
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        invitation_accept(raw_token="unused", actor=Actor.system())
