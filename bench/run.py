@@ -1,18 +1,29 @@
 """Benchmarks: `make bench` (PostgreSQL). Seeds data set-based, then times pages through the
 Django test client (full middleware stack, no network) and writes bench/results/latest.json
-(a list of {"name", "n", "p50_ms", "p95_ms", "queries"}) plus latest.md.
+(a list of {"name", "n", "p50_ms", "p95_ms", "queries"}, plus "ratio" for pages) and latest.md.
 
 Each measure runs WARMUP times untimed, then BENCH_REPEAT times (default 50); the query count is
-the last run's. Client records (bench/clients.py) use N = BENCH_N clients (the Makefile passes
-`N`, default 1,000,000) and BENCH_RELOAD=1 to reload them. Bulk invitations (bench/invitations.py)
-run last; BENCH_ONLY=invitations runs only them (no 1M-client seed) and merges their entries
-into the existing latest.json / latest.md. Client requests and the bell (bench/requests.py) run
-before them; BENCH_ONLY=requests runs only those, merged the same way.
+the last run's. The first measure is ``floor.org_page``, the cheapest organization page (the
+bell partial) through the same middleware and sign-in; every page measure's ``ratio`` is its p95
+over the floor's p95 from the same run (the floor is measured again at the end, to show drift).
+
+Client records (bench/clients.py) use N = BENCH_N clients (the Makefile passes `N`, default
+1,000,000) and BENCH_RELOAD=1 to reload them; the staff start page (bench/web.py) is measured
+over them. Bulk invitations (bench/invitations.py) run last; BENCH_ONLY=invitations runs only
+them (no 1M-client seed) and merges their entries into the existing latest.json / latest.md.
+Client requests and the bell (bench/requests.py) run before them; BENCH_ONLY=requests runs only
+those (with a floor of their own run), merged the same way.
+
+The database is DATABASE_URL's, created on first use. `make bench-smoke` (.ci/run) runs
+everything small on a throw-away database: BENCH_RESULTS_DIR writes the results elsewhere,
+BENCH_JOB_INLINE_LIMIT=0 sends every bulk job the queued way, and `python -m bench.run
+--drop-database` drops the database afterwards.
 
 Later capabilities add measures with ``@measure(...)``."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -20,7 +31,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +54,7 @@ AUDIT_ROWS = int(os.environ.get("BENCH_AUDIT_ROWS", "1000000"))
 OUTBOX_ROWS = int(os.environ.get("BENCH_OUTBOX_ROWS", "200000"))
 
 
-@dataclass
+@dataclasses.dataclass
 class Measure:
     name: str
     n: int
@@ -282,6 +292,17 @@ def _drop_database() -> int:
     return 0
 
 
+def _jobs_inline_limit() -> None:
+    """BENCH_JOB_INLINE_LIMIT: every job kind's inline limit (the smoke run sets 0, so its small bulk
+    jobs are queued and then run here, the path the full-size runs take)."""
+    limit = os.environ.get("BENCH_JOB_INLINE_LIMIT", "")
+    if limit:
+        from portico.jobs.kinds import KINDS
+
+        for name, kind in list(KINDS.items()):
+            KINDS[name] = dataclasses.replace(kind, inline_limit=int(limit))
+
+
 def main() -> int:
     if connection.vendor != "postgresql":
         print("make bench runs on PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
@@ -298,6 +319,7 @@ def main() -> int:
         print(f"BENCH_ONLY={only!r}: only 'invitations' or 'requests' can run alone", file=sys.stderr)
         return 2
     setup_test_environment()
+    _jobs_inline_limit()
     _ensure_database()
     call_command("migrate", verbosity=0)
     from portico.accounts.models import User
