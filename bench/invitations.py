@@ -76,7 +76,7 @@ def seed() -> Bench:
     have = Client.objects.filter(org=org).count()
     if have != N:
         print(f"invitations: loading {N:,} clients into '{SLUG}' (had {have:,})")
-        _reset(org)
+        reset(org)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("DELETE FROM clients_client WHERE org_id = %s", [org.pk])
             cursor.execute(
@@ -94,7 +94,7 @@ def seed() -> Bench:
     return Bench(org=org, admin_id=data.admin_id)
 
 
-def _reset(org: Organization) -> None:
+def reset(org: Organization) -> None:
     """Back to N clients never invited: no invitations, no messages, no tasks (untimed)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -167,10 +167,10 @@ def _enqueue_once(bench: Bench) -> tuple[float, int]:
 
 def measure_enqueue(bench: Bench) -> dict[str, Any]:
     timings, queries = [], 0
-    _reset(bench.org)
+    reset(bench.org)
     _enqueue_once(bench)  # warm-up, untimed (as run.py's measures): imports, URL conf, templates
     for i in range(REPEAT):
-        _reset(bench.org)
+        reset(bench.org)
         ms, queries = _enqueue_once(bench)
         timings.append(ms)
         print(f"  invitations.bulk_enqueue run {i + 1}: {ms / 1000:.2f} s, {queries} statements")

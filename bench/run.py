@@ -347,9 +347,15 @@ def main() -> int:
     t0 = time.perf_counter()
     _seed()
     loaded = client_bench.seed()
-    print(f"seeded in {time.perf_counter() - t0:.1f}s")
     ctx = client_bench.prepare()
     start_data = web_bench.seed(ctx)
+    # Every organization's rows are in before the first measure, and the planner's statistics
+    # cover them all: a fresh database measures with the tables (and plans) a reused one has.
+    request_bench.seed()
+    invitation_bench.reset(invitation_bench.seed().org)
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    print(f"seeded (every organization) in {time.perf_counter() - t0:.1f}s")
     next(m for m in MEASURES if m.name == FLOOR).n = start_data.unread  # what the bell counts
     start_blocks = web_bench.block_queries(ctx)
     client_bench.explain_searches(ctx)
