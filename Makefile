@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portico
 
-.PHONY: install run worker test test-sqlite test-postgres test-browser lint bench lock messages pg-up htmx clean
+.PHONY: install run worker test test-sqlite test-postgres test-browser lint bench bench-smoke lock messages pg-up htmx clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,20 @@ test: lint test-sqlite test-postgres test-browser  ## the whole suite: lint, SQL
 bench: install pg-up  ## benchmarks on PostgreSQL -> bench/results/latest.json + latest.md (N=100000 make bench: fewer clients)
 	BENCH_N=$(or $(N),1000000) DATABASE_URL=$(PG_URL)_bench$(if $(filter-out 1000000,$(or $(N),1000000)),_$(N)) \
 		$(PY) -m bench.run
+
+# The bench at a small size on a throw-away database, dropped afterwards even when the bench
+# fails; its results go to a temporary directory, never over bench/results/latest.*.
+# Every bulk job takes the queued path (inline limit 0), as at full size. Run by .ci/run.
+SMOKE_ENV := BENCH_N=2000 BENCH_REPEAT=1 BENCH_BULK_REPEAT=1 BENCH_AUDIT_ROWS=5000 BENCH_OUTBOX_ROWS=5000 \
+	BENCH_REQUEST_N=2000 BENCH_REQUEST_CLIENTS=200 BENCH_REQUEST_NOTIFICATIONS=200 BENCH_START_NOTIFICATIONS=200 \
+	BENCH_INVITE_N=300 BENCH_INVITE_REPEAT=1 BENCH_JOB_INLINE_LIMIT=0
+
+bench-smoke: install pg-up  ## the bench at N=2000, one repeat, on a fresh database dropped afterwards (.ci/run)
+	@db="$(PG_URL)_bench_smoke_$$$$"; out=$$(mktemp -d); \
+	trap 'DATABASE_URL="$$db" $(PY) -m bench.run --drop-database; rm -rf "$$out"' EXIT; \
+	start=$$(date +%s); \
+	$(SMOKE_ENV) BENCH_RESULTS_DIR="$$out" DATABASE_URL="$$db" $(PY) -m bench.run \
+		&& echo "bench smoke passed in $$(( $$(date +%s) - start )) s"
 
 htmx:  ## re-fetch the pinned htmx (npm package htmx.org@2.0.11, dist/htmx.min.js); a test checks its sha256
 	cd $$(mktemp -d) && npm pack --silent htmx.org@2.0.11 && tar xzf htmx.org-2.0.11.tgz package/dist/htmx.min.js \

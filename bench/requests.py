@@ -46,8 +46,8 @@ INSERT INTO clients_navigatorassignment (client_id, user_id, assigned_at)
 SELECT id, %(nav)s, now() FROM clients_client WHERE org_id = %(org)s AND id %% %(every)s = 0
 """
 REQUESTS_INSERT = """
-INSERT INTO client_requests_request (org_id, client_id, kind_id, subject, status, opened_by_id, created_at, last_activity_at)
-SELECT %(org)s, c.ids[1 + g %% array_length(c.ids, 1)], (%(kinds)s::int[])[1 + g %% %(nk)s], 'Request ' || g,
+INSERT INTO client_requests_clientrequest (org_id, client_id, kind_id, subject, status, opened_by_id, created_at, last_activity_at)
+SELECT %(org)s, c.ids[1 + g %% array_length(c.ids, 1)], (%(kinds)s::bigint[])[1 + g %% %(nk)s], 'Request ' || g,
        (ARRAY['open','waiting','answered','closed'])[1 + g %% 4], %(admin)s,
        now() - g * interval '1 minute' - interval '1 day', now() - g * interval '1 minute'
 FROM generate_series(1, %(n)s) AS g,
@@ -62,12 +62,24 @@ FROM generate_series(1, %(n)s) AS g
 """
 
 
+def request_kind_ids(org: Organization) -> list[int]:
+    """The kinds clients may choose (an organization gets its defaults when it is created; one made
+    by an older version of the app, in a database seeded earlier, gets them here)."""
+    from portico.requests.actions import request_kinds_create_defaults
+    from portico.requests.selectors import request_kinds
+
+    kinds = list(request_kinds(org=org, offered_only=True).order_by("position", "pk").values_list("pk", flat=True))
+    if not kinds and not request_kinds(org=org).exists():
+        kinds = [k.pk for k in request_kinds_create_defaults(org=org, actor=Actor.system())]
+    assert kinds, f"{org.slug}: no request kind is offered"
+    return kinds
+
+
 def seed() -> tuple[Organization, User]:
     """The organization, its navigator, CLIENTS clients and N requests (reused when present)."""
     from bench.clients import world_ensure
     from portico.orgs.actions import membership_add
-    from portico.requests.actions import request_kinds_ensure
-    from portico.requests.models import Request
+    from portico.requests.models import ClientRequest
     from testing.world import user_create
 
     data = world_ensure(SLUG)
@@ -77,8 +89,8 @@ def seed() -> tuple[Organization, User]:
         navigator = user_create(NAVIGATOR_EMAIL, name="Bench Navigator")
     if not Membership.objects.filter(org=org, user=navigator).exists():
         membership_add(org=org, user=navigator, role=org.roles.get(name="Navigator"), actor=Actor.system())
-    kinds = [k.pk for k in request_kinds_ensure(org=org, actor=Actor.system())]
-    have = Request.objects.filter(org=org).count()
+    kinds = request_kind_ids(org)
+    have = ClientRequest.objects.filter(org=org).count()
     if have == N:
         return org, navigator
     print(f"requests: loading {CLIENTS:,} clients and {N:,} requests into '{SLUG}' (had {have:,} requests)")
@@ -92,7 +104,12 @@ def seed() -> tuple[Organization, User]:
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM notifications_notification WHERE org_id = %s", [org.pk])
-        cursor.execute("DELETE FROM client_requests_request WHERE org_id = %s", [org.pk])
+        cursor.execute(
+            "DELETE FROM client_requests_requestmessage WHERE client_request_id IN "
+            "(SELECT id FROM client_requests_clientrequest WHERE org_id = %s)",
+            [org.pk],
+        )
+        cursor.execute("DELETE FROM client_requests_clientrequest WHERE org_id = %s", [org.pk])
         cursor.execute(
             "DELETE FROM clients_navigatorassignment WHERE client_id IN (SELECT id FROM clients_client WHERE org_id = %s)",
             [org.pk],
@@ -106,7 +123,7 @@ def seed() -> tuple[Organization, User]:
         for table in (
             "clients_client",
             "clients_navigatorassignment",
-            "client_requests_request",
+            "client_requests_clientrequest",
             "notifications_notification",
         ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
