@@ -175,6 +175,8 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["org", "-sent_at", "-id"], name="invitation_org_sent"),
             models.Index(fields=["org", "status", "-sent_at"], name="invitation_org_status"),
+            # Pending invitations still valid, and those that expired this week (the start page).
+            models.Index(fields=["org", "status", "expires_at"], name="invitation_org_expiry"),
             models.Index(fields=["org", "delivery", "-delivery_at"], name="invitation_org_delivery"),
             models.Index(fields=["client", "-sent_at"], name="invitation_client"),
             models.Index(fields=["last_message"], name="invitation_last_message"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from portico.accounts.models import User
 from portico.clients.models import Client, NavigatorAssignment
+from portico.clients.selectors import client_deleted_ids
 from portico.invitations.models import Delivery, Invitation, InvitationStatus
 from portico.notifications.models import Notification
 from portico.orgs.models import Organization
@@ -38,7 +39,8 @@ def my_waiting_requests(*, org: Organization, user: User) -> list[ClientRequest]
     """Open requests of the clients ``user`` navigates, the one waiting longest first."""
     mine = NavigatorAssignment.objects.filter(client=OuterRef("client_id"), user=user)
     return list(
-        ClientRequest.objects.filter(Exists(mine), org=org, status=RequestStatus.OPEN, client__deleted_at=None)
+        ClientRequest.objects.filter(Exists(mine), org=org, status=RequestStatus.OPEN)
+        .exclude(client__in=client_deleted_ids(org=org))
         .select_related("client", "kind")
         .order_by("last_activity_at", "id")[:BLOCK]
     )
@@ -78,11 +80,16 @@ def my_clients_with_news(*, org: Organization, user: User) -> list[ClientNews]:
 
 def invitations_in_trouble(*, org: Organization, days: int = 7) -> list[dict[str, Any]]:
     """Invitations that bounced (or failed) or expired in the last ``days``, newest first: two
-    index ranges (delivery, expiry) in one statement (a UNION)."""
+    index ranges (delivery, expiry) in one statement (a UNION). The client's name is looked up per
+    row of those ranges, never by joining every client."""
     now = timezone.now()
     since = now - dt.timedelta(days=days)
-    base = Invitation.objects.filter(org=org, client__deleted_at=None)
-    fields = ("id", "when", "trouble", "client_id", "client__name", "channel", "address")
+    base = (
+        Invitation.objects.filter(org=org)
+        .exclude(client__in=client_deleted_ids(org=org))
+        .annotate(client_name=Subquery(Client.objects.filter(pk=OuterRef("client_id")).values("name")))
+    )
+    fields = ("id", "when", "trouble", "client_id", "client_name", "channel", "address")
     bounced = base.filter(delivery__in=[Delivery.BOUNCED, Delivery.FAILED], delivery_at__gte=since).annotate(
         when=F("delivery_at"), trouble=F("delivery")
     )
@@ -104,7 +111,9 @@ class Counts:
 def manager_counts(*, org: Organization) -> Counts:
     """The figures a manager looks at, in one statement (each a count over an index range)."""
     week = timezone.now() - dt.timedelta(days=7)
-    open_requests = ClientRequest.objects.filter(org=org, status=RequestStatus.OPEN, client__deleted_at=None)
+    open_requests = ClientRequest.objects.filter(org=org, status=RequestStatus.OPEN).exclude(
+        client__in=client_deleted_ids(org=org)
+    )
     no_navigator = ~Exists(NavigatorAssignment.objects.filter(client=OuterRef("client_id")))
 
     def count(qs: Any) -> Coalesce:

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from portico.clients.actions import client_assign_navigator
+from portico.clients.actions import client_assign_navigator, client_delete
 from portico.core.actors import Actor
 from portico.invitations.actions import invitation_send
 from portico.invitations.models import Invitation
@@ -107,3 +107,20 @@ def test_another_organizations_data_never_shows(client, org_a, org_b):
     page = client.get(URL).content.decode()
     assert "Beta" not in page.replace("Beta Org", "")
     assert client.get(reverse("org_dashboard", args=["beta"])).status_code == 404
+
+
+def test_a_deleted_clients_requests_and_invitations_leave_the_page(client, org_a):
+    portal_set_up(org_a)
+    gone = _mine(org_a, "Gina Gone")
+    request_make(org_a, client=gone, subject="From a deleted record")
+    bounced = invitation_send(client=gone, actor=Actor.system())
+    Invitation.objects.filter(pk=bounced.pk).update(delivery="bounced", delivery_at=timezone.now())
+    client_delete(client=gone, actor=Actor(kind="staff", user=org_a.admin))
+    client.force_login(org_a.admin)
+
+    page = _page(client)[0]
+    text = page.content.decode()
+    assert "From a deleted record" not in _section(text, "start-requests")
+    assert "Gina Gone" not in _section(text, "start-invitations")
+    counts = page.context["counts"]
+    assert (counts.open_requests, counts.unassigned_requests, counts.new_clients_week) == (0, 0, 0)
