@@ -51,8 +51,6 @@ def request_inbox(request: HttpRequest) -> HttpResponse:
         filters=filters,
         cursor=request.GET.get("cursor", ""),
     )
-    params = request.GET.copy()
-    params.pop("cursor", None)
     context = {
         "page": page,
         "scope": scope,
@@ -62,7 +60,6 @@ def request_inbox(request: HttpRequest) -> HttpResponse:
         "ages": AGES,
         "selected": {k: request.GET.get(k, "") for k in ("status", "kind", "age")},
         "filtered": bool(filters.status or filters.kind or filters.older_than_days),
-        "filter_query": params.urlencode(),
     }
     return render(request, "requests/inbox.html", context)
 
