@@ -118,6 +118,16 @@ def client_requests_of_person(*, org: Organization, user: User) -> QuerySet[Clie
     )
 
 
+def client_requests_of_person_page(*, org: Organization, user: User, cursor: str = "") -> Page[ClientRequest]:
+    """One page of the person's requests in the portal, newest activity first."""
+    return keyset_page(
+        client_requests_of_person(org=org, user=user),
+        order=("-last_activity_at", "-id"),
+        cursor=cursor,
+        page_size=PAGE_SIZE,
+    )
+
+
 def client_request_get_for_person(*, org: Organization, user: User, client_request_id: int) -> ClientRequest:
     """One of the person's requests; 404 for anyone else's."""
     return get_object_or_404(

@@ -31,11 +31,13 @@ def _actor(request: HttpRequest) -> Actor:
 
 @portal_view
 def portal_request_list(request: HttpRequest, account: PortalAccount, accounts: list[PortalAccount]) -> HttpResponse:
-    client_requests = list(selectors.client_requests_of_person(org=account.org, user=_user(request)))
+    page = selectors.client_requests_of_person_page(
+        org=account.org, user=_user(request), cursor=request.GET.get("cursor", "")
+    )
     return render(
         request,
         "requests/portal_list.html",
-        {"portal": account.org.portal_settings, "account": account, "client_requests": client_requests},
+        {"portal": account.org.portal_settings, "account": account, "page": page},
     )
 
 

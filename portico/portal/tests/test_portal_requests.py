@@ -3,6 +3,8 @@ reply, attachments only for whoever may see them, and being told when staff answ
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -287,3 +289,15 @@ def test_request_list_queries_do_not_grow(client, org_a, django_assert_num_queri
     with django_assert_num_queries(len(one)):
         page = client.get(url("portal_request_list", org_a))
     assert page.content.decode().count("More ") == 4
+
+
+def test_a_long_request_list_pages_on(client, org_a):
+    record, person = accepted(org_a)
+    for i in range(26):
+        open_one(org_a, record, person, subject=f"Question {i:02d}")
+    client.force_login(person)
+    first = client.get(url("portal_request_list", org_a)).content.decode()
+    assert "Question 25" in first and "Question 00" not in first  # newest first, one page
+    more = re.search(r'href="(\?cursor=[^"]+)"', first).group(1)
+    second = client.get(url("portal_request_list", org_a) + more).content.decode()
+    assert "Question 00" in second and "Question 25" not in second
