@@ -42,12 +42,19 @@ def user_security_event(*, user: User, actor: Actor, action: str, detail: dict[s
 
 @action
 def account_create(
-    *, actor: Actor, email: str, full_name: str = "", password: str | None = None, email_verified: bool
+    *,
+    actor: Actor,
+    email: str,
+    full_name: str = "",
+    password: str | None = None,
+    email_verified: bool,
+    operator: bool = False,
 ) -> User:
     """A new login, for a staff member or a client arriving by invitation. ``password`` None: the
     person signs in by emailed code until they set one. ``email_verified``: the invitation link
     proved the address (an SMS invitation does not). An address that has an account already is
-    refused: that person signs in first."""
+    refused: that person signs in first. ``operator``: a support operator of the installation (the
+    demo's; ``manage.py createsuperuser`` makes them otherwise)."""
     email = email_normalize(email)
     if not email:
         raise PorticoError(_("Enter your email address: it will be your username."), code="email_required")
@@ -63,7 +70,7 @@ def account_create(
             raise PorticoError(" ".join(exc.messages), code="weak_password") from None
     try:
         with transaction.atomic():  # a savepoint: the same address created at the same moment
-            user = User.objects.create_user(email, password, full_name=full_name.strip())
+            user = User.objects.create_user(email, password, full_name=full_name.strip(), is_operator=operator)
     except IntegrityError:
         raise PorticoError(_("An account for this address was just created. Sign in instead.")) from None
     account_email_confirm(user=user, verified=email_verified)
@@ -72,7 +79,11 @@ def account_create(
         actor=Actor(kind=actor.kind, user=user, ip=actor.ip, user_agent=actor.user_agent),
         action=AuditAction.USER_CREATED,
         target=user,
-        detail={"email_verified": email_verified, "password": password is not None},
+        detail={
+            "email_verified": email_verified,
+            "password": password is not None,
+            **({"operator": True} if operator else {}),
+        },
     )
     return user
 

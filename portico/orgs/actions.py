@@ -20,6 +20,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.audit.transitions import Stale
 from portico.core.actors import Actor
+from portico.core.contact import email_normalize
 from portico.core.errors import PorticoError
 from portico.core.tokens import token_digest, token_new
 from portico.orgs.models import (
@@ -263,7 +264,9 @@ def _send_invitation_email(invitation: StaffInvitation, raw_token: str) -> None:
 
 @action
 def staff_invitation_send(*, org: Organization, actor: Actor, email: str, role: Role) -> StaffInvitation:
-    email = email.strip().lower()
+    email = email_normalize(email)
+    if not email:
+        raise PorticoError(_("Enter the new staff member's email address."), code="invalid", extra={"field": "email"})
     _ensure_role_of(org, role)
     _ensure_actor_holds(org, actor, role.permission_set)
     if Membership.objects.filter(org=org, user__email__iexact=email).exists():
@@ -365,9 +368,7 @@ def staff_invitation_accept(
     if membership is None:
         return membership_add(org=invitation.org, user=user, role=role, actor=accepted)
     if membership.status != MembershipStatus.ACTIVE:
-        MEMBERSHIP_MACHINE.apply(membership, "reactivate", actor=accepted, updates={"role": role})
-        membership.role = role
-        org_reference_changed(invitation.org)
+        membership_reactivate(membership=membership, actor=accepted, role=role)
     elif membership.role_id != role.pk:
         membership_change_role(membership=membership, role=role, actor=Actor.system())
     return membership
@@ -434,8 +435,11 @@ def membership_deactivate(*, membership: Membership, actor: Actor) -> Membership
 
 
 @action
-def membership_reactivate(*, membership: Membership, actor: Actor) -> Membership:
-    MEMBERSHIP_MACHINE.apply(membership, "reactivate", actor=actor)
+def membership_reactivate(*, membership: Membership, actor: Actor, role: Role | None = None) -> Membership:
+    """Back to active; with ``role`` (an accepted staff invitation) in the same move."""
+    MEMBERSHIP_MACHINE.apply(membership, "reactivate", actor=actor, updates={"role": role} if role else None)
+    if role is not None:
+        membership.role = role
     org_reference_changed(membership.org_id)
     return membership
 

@@ -241,3 +241,17 @@ def test_a_person_deactivated_everywhere_can_still_sign_in_to_accept_a_new_invit
     assert response.status_code == 302
     client.post(link)
     assert Membership.objects.get(org=org_a.org, user=org_b.readonly).is_active
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("email", ["not-an-address", "  ", "two@@x.test"])
+def test_a_bad_address_is_refused_and_nothing_is_sent(org_a, email):
+    with pytest.raises(PorticoError) as refused:
+        _invite(org_a, email=email)
+    assert refused.value.extra == {"field": "email"}
+    assert not StaffInvitation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_address_is_stored_as_every_other_address_is(org_a):
+    assert _invite(org_a, email="  Newbie@X.Test ").email == "newbie@x.test"

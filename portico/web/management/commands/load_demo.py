@@ -1,9 +1,9 @@
 """Load the demo organization (idempotent): Northwind Community Services."""
 
-from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from portico.accounts.actions import account_create
 from portico.accounts.models import User
 from portico.clients.actions import (
     client_archive,
@@ -31,12 +31,18 @@ class Command(BaseCommand):
         if Organization.objects.filter(slug=slug).exists():
             self.stdout.write("demo organization already loaded")
             return
+        actor = Actor.system()
         users = {}
         for email, full_name, role in DEMO_USERS:
-            user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name, is_operator=role is None)
-            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            user = account_create(
+                actor=actor,
+                email=email,
+                full_name=full_name,
+                password=DEMO_PASSWORD,
+                email_verified=True,
+                operator=role is None,
+            )
             users[email] = (user, role)
-        actor = Actor.system()
         org = org_create(name=name, slug=slug, actor=actor)
         for user, role_name in users.values():
             if role_name is not None:
