@@ -336,13 +336,10 @@ def client_reports(*, org: Organization) -> dict[str, Any]:
 # --- support: deleted records ---
 
 
-def deleted_client_list(*, org: Organization, limit: int = 100) -> list[Client]:
-    return list(
-        Client.objects.filter(org=org)
-        .exclude(deleted_at=None)
-        .select_related("deleted_by")
-        .order_by("-deleted_at")[:limit]
-    )
+def deleted_client_page(*, org: Organization, cursor: str = "", page_size: int = PAGE_SIZE) -> Page[Client]:
+    """The deleted records, most recently deleted first (the client_org_deleted index)."""
+    qs = Client.objects.filter(org=org).exclude(deleted_at=None).select_related("deleted_by")
+    return keyset_page(qs, order=("-deleted_at", "-id"), cursor=cursor, page_size=page_size)
 
 
 def deleted_client_get(*, org: Organization, client_id: int) -> Client:

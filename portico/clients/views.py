@@ -399,7 +399,8 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @org_view(SUPPORT)
 def deleted_clients(request: HttpRequest) -> HttpResponse:
-    return render(request, "clients/deleted.html", {"clients": selectors.deleted_client_list(org=request.org)})  # type: ignore[attr-defined]
+    page = selectors.deleted_client_page(org=request.org, cursor=request.GET.get("cursor", ""))  # type: ignore[attr-defined]
+    return render(request, "clients/deleted.html", {"page": page})
 
 
 @require_POST

@@ -1,6 +1,6 @@
 """Every keyset list's "More" link reaches the next page with the list's filters kept: the client
-list, a group's page, the requests inbox and the notifications list (the audit log, sent
-messages and invitations have tests of their own)."""
+list, a group's page, the requests inbox, the notifications list and support's deleted records
+(the audit log, sent messages and invitations have tests of their own)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from portico.clients.actions import group_create
+from portico.clients.actions import client_delete, group_create
 from portico.core.actors import Actor
 from portico.notifications.models import Notification
 from testing.requests import request_make
-from testing.world import client_make
+from testing.world import client_make, user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,12 @@ def test_the_notifications_list_pages_on(client, org_a):
     first, second = _walk(client, reverse("notification_list", args=["alpha"]))
     assert "News 30" in first and "News 00" not in first
     assert "News 00" in second
+
+
+def test_supports_deleted_records_page_on(client, org_a):
+    for i in range(26):
+        client_delete(client=client_make(org_a, f"Person {i:02d}"), actor=Actor.system())
+    client.force_login(user_create("support@portico.test", operator=True))
+    first, second = _walk(client, reverse("deleted_clients", args=["alpha"]))
+    assert "Person 25" in first and "Person 00" not in first  # the most recently deleted first
+    assert "Person 00" in second
