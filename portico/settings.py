@@ -253,8 +253,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files are private: served only through views that check permissions (core/files.py),
+# never at a public URL, so there is no MEDIA_URL.
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or VAR_DIR / "media")
-MEDIA_URL = "/media/"
 
 # --- security: safe unless told otherwise ---
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

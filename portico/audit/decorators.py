@@ -3,7 +3,7 @@
 An action is a keyword-only function in an app's ``actions.py`` (or ``bulk.py`` / ``jobs.py``)
 that changes important state. The decorator:
 
-- refuses positional arguments (``client_archive(client, actor)`` is a TypeError at import time
+- refuses positional arguments (``client_create(org, actor)`` is a TypeError at import time
   for a signature that allows them);
 - runs the function in ``transaction.atomic`` (``tx="durable"``: and it must be the outermost
   transaction; ``tx="own"``: the function commits in steps of its own, so it must not run inside a

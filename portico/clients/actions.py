@@ -260,32 +260,6 @@ def client_status_change(*, client: Client, action: str, actor: Actor, detail: d
     return client_transition(client=client, action=action, actor=actor, detail=detail)
 
 
-# Named moves, so `grep client_` lists every way a client changes.
-@action
-def client_archive(*, client: Client, actor: Actor) -> Client:
-    return client_transition(client=client, action="archive", actor=actor)
-
-
-@action
-def client_unarchive(*, client: Client, actor: Actor) -> Client:
-    return client_transition(client=client, action="unarchive", actor=actor)
-
-
-@action
-def client_deactivate(*, client: Client, actor: Actor) -> Client:
-    return client_transition(client=client, action="deactivate", actor=actor)
-
-
-@action
-def client_reactivate(*, client: Client, actor: Actor) -> Client:
-    return client_transition(client=client, action="reactivate", actor=actor)
-
-
-@action
-def client_reopen(*, client: Client, actor: Actor) -> Client:
-    return client_transition(client=client, action="reopen", actor=actor)
-
-
 @action
 def client_close(*, client: Client, actor: Actor) -> Client:
     CLIENT_MACHINE.target(client.status, "close")  # refused before anything else happens

@@ -245,10 +245,6 @@ class Client(models.Model):
         return self.name
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
     def warning_badges(self) -> list[dict[str, str]]:
         """Label, colour and icon of each warning indicator, by label. Lists annotate
         ``warnings_data`` in their own query (selectors.warnings_subquery); otherwise one query."""

@@ -27,7 +27,7 @@ from portico.clients.models import (
 )
 from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
-from portico.core.keyset import Page, keyset_page, queryset_count
+from portico.core.keyset import Page, keyset_page
 from portico.core.sql import JSONArrayAgg
 from portico.jobs.models import Job
 from portico.orgs.models import Organization
@@ -184,11 +184,6 @@ def client_page(
         .annotate(warnings_data=warnings_subquery())
     )
     return keyset_page(qs, order=SORTS.get(sort, SORTS["newest"]), cursor=cursor, page_size=page_size, counted=True)
-
-
-def client_count(*, org: Organization, filters: ClientFilters) -> tuple[int, bool]:
-    """(total, is_estimate) of a filtered list (see core.keyset.queryset_count)."""
-    return queryset_count(client_filtered(org=org, filters=filters))
 
 
 def client_get(*, org: Organization, client_id: int) -> Client:

@@ -439,9 +439,9 @@ def _link_profile(client: Client, user: User, profile: Profile | None, actor: Ac
             )
         organizer = client.profile.organizer_id == user.pk
         if organizer and client.status == ClientStatus.INACTIVE:
-            return client_actions.client_reactivate(client=client, actor=actor)
+            return client_actions.client_status_change(action="reactivate", client=client, actor=actor)
         if not organizer and client.status == ClientStatus.ACTIVE:
-            return client_actions.client_deactivate(client=client, actor=actor)
+            return client_actions.client_status_change(action="deactivate", client=client, actor=actor)
         return client
     if profile is not None:
         return client_actions.client_profile_assign(client=client, profile=profile, actor=actor)

@@ -320,7 +320,9 @@ CASES: dict[str, Callable[..., object]] = {
     AuditAction.CLIENT_CHANGED: lambda w, s: client_actions.client_update(
         client=_client(w), actor=_staff(w), email="n@x.test"
     ),
-    AuditAction.CLIENT_STATUS_CHANGED: lambda w, s: client_actions.client_archive(client=_client(w), actor=_staff(w)),
+    AuditAction.CLIENT_STATUS_CHANGED: lambda w, s: client_actions.client_status_change(
+        action="archive", client=_client(w), actor=_staff(w)
+    ),
     AuditAction.CLIENT_CASE_NUMBER_CHANGED: lambda w, s: client_actions.client_change_case_number(
         client=_client(w), actor=_staff(w), case_number="X-1"
     ),

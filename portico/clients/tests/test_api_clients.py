@@ -142,9 +142,9 @@ def test_list_and_filters(client, org_a, org_b, nav_key):
     first = _client(org_a, name="First")
     second = _client(org_a, name="Second")
     _client(org_b, name="Beta's")
-    from portico.clients.actions import client_archive
+    from portico.clients.actions import client_status_change
 
-    client_archive(client=second, actor=Actor.system())
+    client_status_change(action="archive", client=second, actor=Actor.system())
     data = _send(client, "get", URL, nav_key).json()
     assert [c["name"] for c in data["items"]] == ["Second", "First"]
     assert data["total"] == 2 and data["next_cursor"] is None and data["total_is_estimate"] is False

@@ -153,9 +153,9 @@ def test_moves_outside_the_table_are_refused_and_change_nothing(org_a, src, acti
 def test_a_stale_status_is_refused(org_a):
     client = _client(org_a)
     stale = Client.objects.get(pk=client.pk)
-    actions.client_archive(client=client, actor=_staff(org_a))
+    actions.client_status_change(action="archive", client=client, actor=_staff(org_a))
     with pytest.raises(PorticoError, match="Someone else changed"):
-        actions.client_archive(client=stale, actor=_staff(org_a))
+        actions.client_status_change(action="archive", client=stale, actor=_staff(org_a))
 
 
 def test_changing_a_case_number_refuses_duplicates_and_empties(org_a):
@@ -223,7 +223,7 @@ def test_a_deleted_client_cannot_change_status(org_a):
     client = _client(org_a)
     actions.client_delete(client=client, actor=_staff(org_a))
     with pytest.raises(PorticoError):
-        actions.client_archive(client=client, actor=_staff(org_a))
+        actions.client_status_change(action="archive", client=client, actor=_staff(org_a))
 
 
 def test_new_organizations_get_the_default_client_types(org_a):

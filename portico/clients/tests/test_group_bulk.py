@@ -51,7 +51,7 @@ def test_removing_by_filter(org_a):
     group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
     people = _clients(org_a, 4)
     bulk.group_bulk_start(group=group, actor=_staff(org_a), operation="add", client_ids=[c.pk for c in people])
-    actions.client_archive(client=people[0], actor=_staff(org_a))
+    actions.client_status_change(action="archive", client=people[0], actor=_staff(org_a))
     job = bulk.group_bulk_start(
         group=group, actor=_staff(org_a), operation="remove", filters=ClientFilters(status="archived")
     )

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from portico.audit.models import AuditAction, AuditEvent
-from portico.clients.actions import client_archive, client_delete, client_profile_assign
+from portico.clients.actions import client_delete, client_profile_assign, client_status_change
 from portico.clients.models import Client, ClientStatus, Profile
 from portico.core.actors import Actor, ActorKind
 from portico.invitations import actions, selectors
@@ -145,7 +145,7 @@ def test_send_refusals_say_why(client, org_a, portal_a, nav_key):
     assert response.status_code == 400 and response.json()["code"] == "no_address"
 
     archived = client_make(org_a, "Arch Ived")
-    client_archive(client=archived, actor=_staff(org_a))
+    client_status_change(action="archive", client=archived, actor=_staff(org_a))
     response = _send(client, "post", _send_url(archived), nav_key, {"channel": "email"})
     assert response.status_code == 400 and response.json()["code"] == "not_invitable"
 

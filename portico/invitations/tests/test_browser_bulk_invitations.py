@@ -51,7 +51,9 @@ def test_invite_ticked_clients_then_all_matching_in_the_background(page: Page, l
     monkeypatch.setitem(KINDS, bulk.KIND, dataclasses.replace(bulk.KIND_INVITATIONS, inline_limit=1))
     for i in range(3):
         client_make(alpha, f"Nuevo{i} Cliente", email=f"nuevo{i}@example.test")
-    client_actions.client_archive(client=client_make(alpha, "Zoe Archived"), actor=Actor.system())
+    client_actions.client_status_change(
+        action="archive", client=client_make(alpha, "Zoe Archived"), actor=Actor.system()
+    )
     page.goto(f"{base}/o/alpha/clients/?status=not_invited")
     page.get_by_text("All 5 clients matching this filter").click()
     page.get_by_role("button", name="Invite to portal").click()

@@ -55,7 +55,7 @@ def _mixed(world):
         "invited": client_make(world, "Ines Invited"),
         "profile": client_make(world, "Pablo Profile"),  # a profile nobody organizes: invitable, stays active
     }
-    client_actions.client_archive(client=people["archived"], actor=staff(world))
+    client_actions.client_status_change(action="archive", client=people["archived"], actor=staff(world))
     Client.objects.filter(pk=people["closed"].pk).update(status=ClientStatus.CLOSED)
     organizer = user_create("hugo@example.test")
     access = Profile.objects.create(full_name="Hugo Access", organizer=organizer)
@@ -302,7 +302,7 @@ def test_all_matching_a_filter(org_a):
     for i in range(4):
         client_make(org_a, f"F{i} Person", email=f"f{i}@example.test")
     archived = client_make(org_a, "Gone Person")
-    client_actions.client_archive(client=archived, actor=staff(org_a))
+    client_actions.client_status_change(action="archive", client=archived, actor=staff(org_a))
     job = bulk.bulk_invitation_start(
         org=org_a.org, actor=staff(org_a), channel="email", filters=ClientFilters(status="not_invited")
     )

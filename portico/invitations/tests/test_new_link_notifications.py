@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from portico.clients.actions import client_assign_navigator, client_deactivate, client_profile_create
+from portico.clients.actions import client_assign_navigator, client_profile_create, client_status_change
 from portico.core.actors import Actor
 from portico.invitations import actions
 from portico.invitations.tests.test_invitation_link import invite, link_to
@@ -67,7 +67,7 @@ def test_the_organizations_mute_for_inactive_records_holds(client, org_a, delive
     nina = _navigator(org_a, "nina@alpha.test")
     client_assign_navigator(client=record, actor=Actor.system(), navigator=nina)
     client_profile_create(client=record, actor=Actor.system())  # active: a profile nobody organizes yet
-    client_deactivate(client=record, actor=Actor.system())
+    client_status_change(action="deactivate", client=record, actor=Actor.system())
     org_settings_update(org=org_a.org, actor=Actor.system(), mute_closed_clients=True)
     with deliver():  # still invitable: the profile has no portal account
         actions.invitation_send(client=record, actor=Actor.system())

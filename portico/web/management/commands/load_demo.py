@@ -6,11 +6,11 @@ from django.db import transaction
 from portico.accounts.actions import account_create
 from portico.accounts.models import User
 from portico.clients.actions import (
-    client_archive,
     client_assign_navigator,
     client_create,
     client_set_groups,
     client_set_warnings,
+    client_status_change,
     group_create,
     warning_create,
 )
@@ -86,6 +86,6 @@ class Command(BaseCommand):
             if i % 3 == 1:
                 client_assign_navigator(client=client, actor=actor, navigator=navigator)
             if i == 4:
-                client_archive(client=client, actor=actor)
+                client_status_change(action="archive", client=client, actor=actor)
             if i in (1, 7):  # two invitations already on their way
                 invitation_send(client=client, actor=actor, channel="email" if i == 1 else "sms")
