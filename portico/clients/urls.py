@@ -29,6 +29,7 @@ org_urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
     path("groups/<int:group_id>/", views.group_detail, name="group_detail"),
     path("groups/<int:group_id>/bulk/", views.group_bulk, name="group_bulk"),
+    path("groups/<int:group_id>/delete/", views.group_delete, name="group_delete"),
     path("reports/", views.reports, name="reports"),
     path("settings/clients/", views.client_setup, name="client_setup"),
 ]

@@ -356,6 +356,18 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     )
 
 
+@org_view(Permission.GROUPS_MANAGE)
+def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
+    """GET asks (saying how many clients leave the group); POST deletes the group, not its clients."""
+    org = request.org  # type: ignore[attr-defined]
+    group = selectors.group_get(org=org, group_id=group_id)
+    if request.method == "POST":
+        actions.group_delete(group=group, actor=org_actor(request))
+        messages.success(request, _("Group “%(name)s” deleted.") % {"name": group.name})
+        return redirect("group_list", org_slug=org.slug)
+    return render(request, "clients/group_delete.html", {"group": group, "size": selectors.group_size(group=group)})
+
+
 @require_POST
 @org_view(Permission.GROUPS_MANAGE)
 def group_bulk(request: HttpRequest, group_id: int) -> HttpResponse:

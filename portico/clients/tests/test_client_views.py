@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portico.audit.models import AuditAction, AuditEvent
 from portico.clients import actions
-from portico.clients.models import Client, ClientStatus
+from portico.clients.models import Client, ClientStatus, Group
 from portico.core.actors import Actor
 
 
@@ -379,3 +380,19 @@ def test_the_history_shows_state_labels(client, org_a):
     client.force_login(org_a.admin)
     page = client.get(reverse("client_detail", args=["alpha", record.pk])).content.decode()
     assert "→ Not invited" in page and "not_invited)" not in page
+
+
+def test_deleting_a_group_asks_first_and_keeps_its_clients(client, org_a):
+    group = actions.group_create(org=org_a.org, actor=_staff(org_a), name="Youth")
+    member = _client(org_a)
+    actions.client_set_groups(client=member, actor=_staff(org_a), groups=[group])
+    client.force_login(org_a.admin)
+    url = reverse("group_delete", args=["alpha", group.pk])
+    page = client.get(url).content.decode()
+    assert "Delete the group “Youth”?" in page and "1 client leaves the group" in page
+    assert Group.objects.filter(pk=group.pk).exists()  # GET only asks
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == reverse("group_list", args=["alpha"])
+    assert not Group.objects.filter(pk=group.pk).exists()
+    assert Client.objects.filter(pk=member.pk, deleted_at=None).exists()
+    assert AuditEvent.objects.get(action=AuditAction.GROUP_DELETED).detail == {"clients": 1}
