@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from portico.audit.actions import audit_record
 from portico.audit.decorators import action
 from portico.audit.models import AuditAction
-from portico.clients.models import Client, Group, GroupOperation
+from portico.clients.models import Client, ClientGroup, Group, GroupOperation
 from portico.clients.selectors import ClientFilters, ClientSelection, job_clients, job_clients_not_found
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
+from portico.core.sql import insert_select
 from portico.jobs.kinds import JobKind, job_kind_register
 from portico.jobs.models import Job
 from portico.jobs.runner import job_start
@@ -30,23 +30,17 @@ INLINE_LIMIT = 2_000  # up to this many clients the change happens in the reques
 CHUNK = 20_000
 
 
-def _apply(group_id: int, ids_qs: QuerySet[Any], operation: str) -> int:
-    """One statement for the whole chunk; returns rows changed."""
-    sql, params = ids_qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if operation == GroupOperation.ADD:
-            cursor.execute(
-                f"INSERT INTO clients_clientgroup (client_id, group_id, added_at) "  # noqa: S608 (sql is Django's own)
-                # "WHERE true": SQLite needs it to parse INSERT … SELECT … ON CONFLICT.
-                f"SELECT sel.id, %s, %s FROM ({sql}) AS sel WHERE true ON CONFLICT (group_id, client_id) DO NOTHING",
-                [group_id, timezone.now(), *params],
-            )
-        else:
-            cursor.execute(
-                f"DELETE FROM clients_clientgroup WHERE group_id = %s AND client_id IN ({sql})",  # noqa: S608
-                [group_id, *params],
-            )
-        return cursor.rowcount
+def _apply(group_id: int, chunk: list[int], operation: str) -> int:
+    """One statement for the whole chunk (INSERT … SELECT, or DELETE … IN); returns rows changed."""
+    if operation == GroupOperation.ADD:
+        return insert_select(
+            ClientGroup,
+            Client.objects.filter(pk__in=chunk),
+            {"client": F("pk"), "group": group_id, "added_at": timezone.now()},
+            ignore_conflicts=True,
+        )
+    deleted, _by_model = ClientGroup.objects.filter(group_id=group_id, client_id__in=chunk).delete()
+    return deleted
 
 
 @action(tx="own", audited=False, why="the job writes its summary audit row (group.bulk_changed) when it ends")
@@ -69,7 +63,7 @@ def group_bulk_start(
 
 
 def _run_chunk(job: Job, actor: Actor, chunk: list[int]) -> dict[str, int]:
-    changed = _apply(job.params["group"], Client.objects.filter(pk__in=chunk).values("id"), job.params["operation"])
+    changed = _apply(job.params["group"], chunk, job.params["operation"])
     return {"changed": changed, "unchanged": len(chunk) - changed}
 
 
