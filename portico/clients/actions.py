@@ -250,14 +250,14 @@ def client_transition(*, client: Client, action: str, actor: Actor, detail: dict
 
 
 @action
-def client_status_change(*, client: Client, action: str, actor: Actor, detail: dict[str, Any] | None = None) -> Client:
+def client_status_change(*, client: Client, action: str, actor: Actor) -> Client:
     """The moves staff choose (the record's Status section, the API): archive, unarchive,
     deactivate, reactivate, close, reopen."""
     if action not in STAFF_STATUS_ACTIONS:
         raise PorticoError(_("Choose a status change."), code="invalid", extra={"field": "action"})
     if action == "close":
         return client_close(client=client, actor=actor)
-    return client_transition(client=client, action=action, actor=actor, detail=detail)
+    return client_transition(client=client, action=action, actor=actor)
 
 
 @action

@@ -278,9 +278,7 @@ def clients_status(
     """Archive, unarchive, deactivate, reactivate, close or reopen. A move the lifecycle does not
     allow from the current status is a 409 (`invalid_transition`). Needs `clients.change_status`."""
     caller = api_caller(request, org, Permission.CLIENTS_CHANGE_STATUS)
-    client = actions.client_status_change(
-        client=_get(caller, client_id), action=payload.action, actor=caller.actor, detail=caller.detail
-    )
+    client = actions.client_status_change(client=_get(caller, client_id), action=payload.action, actor=caller.actor)
     return _client_out(client)
 
 

@@ -11,8 +11,7 @@ from ninja import Field, Schema
 
 from portico.audit.selectors import audit_log_page
 from portico.orgs import selectors
-from portico.orgs.api_shared import api_router
-from portico.orgs.context import OrgContext, org_context_resolve
+from portico.orgs.api_shared import api_caller, api_router
 from portico.orgs.permissions import Permission
 
 router = api_router(tags=["organization"], api_keys=False)
@@ -47,16 +46,9 @@ class AuditEventOut(Schema):
     detail: dict
 
 
-def _ctx(request: HttpRequest, org_slug: str, permission: str | None = None) -> OrgContext:
-    ctx = org_context_resolve(request, org_slug)
-    if permission is not None:
-        ctx.require(permission)
-    return ctx
-
-
 @router.get("/o/{org_slug}/me", response=MeOut)
 def me(request: HttpRequest, org_slug: str) -> dict:
-    ctx = _ctx(request, org_slug)
+    ctx = api_caller(request, org_slug, None).ctx
     return {
         "email": request.user.email,  # type: ignore[union-attr]
         "organization": ctx.org.name,
@@ -67,7 +59,7 @@ def me(request: HttpRequest, org_slug: str) -> dict:
 
 @router.get("/o/{org_slug}/roles", response=list[RoleOut])
 def roles(request: HttpRequest, org_slug: str) -> list[dict]:
-    ctx = _ctx(request, org_slug, Permission.ROLES_MANAGE)
+    ctx = api_caller(request, org_slug, Permission.ROLES_MANAGE).ctx
     return [
         {
             "id": role.pk,
@@ -88,6 +80,6 @@ class AuditPageOut(Schema):
 @router.get("/o/{org_slug}/audit", response=AuditPageOut)
 def audit(request: HttpRequest, org_slug: str, action: str = "", cursor: str = "") -> dict[str, Any]:
     """The organization's audit log, newest first, 50 a page. Needs `audit.view`."""
-    ctx = _ctx(request, org_slug, Permission.AUDIT_VIEW)
+    ctx = api_caller(request, org_slug, Permission.AUDIT_VIEW).ctx
     page = audit_log_page(org=ctx.org, action=action, cursor=cursor)
     return {"items": page.rows, "next_cursor": page.next_cursor}

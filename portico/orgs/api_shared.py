@@ -83,11 +83,6 @@ class Caller:
     actor: Actor
     api_key: ApiKey | None
 
-    @property
-    def detail(self) -> dict[str, str] | None:
-        """What audit rows add about the key, when a key is calling."""
-        return {"api_key": self.api_key.prefix} if self.api_key is not None else None
-
 
 def api_caller(request: HttpRequest, org: str | None, permission: str | None) -> Caller:
     """The organization, permissions and actor of an API request. For a key, its organization
