@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portico.accounts.models import NotifyBy, User
+from portico.accounts.signals import user_name_changed
 from portico.audit.actions import audit_record
 from portico.audit.decorators import action
 from portico.audit.models import AuditAction
@@ -127,4 +128,6 @@ def user_profile_update(
     if changes:
         user.save(update_fields=list(changes))
         audit_record(org=None, actor=actor, action=AuditAction.USER_PROFILE_CHANGED, target=user, detail=changes)
+        if "full_name" in changes:
+            user_name_changed.send(sender=User, user=user, actor=actor)
     return user
