@@ -8,11 +8,11 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from allauth.usersessions.adapter import get_adapter as usersessions_adapter
 from allauth.usersessions.models import UserSession
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from portico.accounts.forms import password_validate
 from portico.accounts.models import NotifyBy, User
 from portico.accounts.signals import user_name_changed
 from portico.audit.actions import audit_record
@@ -66,7 +66,7 @@ def account_create(
         )
     if password is not None:
         try:
-            validate_password(password, User(email=email, full_name=full_name))
+            password_validate(password, email=email, full_name=full_name)
         except ValidationError as exc:
             raise PorticoError(" ".join(exc.messages), code="weak_password") from None
     try:

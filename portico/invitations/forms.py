@@ -3,10 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portico.accounts.forms import new_password_clean
 from portico.invitations.models import Delivery, InvitationChannel, InvitationStatus
 from portico.invitations.selectors import InvitationFilters
 
@@ -49,16 +49,10 @@ class AccountCreateForm(forms.Form):
         data = super().clean() or {}
         if self.data.get("method") == "code":
             return data
-        p1, p2 = data.get("password1"), data.get("password2")
-        if not p1:
+        if not data.get("password1"):
             self.add_error("password1", _("Choose a password, or use “Email me a sign-in code instead”."))
-        elif p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
         else:
-            try:
-                password_validation.validate_password(str(p1))
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+            new_password_clean(self, data, email=str(self.fixed_email or data.get("email") or ""))
         return data
 
     @property

@@ -4,9 +4,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from portico.accounts.forms import new_password_clean
 from portico.audit.models import AuditAction
 from portico.orgs.models import Organization, Role
 from portico.orgs.permissions import HELP, SECTIONS, Permission
@@ -92,16 +92,7 @@ class InvitationAcceptForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        p1, p2 = data.get("password1"), data.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", _("The two passwords differ."))
-        elif p1:
-            from portico.accounts.models import User
-
-            try:
-                password_validation.validate_password(p1, User(email=self.email, full_name=data.get("full_name", "")))
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        new_password_clean(self, data, email=self.email)
         return data
 
 
