@@ -1,7 +1,7 @@
 """``@action``: how every action is declared.
 
-An action is a keyword-only function in an app's ``actions.py`` (or ``bulk.py`` / ``jobs.py``)
-that changes important state. The decorator:
+An action is a keyword-only function in an app's ``actions.py`` (or ``bulk.py``, and the jobs
+runner and outbox delivery modules) that changes important state. The decorator:
 
 - refuses positional arguments (``client_create(org, actor)`` is a TypeError at import time
   for a signature that allows them);
@@ -13,8 +13,8 @@ that changes important state. The decorator:
 - with ``settings.PORTICO_ACTION_CHECKS`` (tests and ``DEBUG``), watches the SQL it runs: an
   action that writes rows but records no audit row fails loudly (``UnauditedWrite``) before it
   commits. An action whose history lives elsewhere says so: ``@action(audited=False, why=...)``;
-- registers it in ``ACTIONS``, so a test checks that every public function of every actions
-  module is declared this way.
+- marks it (``fn.action_info``) and lists it in ``ACTIONS``, so a test checks that every public
+  function of every actions module is declared this way.
 """
 
 from __future__ import annotations

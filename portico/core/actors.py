@@ -13,7 +13,7 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the type only: at run time core imports nothing above it (pyproject: exclude_type_checking_imports)
     from portico.accounts.models import User
 
 
