@@ -122,9 +122,7 @@ def manager_counts(*, org: Organization) -> Counts:
     row = Organization.objects.filter(pk=org.pk).values(
         open_requests=count(open_requests),
         unassigned_requests=count(open_requests.filter(no_navigator)),
-        pending_invitations=count(
-            Invitation.objects.filter(org=org, status=InvitationStatus.PENDING, expires_at__gt=timezone.now())
-        ),
+        pending_invitations=count(Invitation.objects.filter(org=org).live()),
         new_clients_week=count(Client.objects.filter(org=org, deleted_at=None, created_at__gte=week)),
     )[0]
     return Counts(**row)
