@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from typing import Any, cast
 
 from django import forms
@@ -150,6 +151,12 @@ def client_selection_from_post(post: QueryDict, *, org: Organization) -> tuple[l
 
 class CaseNumberForm(forms.Form):
     case_number = forms.CharField(label=_("Case number"), max_length=40)
+
+
+def choice_options(choices: Iterable[tuple[int, str]], selected: Container[object]) -> list[tuple[int, str, bool]]:
+    """(value, label, selected) rows for core/_select.html and core/_checkboxes.html: the record
+    page's choices, rendered without form widgets. The forms below validate what comes back."""
+    return [(value, label, value in selected) for value, label in choices]
 
 
 class ClientTypeForm(forms.Form):

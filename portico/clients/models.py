@@ -247,7 +247,7 @@ class Client(models.Model):
     @property
     def warning_badges(self) -> list[dict[str, str]]:
         """Label, colour and icon of each warning indicator, by label. Lists annotate
-        ``warnings_data`` in their own query (selectors.warnings_subquery); otherwise one query."""
+        ``warnings_data`` (selectors: ids in their own query, named from the cached reference lists); otherwise one query."""
         data = getattr(self, "warnings_data", None)
         if data is None and not hasattr(self, "warnings_data"):
             data = [{"id": w.pk, "label": w.label, "colour": w.colour, "icon": w.icon} for w in self.warnings.all()]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, JSONObject, NullIf
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from portico.clients.models import (
     Profile,
     WarningIndicator,
 )
+from portico.clients.reference import client_reference
 from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
 from portico.core.keyset import Page, keyset_page
@@ -149,27 +150,56 @@ def client_filtered(*, org: Organization, filters: ClientFilters) -> QuerySet[Cl
     return qs
 
 
-def _json_rows(through: QuerySet[Any], **columns: Any) -> Subquery:
-    """Rows related to each client as one JSON array, inside the client's own query (no second
-    query per page or record); NULL when there are none."""
-    rows = (
-        through.filter(client_id=OuterRef("pk"))
-        .values("client_id")
-        .annotate(data=JSONArrayAgg(JSONObject(**columns)))
-        .values("data")
-    )
-    return Subquery(rows, output_field=JSONField())
+def _link_ids(through: QuerySet[Any], column: str) -> Subquery:
+    """The ids a client links to (its warnings, groups or navigators) as one JSON array inside the
+    client's own query; NULL when there are none. Names come from the cached reference lists
+    (``_refs_fill``), so the query joins nothing and stays cheap to build and to plan."""
+    rows = through.filter(client_id=OuterRef("pk")).values("client_id").annotate(data=JSONArrayAgg(F(column)))
+    return Subquery(rows.values("data"), output_field=JSONField())
 
 
-def warnings_subquery() -> Subquery:
-    """Each row's warning indicators (read through ``Client.warning_badges``)."""
-    return _json_rows(
-        Client.warnings.through.objects.all(),  # type: ignore[attr-defined]
-        id=F("warningindicator_id"),
-        label=F("warningindicator__label"),
-        colour=F("warningindicator__colour"),
-        icon=F("warningindicator__icon"),
-    )
+WARNING_IDS = ("warning_ids", Client.warnings.through.objects.all(), "warningindicator_id")  # type: ignore[attr-defined]
+GROUP_IDS = ("group_ids", ClientGroup.objects.all(), "group_id")
+NAVIGATOR_IDS = ("navigator_ids", NavigatorAssignment.objects.all(), "user_id")
+
+
+def _with_links(qs: QuerySet[Client], *links: tuple[str, QuerySet[Any], str]) -> QuerySet[Client]:
+    return qs.annotate(**{name: _link_ids(through, column) for name, through, column in links})
+
+
+def _refs_fill(org: Organization, clients: list[Client]) -> None:
+    """Turn the link ids of ``clients`` into what ``warning_badges``, ``group_refs`` and
+    ``navigator_refs`` read, from the organization's cached reference lists. An id the cache
+    does not know (a navigator no longer active, a group made a moment ago) is looked up, in one
+    query per kind, only when there is one."""
+    ref = client_reference(org=org)
+    warnings = {w.id: {"id": w.id, "label": w.label, "colour": w.colour, "icon": w.icon} for w in ref.warnings}
+    groups = {pk: {"id": pk, "name": name} for pk, name in ref.groups}
+    staff = {pk: {"id": pk, "name": name} for pk, name in ref.staff}
+
+    def ids(attr: str) -> set[int]:
+        return {i for c in clients for i in (getattr(c, attr, None) or [])}
+
+    if missing := ids("warning_ids") - warnings.keys():
+        for w in WarningIndicator.objects.filter(pk__in=missing):
+            warnings[w.pk] = {"id": w.pk, "label": w.label, "colour": w.colour, "icon": w.icon}
+    if missing := ids("group_ids") - groups.keys():
+        groups.update(
+            {
+                pk: {"id": pk, "name": name}
+                for pk, name in Group.objects.filter(pk__in=missing).values_list("pk", "name")
+            }
+        )
+    if missing := ids("navigator_ids") - staff.keys():
+        staff.update({u.pk: {"id": u.pk, "name": u.display_name} for u in User.objects.filter(pk__in=missing)})
+    for client in clients:
+        for attr, data, found in (
+            ("warning_ids", "warnings_data", warnings),
+            ("group_ids", "groups_data", groups),
+            ("navigator_ids", "navigators_data", staff),
+        ):
+            if hasattr(client, attr):
+                setattr(client, data, [found[i] for i in getattr(client, attr) or [] if i in found])
 
 
 def client_page(
@@ -178,32 +208,28 @@ def client_page(
     """One page by keyset (the last row's sort value and id), never OFFSET: page 4,000 costs
     what page 1 costs. Warnings come in the page query; the total is exact up to
     EXACT_COUNT_LIMIT, the planner's estimate above (core/keyset.py)."""
-    qs = (
-        client_filtered(org=org, filters=filters)
-        .select_related("client_type")
-        .annotate(warnings_data=warnings_subquery())
+    qs = _with_links(client_filtered(org=org, filters=filters).select_related("client_type"), WARNING_IDS)
+    page = keyset_page(qs, order=SORTS.get(sort, SORTS["newest"]), cursor=cursor, page_size=page_size, counted=True)
+    _refs_fill(org, page.rows)
+    return page
+
+
+@functools.cache
+def _record_queryset() -> QuerySet[Client]:
+    # Built once per process and cloned by each filter(): resolving these annotations costs more
+    # than running the query they make (the record page is read far more than anything else).
+    return _with_links(
+        Client.objects.select_related("client_type", "profile", "created_by"), WARNING_IDS, GROUP_IDS, NAVIGATOR_IDS
     )
-    return keyset_page(qs, order=SORTS.get(sort, SORTS["newest"]), cursor=cursor, page_size=page_size, counted=True)
 
 
 def client_get(*, org: Organization, client_id: int) -> Client:
     """One live record with everything its page and the API show beside it, in one query: client
-    type, profile, who created it, and its warnings, groups and navigators as JSON (read through
-    ``warning_badges``, ``group_refs`` and ``navigator_refs``)."""
-    return get_object_or_404(
-        client_queryset(org=org)
-        .select_related("client_type", "profile", "created_by")
-        .annotate(
-            warnings_data=warnings_subquery(),
-            groups_data=_json_rows(ClientGroup.objects.all(), id=F("group_id"), name=F("group__name")),
-            navigators_data=_json_rows(
-                NavigatorAssignment.objects.all(),
-                id=F("user_id"),
-                name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__email")),
-            ),
-        ),
-        pk=client_id,
-    )
+    type, profile, who created it, and the ids of its warnings, groups and navigators (named from
+    the cached reference lists; read through ``warning_badges``, ``group_refs`` and ``navigator_refs``)."""
+    client = get_object_or_404(_record_queryset().filter(org=org, deleted_at=None), pk=client_id)
+    _refs_fill(org, [client])
+    return client
 
 
 def client_type_for_input(*, org: Organization, client_type_id: int) -> ClientType:

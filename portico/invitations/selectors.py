@@ -7,6 +7,7 @@ state filter is the state people see: a pending invitation past its expiry count
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import cast
 
@@ -109,22 +110,27 @@ def _aware(value: dt.datetime | None) -> dt.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
 
 
-def invitation_newest(*, client: Client) -> Invitation | None:
-    """The client's newest invitation for its record page, with who sent it and its delivery trail
-    (``trail``, oldest first) in the same query."""
+@functools.cache
+def _with_trail() -> QuerySet[Invitation]:
+    # Built once per process and cloned per call: resolving the trail's subquery costs more than
+    # running it (see clients.selectors.client_get).
     events = (
         InvitationEvent.objects.filter(invitation=OuterRef("pk"))
         .values("invitation")
         .annotate(data=JSONArrayAgg(JSONObject(kind=F("kind"), at=F("at"), detail=F("detail"))))
         .values("data")
     )
-    invitation = (
-        Invitation.objects.filter(client=client)
-        .select_related("invited_by")
+    return (
+        Invitation.objects.select_related("invited_by")
         .annotate(trail_data=Subquery(events, output_field=JSONField()))
         .order_by("-sent_at", "-id")
-        .first()
     )
+
+
+def invitation_newest(*, client: Client) -> Invitation | None:
+    """The client's newest invitation for its record page, with who sent it and its delivery trail
+    (``trail``, oldest first) in the same query."""
+    invitation = _with_trail().filter(client=client).first()
     if invitation is not None:
         steps = [
             TrailStep(e["kind"], _aware(parse_datetime(e["at"])), e["detail"])

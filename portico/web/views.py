@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from portico.audit.selectors import audit_timeline
 from portico.clients import selectors as client_selectors
-from portico.clients.forms import ClientTypeForm, GroupsForm, NavigatorForm, WarningsForm
+from portico.clients.forms import choice_options
 from portico.clients.models import client_status_choices
 from portico.clients.reference import client_reference
 from portico.clients.search import client_search
@@ -94,13 +94,16 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             invitation=invitation_newest(client=client),
             portal_account=portal_account_of(client=client),
             portal_statuses=PortalAccountStatus.choices,
-            type_form=ClientTypeForm(ref=ref, initial={"client_type": client.client_type_id}),
-            warnings_form=WarningsForm(ref=ref, initial={"warnings": [w["id"] for w in client.warning_badges]}),
+            type_options=choice_options(ref.client_types, {client.client_type_id}),
+            warning_options=choice_options(
+                [(w.id, w.label) for w in ref.warnings], {w["id"] for w in client.warning_badges}
+            ),
         )
     elif section == "groups":
-        context["groups_form"] = GroupsForm(ref=ref, initial={"groups": [g["id"] for g in client.group_refs]})
+        context["group_options"] = choice_options(ref.groups, {g["id"] for g in client.group_refs})
     elif section == "navigators" and ctx.has(Permission.NAVIGATORS_ASSIGN):
-        context["navigator_form"] = NavigatorForm(ref=ref, exclude={n["id"] for n in client.navigator_refs})
+        assigned = {n["id"] for n in client.navigator_refs}
+        context["navigator_options"] = choice_options([s for s in ref.staff if s[0] not in assigned], set())
     template = "clients/detail.html#section" if request.htmx else "clients/detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
