@@ -294,7 +294,7 @@ def _notify(invitation: Invitation, kind: str, title: str) -> None:
         )
 
 
-@action(tx="own", audited=False, why=f"an open is a step of {TRAIL}")
+@action(audited=False, why=f"an open is a step of {TRAIL}")
 def invitation_mark_opened(*, raw_token: str) -> None:
     """The client's browser showed the welcome page (a script on the page calls this, so mail
     scanners that only fetch the link do not count as an open)."""
@@ -303,12 +303,9 @@ def invitation_mark_opened(*, raw_token: str) -> None:
         return
     invitation = state.invitation
     now = timezone.now()
-    with transaction.atomic():
-        if Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=now):
-            InvitationEvent.objects.create(invitation=invitation, kind=Delivery.OPENED, at=now)
-            DELIVERY_MACHINE.apply_many(
-                Invitation.objects.filter(pk=invitation.pk), "opened", updates={"delivery_at": now}
-            )
+    if Invitation.objects.filter(pk=invitation.pk, opened_at=None).update(opened_at=now):
+        InvitationEvent.objects.create(invitation=invitation, kind=Delivery.OPENED, at=now)
+        DELIVERY_MACHINE.apply_many(Invitation.objects.filter(pk=invitation.pk), "opened", updates={"delivery_at": now})
 
 
 @action

@@ -303,3 +303,15 @@ def test_a_second_bounce_report_is_not_audited_twice(org_a):
     invitation.refresh_from_db()
     assert invitation.delivery == "bounced"
     assert AuditEvent.objects.filter(action=AuditAction.INVITATION_BOUNCED).count() == 1
+
+
+def test_an_open_can_be_recorded_inside_a_larger_change(org_a, deliver):
+    from django.db import transaction
+
+    portal_set_up(org_a)
+    with deliver():
+        invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+    with transaction.atomic():
+        actions.invitation_mark_opened(raw_token=link_of("mark@example.test"))
+    invitation.refresh_from_db()
+    assert invitation.delivery == "opened" and invitation.opened_at is not None
