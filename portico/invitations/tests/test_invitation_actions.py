@@ -315,3 +315,18 @@ def test_an_open_can_be_recorded_inside_a_larger_change(org_a, deliver):
         actions.invitation_mark_opened(raw_token=link_of("mark@example.test"))
     invitation.refresh_from_db()
     assert invitation.delivery == "opened" and invitation.opened_at is not None
+
+
+def test_revoking_uses_the_client_its_caller_loaded(org_a, django_assert_num_queries):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    actions.invitation_send(client=client, actor=staff(org_a))
+    invitation = Invitation.objects.select_related("client").get()
+    with django_assert_num_queries(99, exact=False) as queries:
+        actions.invitation_revoke(invitation=invitation, actor=staff(org_a))
+    statements = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # The invitation's move, the client's move and their audit rows: nothing is read again.
+    assert statements == ["UPDATE", "INSERT", "UPDATE", "INSERT"]
+    client.refresh_from_db()
+    assert client.status == ClientStatus.NOT_INVITED
+
