@@ -208,26 +208,34 @@ def invitations_revoke_open(*, client: Client, actor: Actor, reason: str, channe
 
 @action(tx="own", audited=False, why="each expiry it records is audited by INVITATION_MACHINE")
 def invitations_expire_due(*, limit: int = 10_000) -> int:
-    """Record the expiry of pending invitations past their lifetime (the sweep). Reads already
-    treat them as expired; this makes the stored state and the audit log say so too."""
+    """Record the expiry of up to ``limit`` pending invitations past their lifetime (the sweep).
+    Reads already treat them as expired; this makes the stored state and the audit log say so too.
+    One transaction: the due rows are locked, then each organization's are moved and audited with
+    one UPDATE and one INSERT … SELECT (audit rows name one organization each)."""
     now = timezone.now()
-    expired = 0
-    due = Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now).select_related("client")
-    for invitation in due[:limit]:
-        try:
-            with transaction.atomic():
-                INVITATION_MACHINE.apply(
-                    invitation,
-                    "expire",
-                    actor=Actor.system(),
-                    where=Q(expires_at__lte=now),
-                    audit_target=invitation.client,
-                    detail=_detail(invitation),
-                )
-        except Stale:  # resent or accepted meanwhile
-            continue
-        expired += 1
-    return expired
+    due = Invitation.objects.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+    with transaction.atomic():
+        # Locked, so a resend or an acceptance waits and the audit rows and the UPDATE see the same rows.
+        rows = due.select_for_update().order_by("expires_at", "id").values_list("org_id", "pk")[:limit]
+        by_org: dict[int, list[int]] = {}
+        for org_id, pk in rows:
+            by_org.setdefault(org_id, []).append(pk)
+        return sum(
+            INVITATION_MACHINE.apply_many(
+                due.filter(pk__in=ids),
+                "expire",
+                actor=Actor.system(),
+                org=org_id,
+                audit_rows={
+                    # As a single move records it: on the client's timeline, the invitation in the detail.
+                    "target_type": "clients.client",
+                    "target_id": F("client_id"),
+                    "target_label": F("client__name"),
+                    "detail": {"invitation": F("pk"), "channel": F("channel"), "to": F("address")},
+                },
+            )
+            for org_id, ids in by_org.items()
+        )
 
 
 # --- delivery trail ---

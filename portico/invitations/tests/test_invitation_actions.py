@@ -305,6 +305,52 @@ def test_a_second_bounce_report_is_not_audited_twice(org_a):
     assert AuditEvent.objects.filter(action=AuditAction.INVITATION_BOUNCED).count() == 1
 
 
+def test_the_sweep_records_each_expiry_on_the_clients_timeline(org_a, org_b):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    portal_set_up(org_b, invitation_lifetime_days=3)
+    mark = client_make(org_a)
+    sms = client_make(org_a, "Sara Sms", phone="+525512345678")
+    beta = client_make(org_b, "Beta Client")
+    invitations = [
+        actions.invitation_send(client=mark, actor=staff(org_a)),
+        actions.invitation_send(client=sms, actor=staff(org_a), channel="sms"),
+        actions.invitation_send(client=beta, actor=staff(org_b)),
+    ]
+    fresh = actions.invitation_send(client=client_make(org_a, "Fay Fresh"), actor=staff(org_a))
+    Invitation.objects.filter(pk=fresh.pk).update(expires_at=timezone.now() + dt.timedelta(days=30))
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3, minutes=1)):
+        assert actions.invitations_expire_due() == 3
+        assert actions.invitations_expire_due() == 0  # recorded once
+    rows = AuditEvent.objects.filter(action=AuditAction.INVITATION_EXPIRED).order_by("id")
+    assert sorted(
+        (e.org_id, e.actor_kind, e.actor_user_id, e.target_type, e.target_id, e.target_label, e.from_state, e.to_state)
+        for e in rows
+    ) == sorted(
+        (i.org_id, ActorKind.SYSTEM, None, "clients.client", str(i.client_id), i.client.name, "pending", "expired")
+        for i in invitations
+    )
+    assert sorted((e.detail for e in rows), key=lambda d: d["invitation"]) == [
+        {"action": "expire", "invitation": i.pk, "channel": i.channel, "to": i.address} for i in invitations
+    ]
+    assert set(Invitation.objects.values_list("pk", "status")) == {
+        *((i.pk, InvitationStatus.EXPIRED) for i in invitations),
+        (fresh.pk, InvitationStatus.PENDING),
+    }
+
+
+def test_the_sweep_records_at_most_its_limit_oldest_first(org_a):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    sent = [actions.invitation_send(client=client_make(org_a, f"Client{n} Due"), actor=staff(org_a)) for n in range(3)]
+    for days, invitation in zip((3, 1, 2), sent, strict=True):
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(days=days))
+    assert actions.invitations_expire_due(limit=2) == 2
+    assert set(Invitation.objects.filter(status=InvitationStatus.EXPIRED).values_list("pk", flat=True)) == {
+        sent[0].pk,
+        sent[2].pk,
+    }
+    assert actions.invitations_expire_due(limit=2) == 1
+
+
 def test_an_open_can_be_recorded_inside_a_larger_change(org_a, deliver):
     from django.db import transaction
 
@@ -329,4 +375,3 @@ def test_revoking_uses_the_client_its_caller_loaded(org_a, django_assert_num_que
     assert statements == ["UPDATE", "INSERT", "UPDATE", "INSERT"]
     client.refresh_from_db()
     assert client.status == ClientStatus.NOT_INVITED
-
