@@ -83,8 +83,9 @@ def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -
         )
     )
     now = timezone.now()
-    Invitation.objects.filter(pk=invitation.pk).update(last_message=message)
-    DELIVERY_MACHINE.apply_many(Invitation.objects.filter(pk=invitation.pk), "queue", updates={"delivery_at": now})
+    DELIVERY_MACHINE.apply_many(
+        Invitation.objects.filter(pk=invitation.pk), "queue", updates={"last_message": message, "delivery_at": now}
+    )
     InvitationEvent.objects.create(invitation=invitation, kind=Delivery.QUEUED, at=now)
     invitation.last_message = message
     invitation.delivery = Delivery.QUEUED

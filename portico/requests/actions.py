@@ -6,6 +6,8 @@ A client request is called ``client_request`` here, never ``request`` (that is D
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
@@ -86,12 +88,20 @@ def _attach(message: RequestMessage, files: list[UploadedFile]) -> None:
         attachment.save()
 
 
-def _move(client_request: ClientRequest, action: str, actor: Actor) -> ClientRequest:
-    """A status move, on the client's timeline (a move to the same status changes nothing)."""
+def _move(
+    client_request: ClientRequest, action: str, actor: Actor, updates: dict[str, Any] | None = None
+) -> ClientRequest:
+    """A status move, on the client's timeline, with ``updates`` in the same UPDATE. A move to the
+    same status is no move (the machine would audit it once it has updates): only ``updates`` are written."""
+    if REQUEST_MACHINE.target(client_request.status, action) == client_request.status:
+        if updates:
+            ClientRequest.objects.filter(pk=client_request.pk).update(**updates)
+        return client_request
     REQUEST_MACHINE.apply(
         client_request,
         action,
         actor=actor,
+        updates=updates,
         audit_target=client_request.client,
         detail={"request": client_request.pk, "subject": client_request.subject},
     )
@@ -168,13 +178,21 @@ def request_reply(
         raise PorticoError(_("Sign in first."), code="sign_in")
     if internal and from_client:
         raise PorticoError(_("Clients cannot write internal notes."), code="not_allowed")
-    if not internal:
-        _move(client_request, "client_reply" if from_client else "staff_reply", actor)
+    now = timezone.now()
+    activity = {"last_activity_at": now}
+    if internal:  # moves no status
+        ClientRequest.objects.filter(pk=client_request.pk).update(**activity)
+    else:
+        _move(client_request, "client_reply" if from_client else "staff_reply", actor, activity)
     message = RequestMessage.objects.create(
-        client_request=client_request, author=actor.user, from_client=from_client, internal=internal, body=_body(body)
+        client_request=client_request,
+        author=actor.user,
+        from_client=from_client,
+        internal=internal,
+        body=_body(body),
+        created_at=now,
     )
     _attach(message, files or [])
-    ClientRequest.objects.filter(pk=client_request.pk).update(last_activity_at=message.created_at)
     audit_record(
         org=client_request.org_id,
         actor=actor,

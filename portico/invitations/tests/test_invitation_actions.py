@@ -375,3 +375,15 @@ def test_revoking_uses_the_client_its_caller_loaded(org_a, django_assert_num_que
     assert statements == ["UPDATE", "INSERT", "UPDATE", "INSERT"]
     client.refresh_from_db()
     assert client.status == ClientStatus.NOT_INVITED
+
+
+def test_a_send_points_the_invitation_at_its_message_in_the_delivery_move(org_a, django_assert_num_queries):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with django_assert_num_queries(99, exact=False) as queries:
+        invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    updates = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "invitations_invitation"')]
+    assert len(updates) == 1  # queued, with the message, in one statement
+    invitation.refresh_from_db()
+    assert invitation.last_message is not None and invitation.last_message.idempotency_key.endswith(":1")
+    assert invitation.delivery == "queued"
