@@ -453,15 +453,7 @@ def _link_profile(client: Client, user: User, profile: Profile | None, actor: Ac
         return client
     if profile is not None:
         return client_actions.client_profile_assign(client=client, profile=profile, actor=actor)
-    new_profile = Profile.objects.create(
-        full_name=user.full_name or client.name,
-        email=user.email,
-        phone=client.phone,
-        date_of_birth=client.date_of_birth,
-        address=client.address,
-        language=client.language,
-        organizer=user,
-    )
+    new_profile = client_actions.client_profile_from_record(client=client, organizer=user)
     if client.status == ClientStatus.INVITE_SENT:
         return client_actions.client_invitation_accepted(client=client, actor=actor, profile=new_profile)
     # Active or inactive without a profile (records from before profiles existed): link it.
