@@ -13,8 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,11 @@ from portico.core.errors import PorticoError
 from portico.core.keyset import Page, keyset_page
 from portico.core.sql import copy_rows, insert_select
 from portico.core.tokens import token_new
-from portico.invitations.messages import invitation_message_fields, invitation_render_many
+from portico.invitations.messages import (
+    invitation_message_fields,
+    invitation_message_key_sql,
+    invitation_render_many,
+)
 from portico.invitations.models import (
     BulkInvitationRow,
     Delivery,
@@ -228,7 +231,7 @@ def _links_and_messages(chunk: _Chunk, sent: list[Client], created: dict[int, in
     invitations.update(
         last_message=Subquery(
             OutboxMessage.objects.filter(
-                idempotency_key=Concat(Value("invitation:"), Cast(OuterRef("pk"), CharField()), Value(":1"))
+                idempotency_key=invitation_message_key_sql(OuterRef("pk"), OuterRef("sent_count"))
             ).values("pk")[:1]
         )
     )

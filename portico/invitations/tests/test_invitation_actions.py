@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 
 from portico.audit.models import AuditAction, AuditEvent
@@ -16,6 +17,7 @@ from portico.core.actors import Actor, ActorKind
 from portico.core.errors import InvalidTransition, PorticoError
 from portico.core.tokens import token_digest
 from portico.invitations import actions
+from portico.invitations.messages import invitation_message_key, invitation_message_key_sql
 from portico.invitations.models import Invitation, InvitationLink, InvitationStatus
 from portico.portal.models import PortalAccount, PortalAccountStatus
 from testing.world import PASSWORD, client_make, portal_set_up, user_create
@@ -387,3 +389,12 @@ def test_a_send_points_the_invitation_at_its_message_in_the_delivery_move(org_a,
     invitation.refresh_from_db()
     assert invitation.last_message is not None and invitation.last_message.idempotency_key.endswith(":1")
     assert invitation.delivery == "queued"
+
+
+def test_the_sql_key_of_a_send_finds_the_message_that_send_wrote(org_a):
+    portal_set_up(org_a)
+    invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+    actions.invitation_resend(invitation=invitation, actor=staff(org_a))
+    keyed = Invitation.objects.annotate(key=invitation_message_key_sql(F("pk"), F("sent_count")))
+    assert keyed.values_list("key", flat=True).get() == invitation_message_key(invitation.pk, 2)
+    assert keyed.filter(last_message__idempotency_key=F("key")).get() == invitation
