@@ -43,6 +43,7 @@ from portico.invitations.models import (
 from portico.invitations.refusals import (
     NOT_INVITABLE,
     invitation_address,
+    invitation_expiry,
     invitation_refuse,
     invitation_username,
     portal_settings_of,
@@ -62,10 +63,6 @@ TRAIL = "the delivery trail (InvitationEvent rows) on the client's record"
 def _detail(invitation: Invitation, **extra: Any) -> dict[str, Any]:
     """Invitation events go on the client's timeline, with the invitation in the detail."""
     return {"invitation": invitation.pk, "channel": invitation.channel, "to": invitation.address, **extra}
-
-
-def _expiry(portal: PortalSettings) -> dt.datetime:
-    return timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
 
 
 def _enqueue_message(invitation: Invitation, portal: PortalSettings, raw: str) -> OutboxMessage:
@@ -112,7 +109,7 @@ def invitation_send(*, client: Client, actor: Actor, channel: str = InvitationCh
                 client=client,
                 channel=channel,
                 address=invitation_address(client, channel),
-                expires_at=_expiry(portal),
+                expires_at=invitation_expiry(portal),
                 invited_by=actor.user,
             )
     except IntegrityError:
@@ -152,7 +149,7 @@ def invitation_resend(*, invitation: Invitation, actor: Actor) -> Invitation:
                 where=Q(sent_count=invitation.sent_count),
                 updates={
                     "sent_count": F("sent_count") + 1,
-                    "expires_at": _expiry(portal),
+                    "expires_at": invitation_expiry(portal),
                     "sent_at": timezone.now(),
                     "opened_at": None,
                 },

@@ -44,7 +44,7 @@ from portico.invitations.models import (
     InvitationLink,
     InvitationStatus,
 )
-from portico.invitations.refusals import invitation_address, invitation_refusal, portal_settings_of
+from portico.invitations.refusals import invitation_address, invitation_expiry, invitation_refusal, portal_settings_of
 from portico.jobs.kinds import JobKind, job_kind_register
 from portico.jobs.models import Job
 from portico.jobs.runner import job_start
@@ -133,7 +133,7 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
         portal=portal,
         channel=job.params["channel"],
         now=now,
-        expires_at=now + dt.timedelta(days=portal.invitation_lifetime_days),
+        expires_at=invitation_expiry(portal, now),
     )
     clients, invitable, outcomes = _classify(chunk)
     created = _invitations_insert(chunk, invitable)

@@ -19,6 +19,7 @@ from portico.core.tokens import token_digest
 from portico.invitations import actions
 from portico.invitations.messages import invitation_message_key, invitation_message_key_sql
 from portico.invitations.models import Invitation, InvitationLink, InvitationStatus
+from portico.invitations.refusals import invitation_expiry, portal_settings_of
 from portico.portal.models import PortalAccount, PortalAccountStatus
 from testing.world import PASSWORD, client_make, portal_set_up, user_create
 
@@ -398,3 +399,17 @@ def test_the_sql_key_of_a_send_finds_the_message_that_send_wrote(org_a):
     keyed = Invitation.objects.annotate(key=invitation_message_key_sql(F("pk"), F("sent_count")))
     assert keyed.values_list("key", flat=True).get() == invitation_message_key(invitation.pk, 2)
     assert keyed.filter(last_message__idempotency_key=F("key")).get() == invitation
+
+
+def test_sends_and_resends_expire_after_the_organizations_lifetime(org_a):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    portal = portal_settings_of(org_a.org)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+        assert invitation.expires_at == invitation_expiry(portal) == start + dt.timedelta(days=3)
+    later = start + dt.timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        actions.invitation_resend(invitation=invitation, actor=staff(org_a))
+    invitation.refresh_from_db()
+    assert invitation.expires_at == invitation_expiry(portal, later) == later + dt.timedelta(days=3)
