@@ -26,7 +26,13 @@ from portico.notifications.models import (
     NotifyChannel,
     PushSubscription,
 )
-from portico.notifications.selectors import channels_for, navigators_of, notifications_muted, preferences_for
+from portico.notifications.selectors import (
+    channels_for_each,
+    navigators_of,
+    notifications_muted,
+    preferences_for,
+    push_subscriptions_of,
+)
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
 from portico.outbox.models import Channel
@@ -46,54 +52,63 @@ def notify_navigators(*, client: Client, event: Event, exclude: User | None = No
     """Notify ``client``'s assigned navigators of ``event`` (not ``exclude``, who caused it)."""
     if notifications_muted(client):
         return []
-    sent = []
-    for user in navigators_of(client):
-        if exclude is not None and user.pk == exclude.pk:
-            continue
-        notification = notify_user(org=client.org, user=user, event=event, client=client)
-        if notification is not None:
-            sent.append(notification)
-    return sent
+    users = [user for user in navigators_of(client) if exclude is None or user.pk != exclude.pk]
+    return _notify(org=client.org, users=users, event=event, client=client)
 
 
 @action(tx="caller", audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_user(*, org: Organization, user: User, event: Event, client: Client | None = None) -> Notification | None:
     """One person, one event: the bell's row and the person's channels. None if already told."""
-    channels = channels_for(org=org, user=user, kind=event.kind)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                # Without "in the app" the row still guards against repeats, but the bell skips it.
-                read_at=None if NotifyChannel.IN_APP in channels else timezone.now(),
-                org=org,
-                recipient=user,
-                kind=event.kind,
-                client=client,
-                title=event.title[:200],
-                body=event.body[:500],
-                url=event.url[:300],
-                event_key=event.key[:200],
-            )
-    except IntegrityError:
-        return None
+    sent = _notify(org=org, users=[user], event=event, client=client)
+    return sent[0] if sent else None
+
+
+def _notify(*, org: Organization, users: list[User], event: Event, client: Client | None) -> list[Notification]:
+    """Each person's row and messages; their preferences and devices are read once for all."""
+    if not users:
+        return []
+    channels = channels_for_each(org=org, users=users, kind=event.kind)
+    devices = push_subscriptions_of(users=[user for user in users if NotifyChannel.PUSH in channels[user.pk]])
     link = settings.SITE_URL + event.url if event.url else settings.SITE_URL
     text = f"{event.title}\n\n{event.body}\n\n{link}".strip() + "\n"
-    key = f"notification:{notification.pk}"
-    if NotifyChannel.EMAIL in channels:
-        outbox_enqueue(
-            org=org,
-            channel=Channel.EMAIL,
-            to=user.email,
-            idempotency_key=f"{key}:email",
-            subject=event.title,
-            body_text=text,
-        )
-    if NotifyChannel.SMS in channels and user.phone:
-        outbox_enqueue(
-            org=org, channel=Channel.SMS, to=user.phone, idempotency_key=f"{key}:sms", body_text=f"{event.title} {link}"
-        )
-    if NotifyChannel.PUSH in channels:
-        for subscription in PushSubscription.objects.filter(user=user):
+    sent = []
+    for user in users:
+        chosen = channels[user.pk]
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    # Without "in the app" the row still guards against repeats, but the bell skips it.
+                    read_at=None if NotifyChannel.IN_APP in chosen else timezone.now(),
+                    org=org,
+                    recipient=user,
+                    kind=event.kind,
+                    client=client,
+                    title=event.title[:200],
+                    body=event.body[:500],
+                    url=event.url[:300],
+                    event_key=event.key[:200],
+                )
+        except IntegrityError:
+            continue  # already told
+        key = f"notification:{notification.pk}"
+        if NotifyChannel.EMAIL in chosen:
+            outbox_enqueue(
+                org=org,
+                channel=Channel.EMAIL,
+                to=user.email,
+                idempotency_key=f"{key}:email",
+                subject=event.title,
+                body_text=text,
+            )
+        if NotifyChannel.SMS in chosen and user.phone:
+            outbox_enqueue(
+                org=org,
+                channel=Channel.SMS,
+                to=user.phone,
+                idempotency_key=f"{key}:sms",
+                body_text=f"{event.title} {link}",
+            )
+        for subscription in devices.get(user.pk, []):
             outbox_enqueue(
                 org=org,
                 channel=Channel.PUSH,
@@ -103,7 +118,8 @@ def notify_user(*, org: Organization, user: User, event: Event, client: Client |
                 body_text=event.body,
                 payload={"subscription": subscription.pk, "user": user.pk, "url": event.url},
             )
-    return notification
+        sent.append(notification)
+    return sent
 
 
 @action

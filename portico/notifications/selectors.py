@@ -56,8 +56,23 @@ def notifications_muted(client: Client) -> bool:
 
 
 def channels_for(*, org: Organization, user: User, kind: str) -> list[str]:
-    pref = NotificationPreference.objects.filter(org=org, user=user, kind=kind).first()
-    return list(pref.channels) if pref is not None else list(DEFAULT_CHANNELS)
+    return channels_for_each(org=org, users=[user], kind=kind)[user.pk]
+
+
+def channels_for_each(*, org: Organization, users: list[User], kind: str) -> dict[int, list[str]]:
+    """Each person's channels for ``kind`` (the defaults where they chose none): one query."""
+    saved = dict(
+        NotificationPreference.objects.filter(org=org, user__in=users, kind=kind).values_list("user_id", "channels")
+    )
+    return {user.pk: list(saved.get(user.pk, DEFAULT_CHANNELS)) for user in users}
+
+
+def push_subscriptions_of(*, users: list[User]) -> dict[int, list[PushSubscription]]:
+    """Each person's devices for phone push: one query (none for nobody)."""
+    devices: dict[int, list[PushSubscription]] = {user.pk: [] for user in users}
+    for subscription in PushSubscription.objects.filter(user__in=users).order_by("pk") if users else []:
+        devices[subscription.user_id].append(subscription)
+    return devices
 
 
 def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:
