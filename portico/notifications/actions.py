@@ -1,6 +1,7 @@
 """Telling staff about a client's events. Only the client's assigned navigators hear about it
 (seed 004); an organization may mute closed and inactive clients. Each recipient gets one
-Notification row (the bell) and, per their preference, an email, SMS or push through the outbox."""
+Notification row (the bell) and, per their preference, an email, SMS or push through the outbox.
+A client's portal user hears from staff the same way, by the one channel they chose."""
 
 from __future__ import annotations
 
@@ -27,7 +28,9 @@ from portico.notifications.models import (
     PushSubscription,
 )
 from portico.notifications.selectors import (
+    address_of,
     channels_for_each,
+    client_route,
     navigators_of,
     notifications_muted,
     preferences_for,
@@ -35,7 +38,10 @@ from portico.notifications.selectors import (
 )
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import Channel
+from portico.outbox.models import Channel, OutboxMessage
+
+# The channels a person may choose that are outbox messages to one of their addresses.
+ADDRESSED_CHANNELS = ((NotifyChannel.EMAIL, Channel.EMAIL), (NotifyChannel.SMS, Channel.SMS))
 
 
 @dataclass
@@ -91,23 +97,18 @@ def _notify(*, org: Organization, users: list[User], event: Event, client: Clien
         except IntegrityError:
             continue  # already told
         key = f"notification:{notification.pk}"
-        if NotifyChannel.EMAIL in chosen:
-            outbox_enqueue(
-                org=org,
-                channel=Channel.EMAIL,
-                to=user.email,
-                idempotency_key=f"{key}:email",
-                subject=event.title,
-                body_text=text,
-            )
-        if NotifyChannel.SMS in chosen and user.phone:
-            outbox_enqueue(
-                org=org,
-                channel=Channel.SMS,
-                to=user.phone,
-                idempotency_key=f"{key}:sms",
-                body_text=f"{event.title} {link}",
-            )
+        for preference, channel in ADDRESSED_CHANNELS:
+            to = address_of(user, channel) if preference in chosen else ""
+            if to:
+                _send(
+                    org=org,
+                    channel=channel,
+                    to=to,
+                    key=key,
+                    subject=event.title,
+                    text=text,
+                    sms=f"{event.title} {link}",
+                )
         for subscription in devices.get(user.pk, []):
             outbox_enqueue(
                 org=org,
@@ -120,6 +121,25 @@ def _notify(*, org: Organization, users: list[User], event: Event, client: Clien
             )
         sent.append(notification)
     return sent
+
+
+@action(tx="caller", audited=False, why="the message is part of the audited change that causes it")
+def notify_client_user(
+    *, org: Organization, person: User, key: str, subject: str, text: str, sms: str
+) -> OutboxMessage:
+    """Tell a client's portal user something by the one channel they chose (``client_route``):
+    ``subject`` and ``text`` by email, ``sms`` (short, with the link) by SMS."""
+    channel, to = client_route(person)
+    return _send(org=org, channel=channel, to=to, key=key, subject=subject, text=text, sms=sms)
+
+
+def _send(*, org: Organization, channel: str, to: str, key: str, subject: str, text: str, sms: str) -> OutboxMessage:
+    """One email or SMS through the outbox, keyed ``<key>:<channel>`` (the same event never twice)."""
+    if channel == Channel.SMS:
+        return outbox_enqueue(org=org, channel=Channel.SMS, to=to, idempotency_key=f"{key}:sms", body_text=sms)
+    return outbox_enqueue(
+        org=org, channel=Channel.EMAIL, to=to, idempotency_key=f"{key}:email", subject=subject, body_text=text
+    )
 
 
 @action

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from portico.accounts.models import User
+from portico.accounts.models import NotifyBy, User
 from portico.clients.models import Client, ClientStatus
 from portico.core.keyset import Page, keyset_page
 from portico.notifications.models import (
@@ -15,6 +15,7 @@ from portico.notifications.models import (
     PushSubscription,
 )
 from portico.orgs.models import MembershipStatus, Organization
+from portico.outbox.models import Channel
 
 MUTED_STATUSES = (ClientStatus.CLOSED, ClientStatus.INACTIVE)
 
@@ -73,6 +74,23 @@ def push_subscriptions_of(*, users: list[User]) -> dict[int, list[PushSubscripti
     for subscription in PushSubscription.objects.filter(user__in=users).order_by("pk") if users else []:
         devices[subscription.user_id].append(subscription)
     return devices
+
+
+def address_of(user: User, channel: str) -> str:
+    """Where an outbox message on ``channel`` reaches ``user``: their email, or their mobile
+    number for SMS ("" when they have none)."""
+    if channel == Channel.EMAIL:
+        return user.email
+    if channel == Channel.SMS:
+        return user.phone
+    return ""
+
+
+def client_route(person: User) -> tuple[str, str]:
+    """How a client (a portal user) hears from staff, as (outbox channel, address): the channel
+    they chose (``notify_by``), by email when they chose SMS but have no mobile number."""
+    channel = Channel.SMS if person.notify_by == NotifyBy.SMS and address_of(person, Channel.SMS) else Channel.EMAIL
+    return channel, address_of(person, channel)
 
 
 def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:

@@ -23,11 +23,9 @@ from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client, NavigatorAssignment
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.notifications.actions import Event, notify_navigators
+from portico.notifications.actions import Event, notify_client_user, notify_navigators
 from portico.notifications.models import EventKind
 from portico.orgs.models import Organization
-from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import Channel
 from portico.requests.models import REQUEST_MACHINE, Attachment, ClientRequest, RequestKind, RequestMessage
 from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
 
@@ -231,23 +229,14 @@ def _tell_client(client_request: ClientRequest, message: RequestMessage) -> None
     link = settings.SITE_URL + reverse("portal_request_detail", args=[org.slug, client_request.pk])
     with translation.override(person.language or org.language):
         title = _("%(org)s answered your request: %(subject)s") % {"org": org.name, "subject": client_request.subject}
-        if person.notify_by == "sms" and person.phone:
-            outbox_enqueue(
-                org=org,
-                channel=Channel.SMS,
-                to=person.phone,
-                idempotency_key=f"request-answered:{message.pk}:sms",
-                body_text=f"{title} {link}",
-            )
-        else:
-            outbox_enqueue(
-                org=org,
-                channel=Channel.EMAIL,
-                to=person.email,
-                idempotency_key=f"request-answered:{message.pk}:email",
-                subject=title,
-                body_text=f"{message.body}\n\n{_('Read and reply in your portal:')} {link}\n",
-            )
+        notify_client_user(
+            org=org,
+            person=person,
+            key=f"request-answered:{message.pk}",
+            subject=title,
+            text=f"{message.body}\n\n{_('Read and reply in your portal:')} {link}\n",
+            sms=f"{title} {link}",
+        )
 
 
 @action

@@ -1,14 +1,20 @@
-"""Replies move the request and its last activity together (request actions)."""
+"""Replies move the request and its last activity together, and a staff answer reaches the client
+as they chose (request actions)."""
 
 from __future__ import annotations
 
 import pytest
 
+from portico.accounts.models import NotifyBy
 from portico.audit.models import AuditAction, AuditEvent
+from portico.clients.actions import client_profile_assign
+from portico.clients.models import Profile
 from portico.core.actors import Actor
+from portico.outbox.models import Channel, OutboxMessage
 from portico.requests.actions import request_reply
 from portico.requests.models import ClientRequest, RequestStatus
 from testing.requests import client_actor, request_make
+from testing.world import user_create
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +68,28 @@ def test_an_internal_note_moves_no_status(org_a):
     stored = ClientRequest.objects.get(pk=client_request.pk)
     assert stored.status == RequestStatus.OPEN and stored.last_activity_at == note.created_at
     assert not _status_rows(client_request).exists()
+
+
+@pytest.mark.parametrize(
+    ("notify_by", "phone", "channel", "to"),
+    [
+        (NotifyBy.EMAIL, "+525512345678", Channel.EMAIL, "rita@example.test"),
+        (NotifyBy.SMS, "+525512345678", Channel.SMS, "+525512345678"),
+        (NotifyBy.SMS, "", Channel.EMAIL, "rita@example.test"),  # no number: email rather than nothing
+    ],
+)
+def test_a_staff_answer_reaches_the_client_as_they_chose(org_a, notify_by, phone, channel, to):
+    client_request = request_make(org_a)
+    person = user_create("rita@example.test")
+    person.notify_by, person.phone = notify_by, phone
+    person.save()
+    profile = Profile.objects.create(full_name="Rita", organizer=person)
+    client_profile_assign(client=client_request.client, profile=profile, actor=Actor.system())
+    client_request.client.refresh_from_db()
+    message = request_reply(
+        client_request=client_request, actor=Actor(kind="staff", user=org_a.admin), body="Done.", from_client=False
+    )
+    told = OutboxMessage.objects.get(idempotency_key=f"request-answered:{message.pk}:{channel}")
+    assert (told.channel, told.to) == (channel, to)
+    assert f"/requests/{client_request.pk}/" in told.body_text
+    assert OutboxMessage.objects.filter(idempotency_key__startswith=f"request-answered:{message.pk}:").count() == 1
