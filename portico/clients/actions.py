@@ -305,19 +305,31 @@ def client_invitation_accepted(*, client: Client, actor: Actor, profile: Profile
     return _profile_move(client, "accept_invitation", profile, actor, created=True, by_invitation=True)
 
 
+@action(
+    tx="caller",
+    audited=False,
+    why="the caller links the new profile to the record in the same change, and the link is audited",
+)
+def client_profile_from_record(*, client: Client, organizer: User | None = None) -> Profile:
+    """A new profile with the record's details. With ``organizer`` (the client's portal user) it
+    is theirs: their name (else the record's) and their email, the one they sign in with."""
+    return Profile.objects.create(
+        full_name=(organizer.full_name if organizer is not None else "") or client.name,
+        email=organizer.email if organizer is not None else client.email,
+        phone=client.phone,
+        date_of_birth=client.date_of_birth,
+        address=client.address,
+        language=client.language,
+        organizer=organizer,
+    )
+
+
 @action
 def client_profile_create(*, client: Client, actor: Actor) -> Client:
     """Create the client's profile from the record now, before any acceptance: active."""
     _ensure_no_profile(client)
     CLIENT_MACHINE.target(client.status, "create_profile")
-    profile = Profile.objects.create(
-        full_name=client.name,
-        email=client.email,
-        phone=client.phone,
-        date_of_birth=client.date_of_birth,
-        address=client.address,
-        language=client.language,
-    )
+    profile = client_profile_from_record(client=client)
     return _profile_move(client, "create_profile", profile, actor, created=True)
 
 

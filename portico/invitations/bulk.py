@@ -13,8 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +30,11 @@ from portico.core.errors import PorticoError
 from portico.core.keyset import Page, keyset_page
 from portico.core.sql import copy_rows, insert_select
 from portico.core.tokens import token_new
-from portico.invitations.messages import invitation_message_fields, invitation_render_many
+from portico.invitations.messages import (
+    invitation_message_fields,
+    invitation_message_key_sql,
+    invitation_render_many,
+)
 from portico.invitations.models import (
     BulkInvitationRow,
     Delivery,
@@ -41,7 +44,7 @@ from portico.invitations.models import (
     InvitationLink,
     InvitationStatus,
 )
-from portico.invitations.refusals import invitation_address, invitation_refusal, portal_settings_of
+from portico.invitations.refusals import invitation_address, invitation_expiry, invitation_refusal, portal_settings_of
 from portico.jobs.kinds import JobKind, job_kind_register
 from portico.jobs.models import Job
 from portico.jobs.runner import job_start
@@ -130,7 +133,7 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
         portal=portal,
         channel=job.params["channel"],
         now=now,
-        expires_at=now + dt.timedelta(days=portal.invitation_lifetime_days),
+        expires_at=invitation_expiry(portal, now),
     )
     clients, invitable, outcomes = _classify(chunk)
     created = _invitations_insert(chunk, invitable)
@@ -228,7 +231,7 @@ def _links_and_messages(chunk: _Chunk, sent: list[Client], created: dict[int, in
     invitations.update(
         last_message=Subquery(
             OutboxMessage.objects.filter(
-                idempotency_key=Concat(Value("invitation:"), Cast(OuterRef("pk"), CharField()), Value(":1"))
+                idempotency_key=invitation_message_key_sql(OuterRef("pk"), OuterRef("sent_count"))
             ).values("pk")[:1]
         )
     )

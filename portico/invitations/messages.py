@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import formats, timezone, translation
@@ -103,6 +105,23 @@ def _link_pattern(site_url: str, script_prefix: str) -> tuple[str, str]:
     return site_url + prefix, suffix
 
 
+def invitation_message_key(invitation_id: int, sent_count: int) -> str:
+    """The outbox idempotency key of an invitation's ``sent_count``-th send: one message per send."""
+    return f"invitation:{invitation_id}:{sent_count}"
+
+
+def invitation_message_key_sql(invitation_id: Any, sent_count: Any) -> Concat:
+    """``invitation_message_key`` as an SQL expression over an invitation's columns (e.g.
+    ``OuterRef("pk")``, ``OuterRef("sent_count")``): bulk sends find their messages by it."""
+    return Concat(
+        Value("invitation:"),
+        Cast(invitation_id, CharField()),
+        Value(":"),
+        Cast(sent_count, CharField()),
+        output_field=CharField(),
+    )
+
+
 def invitation_message_fields(
     *,
     portal: PortalSettings,
@@ -131,7 +150,7 @@ def invitation_message_fields(
         "org": portal.org,
         "channel": Channel.EMAIL if channel == InvitationChannel.EMAIL else Channel.SMS,
         "to": address,
-        "idempotency_key": f"invitation:{invitation_id}:{sent_count}",
+        "idempotency_key": invitation_message_key(invitation_id, sent_count),
         "subject": rendered.subject,
         "body_text": rendered.body_text,
         "body_html": rendered.body_html,

@@ -1,8 +1,12 @@
 """Why a client cannot be invited now: one check, shared by the single send, the bulk send, the
-API and the send page (which shows the refusal before anyone clicks)."""
+API and the send page (which shows the refusal before anyone clicks); and what an invitation made
+now would be: the portal set-up it needs, its address, its expiry."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portico.accounts.models import User
@@ -24,6 +28,11 @@ def portal_settings_of(org: Organization) -> PortalSettings:
         raise PorticoError(_("Set up the client portal first (Settings → Client portal)."), code="portal_not_set_up")
     portal.org = org  # loaded already: rendering reads it for every message
     return portal
+
+
+def invitation_expiry(portal: PortalSettings, now: dt.datetime | None = None) -> dt.datetime:
+    """When an invitation sent (or resent) ``now`` stops working: the organization's lifetime later."""
+    return (now or timezone.now()) + dt.timedelta(days=portal.invitation_lifetime_days)
 
 
 def invitation_address(client: Client, channel: str) -> str:

@@ -4,13 +4,10 @@ one action or selector each."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +18,7 @@ from portico.invitations import actions, selectors
 from portico.invitations.forms import InvitationListForm, InvitationSendForm
 from portico.invitations.messages import SAMPLE_LINK, invitation_render
 from portico.invitations.models import InvitationChannel
-from portico.invitations.refusals import invitation_address, invitation_refusal, portal_settings_of
+from portico.invitations.refusals import invitation_address, invitation_expiry, invitation_refusal, portal_settings_of
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 
@@ -52,7 +49,7 @@ def client_invite(request: HttpRequest, client_id: int) -> HttpResponse:
                 % {"channel": invitation.get_channel_display(), "address": invitation.address},
             )
             return _back(client)
-    expires = timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
+    expires = invitation_expiry(portal)
     preview = invitation_render(
         portal=portal, client_name=client.name, channel=channel, expires_at=expires, link=SAMPLE_LINK
     )
@@ -105,7 +102,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 def invitation_preview(request: HttpRequest) -> HttpResponse:
     """The saved invitation texts as a client receives them (loaded into Settings → Client portal)."""
     portal = portal_settings_of(request.org)  # type: ignore[attr-defined]
-    expires = timezone.now() + dt.timedelta(days=portal.invitation_lifetime_days)
+    expires = invitation_expiry(portal)
     previews = {
         channel: invitation_render(
             portal=portal, client_name=_("Mark Sample"), channel=channel, expires_at=expires, link=SAMPLE_LINK

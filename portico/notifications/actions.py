@@ -1,6 +1,7 @@
 """Telling staff about a client's events. Only the client's assigned navigators hear about it
 (seed 004); an organization may mute closed and inactive clients. Each recipient gets one
-Notification row (the bell) and, per their preference, an email, SMS or push through the outbox."""
+Notification row (the bell) and, per their preference, an email, SMS or push through the outbox.
+A client's portal user hears from staff the same way, by the one channel they chose."""
 
 from __future__ import annotations
 
@@ -26,10 +27,21 @@ from portico.notifications.models import (
     NotifyChannel,
     PushSubscription,
 )
-from portico.notifications.selectors import channels_for, navigators_of, notifications_muted, preferences_for
+from portico.notifications.selectors import (
+    address_of,
+    channels_for_each,
+    client_route,
+    navigators_of,
+    notifications_muted,
+    preferences_for,
+    push_subscriptions_of,
+)
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import Channel
+from portico.outbox.models import Channel, OutboxMessage
+
+# The channels a person may choose that are outbox messages to one of their addresses.
+ADDRESSED_CHANNELS = ((NotifyChannel.EMAIL, Channel.EMAIL), (NotifyChannel.SMS, Channel.SMS))
 
 
 @dataclass
@@ -46,54 +58,58 @@ def notify_navigators(*, client: Client, event: Event, exclude: User | None = No
     """Notify ``client``'s assigned navigators of ``event`` (not ``exclude``, who caused it)."""
     if notifications_muted(client):
         return []
-    sent = []
-    for user in navigators_of(client):
-        if exclude is not None and user.pk == exclude.pk:
-            continue
-        notification = notify_user(org=client.org, user=user, event=event, client=client)
-        if notification is not None:
-            sent.append(notification)
-    return sent
+    users = [user for user in navigators_of(client) if exclude is None or user.pk != exclude.pk]
+    return _notify(org=client.org, users=users, event=event, client=client)
 
 
 @action(tx="caller", audited=False, why="the Notification row and its outbox messages are the record of it")
 def notify_user(*, org: Organization, user: User, event: Event, client: Client | None = None) -> Notification | None:
     """One person, one event: the bell's row and the person's channels. None if already told."""
-    channels = channels_for(org=org, user=user, kind=event.kind)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                # Without "in the app" the row still guards against repeats, but the bell skips it.
-                read_at=None if NotifyChannel.IN_APP in channels else timezone.now(),
-                org=org,
-                recipient=user,
-                kind=event.kind,
-                client=client,
-                title=event.title[:200],
-                body=event.body[:500],
-                url=event.url[:300],
-                event_key=event.key[:200],
-            )
-    except IntegrityError:
-        return None
+    sent = _notify(org=org, users=[user], event=event, client=client)
+    return sent[0] if sent else None
+
+
+def _notify(*, org: Organization, users: list[User], event: Event, client: Client | None) -> list[Notification]:
+    """Each person's row and messages; their preferences and devices are read once for all."""
+    if not users:
+        return []
+    channels = channels_for_each(org=org, users=users, kind=event.kind)
+    devices = push_subscriptions_of(users=[user for user in users if NotifyChannel.PUSH in channels[user.pk]])
     link = settings.SITE_URL + event.url if event.url else settings.SITE_URL
     text = f"{event.title}\n\n{event.body}\n\n{link}".strip() + "\n"
-    key = f"notification:{notification.pk}"
-    if NotifyChannel.EMAIL in channels:
-        outbox_enqueue(
-            org=org,
-            channel=Channel.EMAIL,
-            to=user.email,
-            idempotency_key=f"{key}:email",
-            subject=event.title,
-            body_text=text,
-        )
-    if NotifyChannel.SMS in channels and user.phone:
-        outbox_enqueue(
-            org=org, channel=Channel.SMS, to=user.phone, idempotency_key=f"{key}:sms", body_text=f"{event.title} {link}"
-        )
-    if NotifyChannel.PUSH in channels:
-        for subscription in PushSubscription.objects.filter(user=user):
+    sent = []
+    for user in users:
+        chosen = channels[user.pk]
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    # Without "in the app" the row still guards against repeats, but the bell skips it.
+                    read_at=None if NotifyChannel.IN_APP in chosen else timezone.now(),
+                    org=org,
+                    recipient=user,
+                    kind=event.kind,
+                    client=client,
+                    title=event.title[:200],
+                    body=event.body[:500],
+                    url=event.url[:300],
+                    event_key=event.key[:200],
+                )
+        except IntegrityError:
+            continue  # already told
+        key = f"notification:{notification.pk}"
+        for preference, channel in ADDRESSED_CHANNELS:
+            to = address_of(user, channel) if preference in chosen else ""
+            if to:
+                _send(
+                    org=org,
+                    channel=channel,
+                    to=to,
+                    key=key,
+                    subject=event.title,
+                    text=text,
+                    sms=f"{event.title} {link}",
+                )
+        for subscription in devices.get(user.pk, []):
             outbox_enqueue(
                 org=org,
                 channel=Channel.PUSH,
@@ -103,7 +119,27 @@ def notify_user(*, org: Organization, user: User, event: Event, client: Client |
                 body_text=event.body,
                 payload={"subscription": subscription.pk, "user": user.pk, "url": event.url},
             )
-    return notification
+        sent.append(notification)
+    return sent
+
+
+@action(tx="caller", audited=False, why="the message is part of the audited change that causes it")
+def notify_client_user(
+    *, org: Organization, person: User, key: str, subject: str, text: str, sms: str
+) -> OutboxMessage:
+    """Tell a client's portal user something by the one channel they chose (``client_route``):
+    ``subject`` and ``text`` by email, ``sms`` (short, with the link) by SMS."""
+    channel, to = client_route(person)
+    return _send(org=org, channel=channel, to=to, key=key, subject=subject, text=text, sms=sms)
+
+
+def _send(*, org: Organization, channel: str, to: str, key: str, subject: str, text: str, sms: str) -> OutboxMessage:
+    """One email or SMS through the outbox, keyed ``<key>:<channel>`` (the same event never twice)."""
+    if channel == Channel.SMS:
+        return outbox_enqueue(org=org, channel=Channel.SMS, to=to, idempotency_key=f"{key}:sms", body_text=sms)
+    return outbox_enqueue(
+        org=org, channel=Channel.EMAIL, to=to, idempotency_key=f"{key}:email", subject=subject, body_text=text
+    )
 
 
 @action

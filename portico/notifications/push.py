@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from py_vapid import Vapid
 
+from portico.notifications.models import PushSubscription
 from portico.outbox.models import OutboxMessage
 
 PUSH_TTL_SECONDS = 3600
@@ -63,8 +64,6 @@ class PushTransport:
 
     def send(self, message: OutboxMessage) -> str:
         from pywebpush import WebPushException, webpush
-
-        from portico.notifications.models import PushSubscription
 
         payload = message.payload or {}
         # The device must still be the one (and the person's) the message was written for.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 
-from portico.accounts.models import User
+from portico.accounts.models import NotifyBy, User
 from portico.clients.models import Client, ClientStatus
 from portico.core.keyset import Page, keyset_page
 from portico.notifications.models import (
@@ -15,6 +15,7 @@ from portico.notifications.models import (
     PushSubscription,
 )
 from portico.orgs.models import MembershipStatus, Organization
+from portico.outbox.models import Channel
 
 MUTED_STATUSES = (ClientStatus.CLOSED, ClientStatus.INACTIVE)
 
@@ -56,8 +57,40 @@ def notifications_muted(client: Client) -> bool:
 
 
 def channels_for(*, org: Organization, user: User, kind: str) -> list[str]:
-    pref = NotificationPreference.objects.filter(org=org, user=user, kind=kind).first()
-    return list(pref.channels) if pref is not None else list(DEFAULT_CHANNELS)
+    return channels_for_each(org=org, users=[user], kind=kind)[user.pk]
+
+
+def channels_for_each(*, org: Organization, users: list[User], kind: str) -> dict[int, list[str]]:
+    """Each person's channels for ``kind`` (the defaults where they chose none): one query."""
+    saved = dict(
+        NotificationPreference.objects.filter(org=org, user__in=users, kind=kind).values_list("user_id", "channels")
+    )
+    return {user.pk: list(saved.get(user.pk, DEFAULT_CHANNELS)) for user in users}
+
+
+def push_subscriptions_of(*, users: list[User]) -> dict[int, list[PushSubscription]]:
+    """Each person's devices for phone push: one query (none for nobody)."""
+    devices: dict[int, list[PushSubscription]] = {user.pk: [] for user in users}
+    for subscription in PushSubscription.objects.filter(user__in=users).order_by("pk") if users else []:
+        devices[subscription.user_id].append(subscription)
+    return devices
+
+
+def address_of(user: User, channel: str) -> str:
+    """Where an outbox message on ``channel`` reaches ``user``: their email, or their mobile
+    number for SMS ("" when they have none)."""
+    if channel == Channel.EMAIL:
+        return user.email
+    if channel == Channel.SMS:
+        return user.phone
+    return ""
+
+
+def client_route(person: User) -> tuple[str, str]:
+    """How a client (a portal user) hears from staff, as (outbox channel, address): the channel
+    they chose (``notify_by``), by email when they chose SMS but have no mobile number."""
+    channel = Channel.SMS if person.notify_by == NotifyBy.SMS and address_of(person, Channel.SMS) else Channel.EMAIL
+    return channel, address_of(person, channel)
 
 
 def preferences_for(*, org: Organization, user: User) -> dict[str, list[str]]:

@@ -19,7 +19,7 @@ from portico.core.actors import Actor
 from portico.core.sql import copy_rows
 from portico.outbox.delivery import enqueue_delivery, enqueue_delivery_many, outbox_label
 from portico.outbox.models import (
-    DELIVERY_RANK,
+    MESSAGE_DELIVERY_MACHINE,
     OUTBOX_MACHINE,
     SECRETS_KEY,
     Channel,
@@ -165,8 +165,8 @@ def outbox_delivery_event_apply(
             )
     except IntegrityError:
         return False
-    lower = [status for status, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[kind]]
-    OutboxMessage.objects.filter(pk=message.pk, delivery_status__in=lower).update(delivery_status=kind)
+    # A report older than the state it found (webhooks arrive in any order) moves nothing.
+    MESSAGE_DELIVERY_MACHINE.apply_many(OutboxMessage.objects.filter(pk=message.pk), kind)
     message_delivery.send(sender=OutboxMessage, message=message, kind=kind, at=at, detail=detail[:300])
     return True
 

@@ -16,12 +16,12 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
 
+from portico.outbox.models import MailboxEntry
+
 
 def mailbox_store(*, message_id: str, channel: str, to: str, subject: str, body_text: str, body_html: str = "") -> bool:
     """Keep one copy of a delivered message per ``message_id``; True when this copy is new.
     Its own transaction: the "provider" commits what it received whatever the caller does next."""
-    from portico.outbox.models import MailboxEntry
-
     with transaction.atomic():
         _, created = MailboxEntry.objects.get_or_create(
             message_id=message_id,

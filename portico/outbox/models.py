@@ -46,14 +46,58 @@ class DeliveryKind(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-# A report only moves a message's delivery_status forward (webhooks arrive in any order).
-DELIVERY_RANK = {
-    "": 0,
-    DeliveryKind.SENT: 1,
-    DeliveryKind.DELIVERED: 2,
-    DeliveryKind.BOUNCED: 3,
-    DeliveryKind.FAILED: 3,
+class DeliveryStatus(models.TextChoices):
+    """A message's ``delivery_status``: the newest provider report that moved it forward."""
+
+    # No report yet. "–" as the timeline shows a missing state (its state_label looks "" up in every machine).
+    NONE = "", "–"
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    BOUNCED = "bounced", _("Bounced")
+    FAILED = "failed", _("Failed")
+
+
+# Reports arrive in any order, so a message's delivery only moves forward: sent < delivered <
+# bounced or failed, which stand (a late "sent" after "delivered" changes nothing). Each action is
+# the DeliveryKind reported, named after the state it reaches. (An invitation's delivery follows the
+# same order for its newest message, with its own queued and opened, and starts over on a resend.)
+_DELIVERY_FORWARD = {
+    DeliveryStatus.NONE: [DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.BOUNCED, DeliveryStatus.FAILED],
+    DeliveryStatus.SENT: [DeliveryStatus.DELIVERED, DeliveryStatus.BOUNCED, DeliveryStatus.FAILED],
+    DeliveryStatus.DELIVERED: [DeliveryStatus.BOUNCED, DeliveryStatus.FAILED],
 }
+MESSAGE_DELIVERY_TRANSITIONS: dict[str, dict[str, str]] = {
+    source: {str(target): target for target in forward} for source, forward in _DELIVERY_FORWARD.items()
+}
+
+
+class _FromBlankMachine(StateMachine):
+    """A machine whose first state is blank (no report yet): drawn as the diagram's start."""
+
+    def mermaid(self) -> str:
+        lines = ["stateDiagram-v2"]
+        for source, moves in self.table.items():
+            lines += [f"    {source or '[*]'} --> {target}: {action}" for action, target in moves.items()]
+        return "\n".join(lines)
+
+
+MESSAGE_DELIVERY_MACHINE = _FromBlankMachine(
+    "Outbox message delivery",
+    DeliveryStatus,
+    MESSAGE_DELIVERY_TRANSITIONS,
+    "What the provider reported about a message after the worker handed it over (webhooks: Twilio "
+    "status callbacks, the ESP's tracking events), blank until the first report.",
+    noun=_("message delivery"),
+    field="delivery_status",
+    history="Every report is a DeliveryEvent row (applied once per provider event id).",
+    key="message_delivery",
+    tones={
+        DeliveryStatus.SENT: "ok",
+        DeliveryStatus.DELIVERED: "ok",
+        DeliveryStatus.BOUNCED: "bad",
+        DeliveryStatus.FAILED: "bad",
+    },
+)
 
 
 OUTBOX_TRANSITIONS: dict[str, dict[str, str]] = {
@@ -99,8 +143,8 @@ class OutboxMessage(models.Model):
     last_error = models.TextField(blank=True)
     # Provider webhooks (delivery reports) find their message by this id.
     provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
-    # The newest provider report that moved the message forward (DeliveryEvent); blank until one arrives.
-    delivery_status = models.CharField(max_length=16, choices=DeliveryKind.choices, blank=True)
+    # The newest provider report that moved the message forward (MESSAGE_DELIVERY_MACHINE).
+    delivery_status = models.CharField(max_length=16, choices=DeliveryStatus.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -6,6 +6,8 @@ A client request is called ``client_request`` here, never ``request`` (that is D
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
@@ -21,11 +23,9 @@ from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client, NavigatorAssignment
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.notifications.actions import Event, notify_navigators
+from portico.notifications.actions import Event, notify_client_user, notify_navigators
 from portico.notifications.models import EventKind
 from portico.orgs.models import Organization
-from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import Channel
 from portico.requests.models import REQUEST_MACHINE, Attachment, ClientRequest, RequestKind, RequestMessage
 from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
 
@@ -86,12 +86,20 @@ def _attach(message: RequestMessage, files: list[UploadedFile]) -> None:
         attachment.save()
 
 
-def _move(client_request: ClientRequest, action: str, actor: Actor) -> ClientRequest:
-    """A status move, on the client's timeline (a move to the same status changes nothing)."""
+def _move(
+    client_request: ClientRequest, action: str, actor: Actor, updates: dict[str, Any] | None = None
+) -> ClientRequest:
+    """A status move, on the client's timeline, with ``updates`` in the same UPDATE. A move to the
+    same status is no move (the machine would audit it once it has updates): only ``updates`` are written."""
+    if REQUEST_MACHINE.target(client_request.status, action) == client_request.status:
+        if updates:
+            ClientRequest.objects.filter(pk=client_request.pk).update(**updates)
+        return client_request
     REQUEST_MACHINE.apply(
         client_request,
         action,
         actor=actor,
+        updates=updates,
         audit_target=client_request.client,
         detail={"request": client_request.pk, "subject": client_request.subject},
     )
@@ -168,13 +176,21 @@ def request_reply(
         raise PorticoError(_("Sign in first."), code="sign_in")
     if internal and from_client:
         raise PorticoError(_("Clients cannot write internal notes."), code="not_allowed")
-    if not internal:
-        _move(client_request, "client_reply" if from_client else "staff_reply", actor)
+    now = timezone.now()
+    activity = {"last_activity_at": now}
+    if internal:  # moves no status
+        ClientRequest.objects.filter(pk=client_request.pk).update(**activity)
+    else:
+        _move(client_request, "client_reply" if from_client else "staff_reply", actor, activity)
     message = RequestMessage.objects.create(
-        client_request=client_request, author=actor.user, from_client=from_client, internal=internal, body=_body(body)
+        client_request=client_request,
+        author=actor.user,
+        from_client=from_client,
+        internal=internal,
+        body=_body(body),
+        created_at=now,
     )
     _attach(message, files or [])
-    ClientRequest.objects.filter(pk=client_request.pk).update(last_activity_at=message.created_at)
     audit_record(
         org=client_request.org_id,
         actor=actor,
@@ -213,23 +229,14 @@ def _tell_client(client_request: ClientRequest, message: RequestMessage) -> None
     link = settings.SITE_URL + reverse("portal_request_detail", args=[org.slug, client_request.pk])
     with translation.override(person.language or org.language):
         title = _("%(org)s answered your request: %(subject)s") % {"org": org.name, "subject": client_request.subject}
-        if person.notify_by == "sms" and person.phone:
-            outbox_enqueue(
-                org=org,
-                channel=Channel.SMS,
-                to=person.phone,
-                idempotency_key=f"request-answered:{message.pk}:sms",
-                body_text=f"{title} {link}",
-            )
-        else:
-            outbox_enqueue(
-                org=org,
-                channel=Channel.EMAIL,
-                to=person.email,
-                idempotency_key=f"request-answered:{message.pk}:email",
-                subject=title,
-                body_text=f"{message.body}\n\n{_('Read and reply in your portal:')} {link}\n",
-            )
+        notify_client_user(
+            org=org,
+            person=person,
+            key=f"request-answered:{message.pk}",
+            subject=title,
+            text=f"{message.body}\n\n{_('Read and reply in your portal:')} {link}\n",
+            sms=f"{title} {link}",
+        )
 
 
 @action

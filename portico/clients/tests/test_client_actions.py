@@ -101,6 +101,35 @@ def test_create_profile_before_acceptance_makes_the_client_active(org_a):
     assert AuditEvent.objects.filter(action=AuditAction.CLIENT_PROFILE_LINKED, target_id=str(client.pk)).exists()
 
 
+def test_a_profile_from_the_record_is_the_organizers_when_one_is_named(org_a):
+    from testing.world import user_create
+
+    client = _client(
+        org_a, email="ana@x.test", phone="55 1234 5678", address="Calle 1", date_of_birth=dt.date(1990, 1, 2)
+    )
+    staffs = actions.client_profile_from_record(client=client)
+    fields = ("full_name", "email", "phone", "date_of_birth", "address", "language", "organizer")
+    assert [getattr(staffs, f) for f in fields] == [
+        "Ana López",
+        "ana@x.test",
+        "+525512345678",
+        dt.date(1990, 1, 2),
+        "Calle 1",
+        client.language,
+        None,
+    ]
+    ana = user_create("ana.lopez@mail.test", name="Ana López García")
+    theirs = actions.client_profile_from_record(client=client, organizer=ana)
+    assert (theirs.full_name, theirs.email, theirs.phone, theirs.organizer) == (
+        "Ana López García",
+        "ana.lopez@mail.test",
+        "+525512345678",
+        ana,
+    )
+    ana.full_name = ""  # an account made without a name: the record's
+    assert actions.client_profile_from_record(client=client, organizer=ana).full_name == "Ana López"
+
+
 def test_a_point_of_contact_who_does_not_organize_the_profile_leaves_the_client_inactive(org_a):
     client = _client(org_a)
     actions.client_invitation_sent(client=client, actor=_staff(org_a))

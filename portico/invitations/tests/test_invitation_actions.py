@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.db.models import F
 from django.utils import timezone
 
 from portico.audit.models import AuditAction, AuditEvent
@@ -16,7 +17,9 @@ from portico.core.actors import Actor, ActorKind
 from portico.core.errors import InvalidTransition, PorticoError
 from portico.core.tokens import token_digest
 from portico.invitations import actions
+from portico.invitations.messages import invitation_message_key, invitation_message_key_sql
 from portico.invitations.models import Invitation, InvitationLink, InvitationStatus
+from portico.invitations.refusals import invitation_expiry, portal_settings_of
 from portico.portal.models import PortalAccount, PortalAccountStatus
 from testing.world import PASSWORD, client_make, portal_set_up, user_create
 
@@ -303,3 +306,110 @@ def test_a_second_bounce_report_is_not_audited_twice(org_a):
     invitation.refresh_from_db()
     assert invitation.delivery == "bounced"
     assert AuditEvent.objects.filter(action=AuditAction.INVITATION_BOUNCED).count() == 1
+
+
+def test_the_sweep_records_each_expiry_on_the_clients_timeline(org_a, org_b):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    portal_set_up(org_b, invitation_lifetime_days=3)
+    mark = client_make(org_a)
+    sms = client_make(org_a, "Sara Sms", phone="+525512345678")
+    beta = client_make(org_b, "Beta Client")
+    invitations = [
+        actions.invitation_send(client=mark, actor=staff(org_a)),
+        actions.invitation_send(client=sms, actor=staff(org_a), channel="sms"),
+        actions.invitation_send(client=beta, actor=staff(org_b)),
+    ]
+    fresh = actions.invitation_send(client=client_make(org_a, "Fay Fresh"), actor=staff(org_a))
+    Invitation.objects.filter(pk=fresh.pk).update(expires_at=timezone.now() + dt.timedelta(days=30))
+    with time_machine.travel(timezone.now() + dt.timedelta(days=3, minutes=1)):
+        assert actions.invitations_expire_due() == 3
+        assert actions.invitations_expire_due() == 0  # recorded once
+    rows = AuditEvent.objects.filter(action=AuditAction.INVITATION_EXPIRED).order_by("id")
+    assert sorted(
+        (e.org_id, e.actor_kind, e.actor_user_id, e.target_type, e.target_id, e.target_label, e.from_state, e.to_state)
+        for e in rows
+    ) == sorted(
+        (i.org_id, ActorKind.SYSTEM, None, "clients.client", str(i.client_id), i.client.name, "pending", "expired")
+        for i in invitations
+    )
+    assert sorted((e.detail for e in rows), key=lambda d: d["invitation"]) == [
+        {"action": "expire", "invitation": i.pk, "channel": i.channel, "to": i.address} for i in invitations
+    ]
+    assert set(Invitation.objects.values_list("pk", "status")) == {
+        *((i.pk, InvitationStatus.EXPIRED) for i in invitations),
+        (fresh.pk, InvitationStatus.PENDING),
+    }
+
+
+def test_the_sweep_records_at_most_its_limit_oldest_first(org_a):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    sent = [actions.invitation_send(client=client_make(org_a, f"Client{n} Due"), actor=staff(org_a)) for n in range(3)]
+    for days, invitation in zip((3, 1, 2), sent, strict=True):
+        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(days=days))
+    assert actions.invitations_expire_due(limit=2) == 2
+    assert set(Invitation.objects.filter(status=InvitationStatus.EXPIRED).values_list("pk", flat=True)) == {
+        sent[0].pk,
+        sent[2].pk,
+    }
+    assert actions.invitations_expire_due(limit=2) == 1
+
+
+def test_an_open_can_be_recorded_inside_a_larger_change(org_a, deliver):
+    from django.db import transaction
+
+    portal_set_up(org_a)
+    with deliver():
+        invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+    with transaction.atomic():
+        actions.invitation_mark_opened(raw_token=link_of("mark@example.test"))
+    invitation.refresh_from_db()
+    assert invitation.delivery == "opened" and invitation.opened_at is not None
+
+
+def test_revoking_uses_the_client_its_caller_loaded(org_a, django_assert_num_queries):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    actions.invitation_send(client=client, actor=staff(org_a))
+    invitation = Invitation.objects.select_related("client").get()
+    with django_assert_num_queries(99, exact=False) as queries:
+        actions.invitation_revoke(invitation=invitation, actor=staff(org_a))
+    statements = [q["sql"].split()[0] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # The invitation's move, the client's move and their audit rows: nothing is read again.
+    assert statements == ["UPDATE", "INSERT", "UPDATE", "INSERT"]
+    client.refresh_from_db()
+    assert client.status == ClientStatus.NOT_INVITED
+
+
+def test_a_send_points_the_invitation_at_its_message_in_the_delivery_move(org_a, django_assert_num_queries):
+    portal_set_up(org_a)
+    client = client_make(org_a)
+    with django_assert_num_queries(99, exact=False) as queries:
+        invitation = actions.invitation_send(client=client, actor=staff(org_a))
+    updates = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "invitations_invitation"')]
+    assert len(updates) == 1  # queued, with the message, in one statement
+    invitation.refresh_from_db()
+    assert invitation.last_message is not None and invitation.last_message.idempotency_key.endswith(":1")
+    assert invitation.delivery == "queued"
+
+
+def test_the_sql_key_of_a_send_finds_the_message_that_send_wrote(org_a):
+    portal_set_up(org_a)
+    invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+    actions.invitation_resend(invitation=invitation, actor=staff(org_a))
+    keyed = Invitation.objects.annotate(key=invitation_message_key_sql(F("pk"), F("sent_count")))
+    assert keyed.values_list("key", flat=True).get() == invitation_message_key(invitation.pk, 2)
+    assert keyed.filter(last_message__idempotency_key=F("key")).get() == invitation
+
+
+def test_sends_and_resends_expire_after_the_organizations_lifetime(org_a):
+    portal_set_up(org_a, invitation_lifetime_days=3)
+    portal = portal_settings_of(org_a.org)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        invitation = actions.invitation_send(client=client_make(org_a), actor=staff(org_a))
+        assert invitation.expires_at == invitation_expiry(portal) == start + dt.timedelta(days=3)
+    later = start + dt.timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        actions.invitation_resend(invitation=invitation, actor=staff(org_a))
+    invitation.refresh_from_db()
+    assert invitation.expires_at == invitation_expiry(portal, later) == later + dt.timedelta(days=3)

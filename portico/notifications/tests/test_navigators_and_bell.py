@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client, ClientStatus
 from portico.core.actors import Actor
 from portico.notifications import selectors
-from portico.notifications.actions import Event, notify_user
-from portico.notifications.models import Notification
+from portico.notifications.actions import Event, notify_navigators, notify_user
+from portico.notifications.models import EventKind, Notification, NotificationPreference, PushSubscription
 from portico.orgs.actions import membership_add, org_settings_update
+from portico.outbox.models import OutboxMessage
 from testing.requests import request_make
 from testing.world import client_make, user_create
 
@@ -152,3 +155,37 @@ def test_mark_one_read(client, org_a):
     client.force_login(org_a.admin)
     client.post(reverse("notification_read", args=[org_a.org.slug]), {"id": first.pk})
     assert selectors.unread_count(org=org_a.org, user=org_a.admin) == 1
+
+
+def _navigators(world, client, n):
+    """``n`` navigators of ``client``, each told in the app, by email, SMS and push on one device."""
+    for i in range(n):
+        user = user_create(f"nav{i}@alpha.test")
+        user.phone = f"+5255123456{i:02}"
+        user.save()
+        membership_add(org=world.org, user=user, role=world.roles["Navigator"], actor=Actor.system())
+        client_assign_navigator(client=client, actor=Actor.system(), navigator=user)
+        NotificationPreference.objects.create(
+            org=world.org, user=user, kind=EventKind.REQUEST_OPENED, channels=["in_app", "email", "sms", "push"]
+        )
+        PushSubscription.objects.create(user=user, endpoint=f"https://push.test/{i}", p256dh="k", auth="a")
+
+
+@pytest.mark.parametrize("navigators", [1, 3])
+def test_telling_more_navigators_reads_their_choices_once(org_a, navigators):
+    client = client_make(org_a, name="Nora Client", email="nora@example.test")
+    _navigators(org_a, client, navigators)
+    client = Client.objects.select_related("org").get(pk=client.pk)
+    event = Event(kind=EventKind.REQUEST_OPENED, key="opened:1", title="Nora made a request", url="/x/")
+    with CaptureQueriesContext(connection) as queries:
+        assert len(notify_navigators(client=client, event=event)) == navigators
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    # Once for everyone: the navigators, their preferences, their devices. Per person only what
+    # is theirs: the bell's row and their messages (each a look-up of its key, then an INSERT).
+    assert [sql for sql in reads if "outbox_outboxmessage" not in sql] == [
+        reads[0],
+        next(sql for sql in reads if "notificationpreference" in sql),
+        next(sql for sql in reads if "pushsubscription" in sql),
+    ]
+    assert OutboxMessage.objects.count() == 3 * navigators  # email, SMS, push each
+    assert set(OutboxMessage.objects.values_list("channel", flat=True)) == {"email", "push", "sms"}

@@ -12,13 +12,9 @@ from django.urls import reverse
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.notifications.actions import (
-    Event,
-    channels_for,
-    notification_preferences_save,
-    notify_user,
-)
+from portico.notifications.actions import Event, notification_preferences_save, notify_user
 from portico.notifications.models import EventKind, Notification, NotificationPreference, PushSubscription
+from portico.notifications.selectors import channels_for
 from portico.outbox.models import Channel, OutboxMessage
 
 
