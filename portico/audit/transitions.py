@@ -198,7 +198,8 @@ class StateMachine:
         lines = ["stateDiagram-v2"]
         for source, moves in self.table.items():
             for action, target in moves.items():
-                lines.append(f"    {source} --> {target}: {action}")
+                # A blank state (a machine that starts with "nothing yet") is the diagram's start.
+                lines.append(f"    {source or '[*]'} --> {target}: {action}")
         return "\n".join(lines)
 
 

@@ -49,8 +49,7 @@ class DeliveryKind(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     """A message's ``delivery_status``: the newest provider report that moved it forward."""
 
-    # No report yet. "–" as the timeline shows a missing state (its state_label looks "" up in every machine).
-    NONE = "", "–"
+    NONE = "", _("No report yet")  # blank: the diagram's start state
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
     BOUNCED = "bounced", _("Bounced")
@@ -71,17 +70,7 @@ MESSAGE_DELIVERY_TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
-class _FromBlankMachine(StateMachine):
-    """A machine whose first state is blank (no report yet): drawn as the diagram's start."""
-
-    def mermaid(self) -> str:
-        lines = ["stateDiagram-v2"]
-        for source, moves in self.table.items():
-            lines += [f"    {source or '[*]'} --> {target}: {action}" for action, target in moves.items()]
-        return "\n".join(lines)
-
-
-MESSAGE_DELIVERY_MACHINE = _FromBlankMachine(
+MESSAGE_DELIVERY_MACHINE = StateMachine(
     "Outbox message delivery",
     DeliveryStatus,
     MESSAGE_DELIVERY_TRANSITIONS,

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='outboxmessage',
             name='delivery_status',
-            field=models.CharField(blank=True, choices=[('', '–'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('bounced', 'Bounced'), ('failed', 'Failed')], max_length=16),
+            field=models.CharField(blank=True, choices=[('', 'No report yet'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('bounced', 'Bounced'), ('failed', 'Failed')], max_length=16),
         ),
     ]

@@ -15,7 +15,10 @@ register = template.Library()
 
 @register.filter
 def state_label(value: str) -> str:
-    """The human label of a state code from any state machine ("not_invited" → "Not invited")."""
+    """The human label of a state code from any state machine ("not_invited" → "Not invited");
+    a blank state stays blank (the timeline shows "–" for no state)."""
+    if not value:
+        return value
     for machine in REGISTRY.values():
         if value in machine.states.values:
             return machine.label(value)
