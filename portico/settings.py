@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "portico.portal",
     "portico.invitations",
     "portico.requests",
+    "portico.leads",
+    "portico.bookings",
+    "portico.estimates",
+    "portico.journey",
     "portico.web",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -136,6 +140,11 @@ LOGIN_REDIRECT_URL = "home"
 # Actions check that every write they make has its audit row (portico.audit.decorators): in
 # development and tests, where a missing one should fail loudly; production skips the SQL watch.
 PORTICO_ACTION_CHECKS = envbool("PORTICO_ACTION_CHECKS", DEBUG)
+# Public forms (contact form, referral page, booking widget; leads/public.py): posts per hour per
+# IP address and per organization, and the least time a person takes to fill one in.
+PORTICO_PUBLIC_FORM_RATE_PER_IP = envint("PORTICO_PUBLIC_FORM_RATE_PER_IP", 20)
+PORTICO_PUBLIC_FORM_RATE_PER_ORG = envint("PORTICO_PUBLIC_FORM_RATE_PER_ORG", 500)
+PORTICO_PUBLIC_FORM_MIN_SECONDS = envint("PORTICO_PUBLIC_FORM_MIN_SECONDS", 3)
 
 ACCOUNT_ADAPTER = "portico.web.adapter.PorticoAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portico.audit.models import AuditAction
 from portico.audit.transitions import StateMachine
+from portico.core.timezones import time_zone_validate
 
 
 class ClientStatus(models.TextChoices):
@@ -183,6 +184,8 @@ class Client(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     address = models.TextField(_("address"), blank=True)
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+    # The client's own time zone (IANA name) when known, e.g. from a booking; blank: the organization's.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[time_zone_validate])
     client_type = models.ForeignKey(
         ClientType,
         on_delete=models.SET_NULL,

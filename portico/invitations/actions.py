@@ -49,6 +49,7 @@ from portico.invitations.refusals import (
     portal_settings_of,
 )
 from portico.invitations.selectors import invitation_link_state
+from portico.invitations.signals import invitation_accepted, invitation_sent
 from portico.notifications.actions import Event, notify_navigators
 from portico.notifications.models import EventKind
 from portico.outbox.actions import outbox_enqueue
@@ -128,6 +129,7 @@ def invitation_send(*, client: Client, actor: Actor, channel: str = InvitationCh
         detail=_detail(invitation),
     )
     _enqueue_message(invitation, portal, raw)
+    invitation_sent.send(sender=Invitation, client=client, invitation=invitation, actor=actor)
     return invitation
 
 
@@ -431,6 +433,7 @@ def invitation_accept(
         gettext_noop("%(client)s accepted the portal invitation"),
     )
     portal_account_open(org=invitation.org, user=user, actor=client_actor, client=client)
+    invitation_accepted.send(sender=Invitation, client=client, invitation=invitation, user=user)
     return Acceptance(user=user, client=client, new_account=new_account)
 
 

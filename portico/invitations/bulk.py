@@ -45,6 +45,7 @@ from portico.invitations.models import (
     InvitationStatus,
 )
 from portico.invitations.refusals import invitation_address, invitation_expiry, invitation_refusal, portal_settings_of
+from portico.invitations.signals import invitations_sent_bulk
 from portico.jobs.kinds import JobKind, job_kind_register
 from portico.jobs.models import Job
 from portico.jobs.runner import job_start
@@ -142,6 +143,8 @@ def _run_chunk(job: Job, actor: Actor, chunk_ids: list[int]) -> dict[str, int]:
     outcomes.update({client.pk: Outcome.ALREADY_INVITED for client in invitable if client.pk not in created})
     _links_and_messages(chunk, sent, created)
     _record(chunk, outcomes)
+    if sent:
+        invitations_sent_bulk.send(sender=Invitation, org=job.org, client_ids=[c.pk for c in sent], actor=actor)
     return {"sent": len(sent), "skipped": len(clients) - len(sent)}
 
 

@@ -16,6 +16,12 @@ class EventKind(models.TextChoices):
     INVITATION_BOUNCED = "invitation_bounced", _("A portal invitation could not be delivered")
     PORTAL_ACCOUNT_CREATED = "portal_account_created", _("A client's portal account was created")
     INVITATION_NEW_LINK_REQUESTED = "invitation_new_link", _("A client asked for a new invitation link")
+    LEAD_RECEIVED = "lead_received", _("A new lead came from the website")
+    BOOKING_MADE = "booking_made", _("A visitor booked a time with you")
+    BOOKING_CANCELLED = "booking_cancelled", _("A booking was cancelled or moved")
+    ESTIMATE_APPROVED = "estimate_approved", _("A client approved an estimate")
+    ESTIMATE_DECLINED = "estimate_declined", _("A client declined an estimate")
+    ONBOARDING_COMPLETED = "onboarding_completed", _("A client completed onboarding")
     TEST = "test", _("Test notification")
 
 

@@ -22,6 +22,8 @@ from portico.audit.transitions import Stale
 from portico.core.actors import Actor
 from portico.core.contact import email_normalize
 from portico.core.errors import PorticoError
+from portico.core.money import CURRENCIES
+from portico.core.timezones import time_zone_names
 from portico.core.tokens import token_digest, token_new
 from portico.orgs.models import (
     MEMBERSHIP_MACHINE,
@@ -41,7 +43,15 @@ from portico.orgs.selectors import staff_invitation_lookup
 from portico.orgs.signals import organization_created
 from portico.outbox.actions import outbox_enqueue_email
 
-ORG_SETTINGS = ("name", "language", "require_mfa", "case_number_pattern", "mute_closed_clients")
+ORG_SETTINGS = (
+    "name",
+    "language",
+    "require_mfa",
+    "case_number_pattern",
+    "mute_closed_clients",
+    "currency",
+    "time_zone",
+)
 
 # --- organizations ---
 
@@ -92,6 +102,10 @@ def org_settings_update(*, org: Organization, actor: Actor, **fields: Any) -> Or
         raise ValueError(f"not organization settings: {sorted(unknown)}")
     if "case_number_pattern" in fields:
         case_number_pattern_check(fields["case_number_pattern"])
+    if "currency" in fields and fields["currency"] not in CURRENCIES:
+        raise PorticoError(_("Choose a currency from the list."), code="bad_currency")
+    if "time_zone" in fields and fields["time_zone"] not in time_zone_names():
+        raise PorticoError(_("Choose a time zone from the list."), code="bad_time_zone")
     changes = {}
     for field, value in fields.items():
         old = getattr(org, field)

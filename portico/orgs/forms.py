@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portico.accounts.forms import new_password_clean
 from portico.audit.models import AuditAction
+from portico.core.money import CURRENCY_CHOICES
+from portico.core.timezones import time_zone_names
 from portico.orgs.models import Organization, Role
 from portico.orgs.permissions import HELP, SECTIONS, Permission
 
@@ -68,6 +70,22 @@ class OrgSettingsForm(forms.Form):
         required=False,
         help_text=_("Navigators hear nothing about clients whose record is closed or inactive."),
     )
+    # Not required: a form that leaves them out keeps the organization's current values.
+    currency = forms.ChoiceField(
+        label=_("Currency"),
+        choices=CURRENCY_CHOICES,
+        required=False,
+        help_text=_("Estimates are written in this currency."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("Booking slots, reminder schedules and quiet hours follow it unless a client has their own."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [(name, name) for name in sorted(time_zone_names())]  # type: ignore[attr-defined]
 
 
 class OrgCreateForm(forms.Form):

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from portico.audit.models import AuditAction
 from portico.audit.transitions import StateMachine
 from portico.core.errors import PorticoError
+from portico.core.money import CURRENCY_CHOICES
+from portico.core.timezones import time_zone_validate
 from portico.orgs.permissions import ALL
 
 
@@ -47,6 +49,20 @@ class Organization(models.Model):
         _("disable notifications for closed client records"),
         default=False,
         help_text=_("No notifications of any kind about closed or inactive clients while this is on."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        choices=CURRENCY_CHOICES,
+        default="USD",
+        help_text=_("ISO 4217 code used for estimates, e.g. USD, MXN, EUR."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[time_zone_validate],
+        help_text=_("IANA name, e.g. America/Mexico_City: schedules, quiet hours and booking slots use it."),
     )
     # Bumped whenever a reference list of its client records changes (client types, warnings,
     # groups, staff), so per-process caches of those lists know they are stale (clients/reference.py).

@@ -25,6 +25,8 @@ class Permission(models.TextChoices):
     NAVIGATORS_ASSIGN = "navigators.assign", _("Assign navigators")
     INVITATIONS_SEND = "invitations.send", _("Client Account Invitations")
     REQUESTS_ANSWER = "requests.answer", _("Answer requests")
+    LEADS_MANAGE = "leads.manage", _("Manage leads")
+    ESTIMATES_MANAGE = "estimates.manage", _("Manage estimates")
     STAFF_MANAGE = "staff.manage", _("Manage staff")
     ROLES_MANAGE = "roles.manage", _("Manage roles")
     ORG_SETTINGS = "org.settings", _("Organization settings")
@@ -44,6 +46,10 @@ HELP: dict[str, Promise] = {
     Permission.NAVIGATORS_ASSIGN: _("Assign and unassign navigators on client records."),
     Permission.INVITATIONS_SEND: _("Send, resend and revoke client portal invitations."),
     Permission.REQUESTS_ANSWER: _("Read and answer requests that clients send from the portal."),
+    Permission.LEADS_MANAGE: _(
+        "See the leads from the website (contact form, bookings, referrals), convert them to clients and disqualify them."
+    ),
+    Permission.ESTIMATES_MANAGE: _("Create, send and revise estimates, and download their PDF."),
     Permission.STAFF_MANAGE: _("Invite staff members, change their role, deactivate and reactivate them."),
     Permission.ROLES_MANAGE: _("Create, edit and delete roles."),
     Permission.ORG_SETTINGS: _("Change the organization's settings, such as requiring two-factor authentication."),
@@ -68,6 +74,7 @@ SECTIONS: list[tuple[Promise, list[Permission]]] = [
         ],
     ),
     (_("Portal"), [Permission.PORTAL_CHANGE_STATUS, Permission.INVITATIONS_SEND, Permission.REQUESTS_ANSWER]),
+    (_("Onboarding"), [Permission.LEADS_MANAGE, Permission.ESTIMATES_MANAGE]),
     (
         _("Administration"),
         [
@@ -96,12 +103,16 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.NAVIGATORS_ASSIGN,
         Permission.INVITATIONS_SEND,
         Permission.REQUESTS_ANSWER,
+        Permission.LEADS_MANAGE,
+        Permission.ESTIMATES_MANAGE,
     ],
     _("Sales"): [
         Permission.CLIENTS_VIEW,
         Permission.CLIENTS_CREATE,
         Permission.CLIENTS_EDIT,
         Permission.INVITATIONS_SEND,
+        Permission.LEADS_MANAGE,
+        Permission.ESTIMATES_MANAGE,
     ],
     _("Read-only"): [Permission.CLIENTS_VIEW],
 }

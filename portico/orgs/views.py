@@ -175,13 +175,16 @@ def org_settings(request: HttpRequest) -> HttpResponse:
             "require_mfa": org.require_mfa,
             "case_number_pattern": org.case_number_pattern,
             "mute_closed_clients": org.mute_closed_clients,
+            "currency": org.currency,
+            "time_zone": org.time_zone,
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.org_settings_update(org=org, actor=org_actor(request), **form.cleaned_data)
+            fields = {name: value for name, value in form.cleaned_data.items() if value != "" or name == "name"}
+            actions.org_settings_update(org=org, actor=org_actor(request), **fields)
         except PorticoError as exc:
-            form.add_error("case_number_pattern", str(exc.message))
+            form.add_error(None, str(exc.message))
         else:
             messages.success(request, _("Settings saved."))
             return redirect("org_settings", org_slug=org.slug)

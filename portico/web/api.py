@@ -7,8 +7,12 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from portico.bookings.api import router as bookings_router
 from portico.clients.api import router as clients_router
+from portico.estimates.api import router as estimates_router
 from portico.invitations.api import router as invitations_router
+from portico.journey.api import router as journey_router
+from portico.leads.api import router as leads_router
 from portico.notifications.api import router as notifications_router
 from portico.orgs.api import router as orgs_router
 from portico.orgs.api_shared import error_handlers_install
@@ -21,3 +25,7 @@ api.add_router("/clients", clients_router)
 api.add_router("", invitations_router)
 api.add_router("", requests_router)
 api.add_router("", notifications_router)
+api.add_router("", leads_router)
+api.add_router("", bookings_router)
+api.add_router("", estimates_router)
+api.add_router("", journey_router)

@@ -7,9 +7,13 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from portico.accounts import urls as accounts_urls
+from portico.bookings import urls as bookings_urls
 from portico.clients import urls as clients_urls
+from portico.estimates import urls as estimates_urls
 from portico.invitations import urls as invitations_urls
 from portico.jobs import urls as jobs_urls
+from portico.journey import urls as journey_urls
+from portico.leads import urls as leads_urls
 from portico.notifications import urls as notifications_urls
 from portico.orgs import urls as orgs_urls
 from portico.outbox import urls as outbox_urls
@@ -26,6 +30,10 @@ org_patterns: list[URLPattern | URLResolver] = [
     *invitations_urls.org_urlpatterns,
     *portal_urls.org_urlpatterns,
     *requests_urls.org_urlpatterns,
+    *leads_urls.org_urlpatterns,
+    *bookings_urls.org_urlpatterns,
+    *estimates_urls.org_urlpatterns,
+    *journey_urls.org_urlpatterns,
     *notifications_urls.org_urlpatterns,
     *jobs_urls.org_urlpatterns,
     *orgs_urls.org_urlpatterns,
@@ -42,12 +50,16 @@ urlpatterns = [
     path("portal/", views.portal_home, name="portal_home"),
     *portal_urls.urlpatterns,
     *requests_urls.urlpatterns,
+    *estimates_urls.urlpatterns,
+    *journey_urls.urlpatterns,
     path("portal/<slug:org_slug>/", views.portal_org_home, name="portal_org_home"),
     *invitations_urls.urlpatterns,
     *orgs_urls.urlpatterns,
     *accounts_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *outbox_urls.urlpatterns,
+    *leads_urls.urlpatterns,
+    *bookings_urls.urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

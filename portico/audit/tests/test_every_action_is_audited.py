@@ -3,9 +3,12 @@ without a case here fails the last test."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings as settings_module
 
 from portico.accounts.actions import user_profile_update
 from portico.audit.models import AuditAction, AuditEvent
@@ -381,6 +384,11 @@ CASES: dict[str, Callable[..., object]] = {
     AuditAction.NOTIFICATION_PREFERENCES_CHANGED: lambda w, s: _notification_preferences(w),
     AuditAction.MESSAGE_RETRIED: lambda w, s: outbox_retry(message=_failed_message(w), actor=_staff(w)),
 }
+# Apps may keep their cases beside their own tests: ``portico/<app>/tests/audit_cases.py`` with
+# ``AUDIT_CASES`` (the same shape: action -> case(world, settings)).
+for _app in settings_module.INSTALLED_APPS:
+    if _app.startswith("portico.") and importlib.util.find_spec(f"{_app}.tests.audit_cases") is not None:
+        CASES.update(importlib.import_module(f"{_app}.tests.audit_cases").AUDIT_CASES)
 
 
 @pytest.mark.parametrize("action", list(CASES), ids=str)

@@ -53,10 +53,10 @@ def test_a_backward_import_breaks_the_layers_contract(project):
 
 
 def test_a_new_app_must_be_placed_in_the_layers(project):
-    (project / "portico" / "leads").mkdir()
-    (project / "portico" / "leads" / "__init__.py").write_text("")
+    (project / "portico" / "unplaced").mkdir()
+    (project / "portico" / "unplaced" / "__init__.py").write_text("")
     result = _lint(project)
-    assert result.returncode != 0 and "portico.leads" in result.stdout
+    assert result.returncode != 0 and "portico.unplaced" in result.stdout
 
 
 def test_another_apps_views_and_private_names_are_out_of_bounds(project):

@@ -1,0 +1,11 @@
+"""What the invitations app tells the apps above it (they connect in their AppConfig.ready)."""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction of ``invitation_send`` (kwargs: client, invitation, actor) and of
+# ``invitation_accept`` (kwargs: client, invitation, user): the onboarding journey re-derives the
+# client's progress. Bulk invitations send ``invitations_sent_bulk`` once per chunk
+# (kwargs: org, client_ids, actor) so a receiver can work set-based.
+invitation_sent = Signal()
+invitation_accepted = Signal()
+invitations_sent_bulk = Signal()

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class JourneyConfig(AppConfig):
+    name = "portico.journey"
