@@ -23,7 +23,7 @@ from django.http import HttpRequest
 from portico.core.actors import client_ip
 from portico.orgs.models import Organization
 
-TOKEN_FIELD = "form_token"
+TOKEN_FIELD = "form_token"  # noqa: S105 (a form field name, not a secret)
 HONEYPOT_FIELD = "website"  # hidden from people (off-screen, aria-hidden, tabindex -1); bots fill it
 _SALT = "portico.leads.public-form"
 MAX_AGE = 24 * 3600  # a form left open overnight still works
