@@ -9,12 +9,15 @@ they expect (``EXPECTED_REFUSALS``), and any other refusal fails."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -191,6 +194,17 @@ EXPECTED_REFUSALS: dict[str, str] = {
 NEEDS_PORTAL = {"client_invite", "invitation_preview"}
 # A support operator is nobody's navigator: taking a request (becoming one) is refused to them.
 OPERATOR_REFUSALS = {"request_take": "not_staff"}
+
+# Apps may keep their factories beside their own tests: ``portico/<app>/tests/matrix.py`` with any
+# of URL_FACTORIES, ID_FACTORIES, POST_DATA, EXPECTED_REFUSALS (dicts) and NEEDS_PORTAL (a set).
+for _app in settings.INSTALLED_APPS:
+    if _app.startswith("portico.") and importlib.util.find_spec(f"{_app}.tests.matrix") is not None:
+        _module = importlib.import_module(f"{_app}.tests.matrix")
+        URL_FACTORIES.update(getattr(_module, "URL_FACTORIES", {}))
+        ID_FACTORIES.update(getattr(_module, "ID_FACTORIES", {}))
+        POST_DATA.update(getattr(_module, "POST_DATA", {}))
+        EXPECTED_REFUSALS.update(getattr(_module, "EXPECTED_REFUSALS", {}))
+        NEEDS_PORTAL |= getattr(_module, "NEEDS_PORTAL", set())
 
 
 def _url(world: World, org_url: OrgUrl, owner: World | None = None) -> str:
