@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portico
 
-.PHONY: install run worker test test-sqlite test-postgres test-browser lint bench bench-smoke lock messages pg-up htmx clean
+.PHONY: system-deps install run worker test test-sqlite test-postgres test-browser lint bench bench-smoke lock messages pg-up htmx clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,8 +46,15 @@ test-sqlite: install
 test-postgres: install pg-up
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" -n 2 -q $(PYTEST_ARGS)
 
-test-browser: install
-	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
+# Debian packages outside the venv: chromium (browser tests), the libraries WeasyPrint loads (PDFs)
+# and gettext (make messages). Installs only what is missing.
+DEBIAN_PACKAGES := chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext
+
+system-deps:  ## Debian packages the suite needs (root; apt-get)
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+test-browser: install system-deps
 	DATABASE_URL=sqlite:///:memory: $(VENV)/bin/pytest -m browser -q -p no:xdist $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres test-browser  ## the whole suite: lint, SQLite, PostgreSQL, browser
