@@ -166,6 +166,10 @@ def client_referral_link(request: HttpRequest, client_id: int) -> HttpResponse:
 def my_referral_link(request: HttpRequest) -> HttpResponse:
     """The signed-in staff member's own referral link (leads list)."""
     org = request.org  # type: ignore[attr-defined]
+    if request.org_ctx.membership is None:  # type: ignore[attr-defined]
+        # A support operator is nobody's referrer here (the page offers them no link).
+        messages.info(request, _("Referral links belong to the organization's staff."))
+        return redirect("lead_list", org_slug=org.slug)
     actions.referral_link_get_or_create(org=org, actor=org_actor(request), user=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Your referral link is ready."))
     return redirect("lead_list", org_slug=org.slug)

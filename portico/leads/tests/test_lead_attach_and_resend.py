@@ -83,7 +83,9 @@ def test_resend_a_pending_invitation_from_the_lead_page(client, org_a, deliver):
     assert REFUSAL_HEADER not in response
     invitation = Invitation.objects.get()
     assert (invitation.sent_count, invitation.status) == (2, "pending")
-    assert len([m for m in mail.outbox if "lena@lead.test" in m.to]) == 1  # the resend (the first was not delivered here)
+    assert (
+        len([m for m in mail.outbox if "lena@lead.test" in m.to]) == 1
+    )  # the resend (the first was not delivered here)
 
 
 def test_resend_an_expired_invitation_makes_a_fresh_link(org_a):

@@ -96,7 +96,16 @@ def test_another_organizations_lead_is_404(client, org_a, org_b):
     client.force_login(org_a.admin)
     for name in ("lead_detail",):
         assert client.get(reverse(name, args=["alpha", theirs.pk])).status_code == 404
-    for name in ("lead_mark_contacted", "lead_disqualify", "lead_requalify", "lead_convert", "lead_attach", "lead_resend"):
-        assert client.post(reverse(name, args=["alpha", theirs.pk]), {"reason": "x", "channel": "none"}).status_code == 404
+    for name in (
+        "lead_mark_contacted",
+        "lead_disqualify",
+        "lead_requalify",
+        "lead_convert",
+        "lead_attach",
+        "lead_resend",
+    ):
+        assert (
+            client.post(reverse(name, args=["alpha", theirs.pk]), {"reason": "x", "channel": "none"}).status_code == 404
+        )
     theirs.refresh_from_db()
     assert theirs.state == "new"

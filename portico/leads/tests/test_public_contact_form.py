@@ -43,9 +43,7 @@ def test_the_form_carries_the_portal_branding_and_may_be_framed(visitor, org_a):
     assert visitor.get(reverse("account_login")).headers["X-Frame-Options"] == "DENY"
 
 
-def test_a_real_submission_makes_one_lead_with_its_source_and_tells_the_lead_navigators(
-    visitor, org_a, lead_navigator
-):
+def test_a_real_submission_makes_one_lead_with_its_source_and_tells_the_lead_navigators(visitor, org_a, lead_navigator):
     portal_set_up(org_a, services="Roofing\nGutters")
     url = URL + "?utm_source=google&utm_campaign=spring&utm_bogus=x&page=https://alpha.example/roofs"
     response = visitor_post(
