@@ -44,14 +44,11 @@ def lead_settings_of(*, org: Organization) -> LeadSettings:
     return found if found is not None else LeadSettings(org=org)
 
 
-def lead_navigators(*, org: Organization, lead_settings: LeadSettings | None = None) -> list[User]:
-    """The people told of new leads: the chosen navigators who are still active staff."""
-    if lead_settings is None or lead_settings.pk is None:
-        lead_settings = LeadSettings.objects.filter(org=org).first()
-        if lead_settings is None:
-            return []
+def lead_navigators(*, org: Organization) -> list[User]:
+    """The people told of new leads: the chosen navigators who are still active staff (one query)."""
+    chosen = LeadSettings.navigators.through.objects.filter(leadsettings__org=org, user=OuterRef("pk"))
     active = Membership.objects.filter(org=org, user=OuterRef("pk"), status=MembershipStatus.ACTIVE)
-    return list(lead_settings.navigators.filter(Exists(active)).order_by("full_name", "id"))
+    return list(User.objects.filter(Exists(chosen), Exists(active)).order_by("full_name", "id"))
 
 
 def staff_choices(*, org: Organization) -> QuerySet[User]:
