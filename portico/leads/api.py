@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
@@ -148,9 +148,12 @@ def lead_create(request: HttpRequest, payload: LeadIn, org: str | None = None) -
     caller = api_caller(request, org, Permission.LEADS_MANAGE)
     link: ReferralLink | None = None
     if payload.referral_code:
-        link = ReferralLink.objects.filter(org=caller.ctx.org, code=payload.referral_code.strip()).first()
-        if link is None:
-            raise InvalidInput("No referral link has this code.", code="invalid", extra={"field": "referral_code"})
+        try:
+            link = selectors.referral_link_by_code(org=caller.ctx.org, code=payload.referral_code)
+        except Http404:  # unknown, another organization's, or its client or staff member is gone
+            raise InvalidInput(
+                "No working referral link has this code.", code="invalid", extra={"field": "referral_code"}
+            ) from None
     source = payload.source or (LeadSource.REFERRAL if link is not None else LeadSource.API)
     lead = actions.lead_submit(
         org=caller.ctx.org,

@@ -19,7 +19,7 @@
   frame.src = src + "?" + query.toString();
   frame.title = script.getAttribute("data-title") || config.title;
   frame.setAttribute("loading", "lazy");
-  frame.style.cssText = "width:100%;min-height:480px;border:0;display:block";
+  frame.style.cssText = "width:100%;min-height:320px;border:0;display:block";
   script.parentNode.insertBefore(frame, script.nextSibling);
   window.addEventListener("message", function (event) {
     if (event.source !== frame.contentWindow || event.origin !== config.origin) return;
