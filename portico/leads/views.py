@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -194,15 +195,15 @@ def embed_snippets(org_slug: str, referral_code: str = "") -> list[dict[str, str
         pages.append(("booking", _("Booking widget"), _absolute(reverse("booking_widget", args=[org_slug]))))
     snippets = []
     for key, label, url in pages:
-        code_attr = f' data-code="{referral_code or "CODE"}"' if key == "referral" else ""
+        code_attr = f' data-code="{escape(referral_code or "CODE")}"' if key == "referral" else ""
         snippets.append(
             {
                 "key": key,
                 "label": str(label),
                 "url": url,
-                "iframe": f'<iframe src="{url}" title="{label}" style="width:100%;min-height:560px;border:0" '
-                f'loading="lazy"></iframe>',
-                "script": f'<script src="{script}" data-page="{key}"{code_attr} async></script>',
+                "iframe": f'<iframe src="{escape(url)}" title="{escape(label)}" '
+                'style="width:100%;min-height:560px;border:0" loading="lazy"></iframe>',
+                "script": f'<script src="{escape(script)}" data-page="{key}"{code_attr} async></script>',
             }
         )
     return snippets
