@@ -137,7 +137,22 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
     finally:
         lead_settings_save(org=org, actor=Actor.system(), navigators=navigators, public_forms=True, thank_you="")
     _forget_runs(org)
-    return [result, quiet]
+    # The staff side: the leads list over the N leads, first page and one filtered by state and source.
+    from portico.accounts.models import User
+
+    staff = Client()
+    staff.force_login(User.objects.get(email=f"admin@{SLUG}.test"))
+    leads_url = reverse("lead_list", args=[org.slug])
+    listed = staff.get(leads_url)
+    assert listed.status_code == 200 and len(listed.context["page"].rows) == 25
+    pages = [
+        time_measure(measure_class("leads.list", N, lambda c: c.get(leads_url)), staff),
+        time_measure(
+            measure_class("leads.list.filtered", N, lambda c: c.get(leads_url, {"state": "new", "source": "referral"})),
+            staff,
+        ),
+    ]
+    return [result, quiet, *pages]
 
 
 def note(results: list[dict[str, Any]]) -> str:
@@ -146,7 +161,9 @@ def note(results: list[dict[str, Any]]) -> str:
         f"empty, rate limits raised for the run) in an organization with {N:,} leads and one lead navigator: each "
         "post makes the lead, its audit row and the navigator's notification (bell row and, by preference, the "
         "outbox email). leads.submit.no_navigator: the same with no lead navigator chosen (the difference is the "
-        "notification's cost). Through the Django test client with CSRF checks on, as a framed page."
+        "notification's cost). Through the Django test client with CSRF checks on, as a framed page. "
+        "leads.list(.filtered): the staff leads page over them, first page (filtered: new referrals), signed in "
+        "as the organization's admin."
     )
 
 
