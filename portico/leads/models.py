@@ -95,3 +95,62 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadSettings(models.Model):
+    """One per organization, made the first time its settings are saved (until then, the defaults
+    of ``lead_settings_of``): who hears of new leads, whether the public pages answer, the thanks."""
+
+    org = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="lead_settings")
+    navigators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notify about new leads"),
+        help_text=_("Active staff members told of every new lead (by their notification preferences)."),
+    )
+    public_forms = models.BooleanField(
+        _("public forms on"),
+        default=True,
+        help_text=_("The contact form and referral pages answer on the web (and in any site that embeds them)."),
+    )
+    thank_you = models.TextField(
+        _("thank-you text"), blank=True, help_text=_("Shown after a visitor sends the form. Blank: a standard text.")
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"lead settings of {self.org_id}"
+
+
+class ReferralLink(models.Model):
+    """A personal referral link: a client's or a staff member's (one each per organization). The
+    code is public (it is shared with friends), short and random; a lead from it keeps who referred it."""
+
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="referral_links")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="referral_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="referral_links"
+    )
+    code = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(client__isnull=False, user__isnull=True)
+                | models.Q(client__isnull=True, user__isnull=False),
+                name="referral_link_client_xor_user",
+            ),
+            models.UniqueConstraint(
+                "org", "client", condition=models.Q(client__isnull=False), name="one_referral_link_per_client"
+            ),
+            models.UniqueConstraint(
+                "org", "user", condition=models.Q(user__isnull=False), name="one_referral_link_per_staff"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

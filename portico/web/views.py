@@ -19,6 +19,7 @@ from portico.clients.models import client_status_choices
 from portico.clients.reference import client_reference
 from portico.clients.search import client_search
 from portico.invitations.selectors import invitation_newest
+from portico.leads.selectors import client_referrals, referral_link_of_records
 from portico.orgs.context import SESSION_KEY, org_view
 from portico.orgs.permissions import Permission
 from portico.orgs.selectors import organizations_for_user
@@ -99,6 +100,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 [(w.id, w.label) for w in ref.warnings], {w["id"] for w in client.warning_badges}
             ),
         )
+        if ctx.has(Permission.LEADS_MANAGE):  # the referral link and the leads it brought: one query
+            context["referrals"] = client_referrals(org=org, client=client)
     elif section == "groups":
         context["group_options"] = choice_options(ref.groups, {g["id"] for g in client.group_refs})
     elif section == "navigators" and ctx.has(Permission.NAVIGATORS_ASSIGN):
@@ -134,6 +137,7 @@ def portal_org_home(request: HttpRequest, account: PortalAccount, accounts: list
             "accounts": accounts,
             "records": records,
             "latest_requests": latest,
+            "referral_link": referral_link_of_records(org=account.org, client_ids=[r.pk for r in records]),
         },
     )
 
