@@ -104,6 +104,7 @@ BOOKING_MACHINE = StateMachine(
     verbs={"cancel": _("cancel"), "reschedule": _("reschedule")},
     audit={"cancel": AuditAction.BOOKING_CANCELLED, "reschedule": AuditAction.BOOKING_RESCHEDULED},
     key="booking",
+    field="state",
     tones={BookingState.BOOKED: "ok", BookingState.CANCELLED: "bad"},
 )
 
