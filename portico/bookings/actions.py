@@ -81,9 +81,7 @@ def booking_settings_save(
     saved, _created = BookingSettings.objects.update_or_create(
         org=org, defaults={**values, "updated_at": timezone.now()}
     )
-    audit_record(
-        org=org, actor=actor, action=AuditAction.AVAILABILITY_CHANGED, target=org, detail={"settings": values}
-    )
+    audit_record(org=org, actor=actor, action=AuditAction.AVAILABILITY_CHANGED, target=org, detail={"settings": values})
     return saved
 
 
@@ -177,7 +175,13 @@ def _when(moment: dt.datetime, zone_name: str, fallback: str) -> str:
 
 
 def _claim(
-    *, org: Organization, candidates: list[int], staff_by_id: dict[int, User], start: dt.datetime, length: dt.timedelta, fields: dict[str, Any]
+    *,
+    org: Organization,
+    candidates: list[int],
+    staff_by_id: dict[int, User],
+    start: dt.datetime,
+    length: dt.timedelta,
+    fields: dict[str, Any],
 ) -> Booking:
     """Insert the booking for the first candidate whose slot is still free. The partial unique
     index (and on PostgreSQL the exclusion constraint) decides races: a concurrent insert of the
@@ -492,4 +496,3 @@ def booking_reschedule(*, booking: Booking, actor: Actor, start: dt.datetime, ra
     _announce_cancelled(booking, moved_to=new)
     _announce_booked(new, raw_token=raw_token, rescheduled=True)
     return new
-

@@ -68,10 +68,15 @@ class BookingForm(forms.Form):
         label=_("Email"), required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
     phone = forms.CharField(
-        label=_("Mobile"), required=False, max_length=30, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        label=_("Mobile"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     service = forms.ChoiceField(label=_("Service"), required=False)
-    message = forms.CharField(label=_("Message"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, services: list[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -93,4 +98,3 @@ def instant_parse(value: str) -> dt.datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
-

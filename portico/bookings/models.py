@@ -61,7 +61,9 @@ class AvailabilityWindow(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
         indexes = [models.Index(fields=["org", "user", "weekday"], name="availability_org_user_day")]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="window_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="window_end_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
@@ -79,7 +81,9 @@ class TimeOff(models.Model):
     class Meta:
         ordering = ["start"]
         indexes = [models.Index(fields=["org", "user", "end"], name="time_off_org_user_end")]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="time_off_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="time_off_end_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"time off {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"

@@ -71,9 +71,7 @@ def windows_of(*, org: Organization, users: Iterable[User]) -> dict[int, list[Av
     return found
 
 
-def time_off_of(
-    *, org: Organization, users: Iterable[User], upcoming_only: bool = True
-) -> dict[int, list[TimeOff]]:
+def time_off_of(*, org: Organization, users: Iterable[User], upcoming_only: bool = True) -> dict[int, list[TimeOff]]:
     qs = TimeOff.objects.filter(org=org, user__in=list(users))
     if upcoming_only:
         qs = qs.filter(end__gt=timezone.now())

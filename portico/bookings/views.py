@@ -80,7 +80,9 @@ def _availability(
         {
             "user": user,
             "windows": windows.get(user.pk, []),
-            "time_off": [(item, item.start.astimezone(zone), item.end.astimezone(zone)) for item in time_off.get(user.pk, [])],
+            "time_off": [
+                (item, item.start.astimezone(zone), item.end.astimezone(zone)) for item in time_off.get(user.pk, [])
+            ],
         }
         for user in people
     ]
@@ -120,9 +122,7 @@ def booking_settings(request: HttpRequest) -> HttpResponse:
 def my_availability(request: HttpRequest) -> HttpResponse:
     """My own weekly windows and time off."""
     user: User = request.user  # type: ignore[assignment]
-    return _availability(
-        request, people=[user], choose_staff=False, template="bookings/my_availability.html", extra={}
-    )
+    return _availability(request, people=[user], choose_staff=False, template="bookings/my_availability.html", extra={})
 
 
 @org_view(Permission.CLIENTS_VIEW)
@@ -133,7 +133,11 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     everyone = can_all and request.GET.get("who") == "all"
     past = request.GET.get("when") == "past"
     page = selectors.booking_page(
-        org=org, user=request.user, everyone=everyone, past=past, cursor=request.GET.get("cursor", "")  # type: ignore[arg-type]
+        org=org,
+        user=request.user,  # type: ignore[arg-type]
+        everyone=everyone,
+        past=past,
+        cursor=request.GET.get("cursor", ""),
     )
     zone = selectors.org_zone(org)
     rows = [(b, b.start.astimezone(zone), b.end.astimezone(zone)) for b in page.rows]

@@ -72,8 +72,7 @@ def _picker(
     """The slot picker's context: a week of free slots grouped by the visitor's days."""
     first = _first_day(request, zone)
     start, end = selectors.day_range(first, DAYS_SHOWN, zone)
-    slots = selectors.free_slots(
-        org=org, settings=settings, staff=staff, range_start=start, range_end=end)
+    slots = selectors.free_slots(org=org, settings=settings, staff=staff, range_start=start, range_end=end)
     today = timezone.now().astimezone(zone).date()
     latest = (timezone.now() + dt.timedelta(days=settings.horizon_days)).astimezone(zone).date()
     return {
@@ -139,7 +138,9 @@ def booking_widget(request: HttpRequest, org_slug: str) -> HttpResponse:
                 form.add_error(None, str(exc.message))
                 status = 409
             except PorticoError as exc:
-                form.add_error(exc.extra.get("field") if exc.extra.get("field") in form.fields else None, str(exc.message))
+                form.add_error(
+                    exc.extra.get("field") if exc.extra.get("field") in form.fields else None, str(exc.message)
+                )
             else:
                 local = booking.start.astimezone(zone)
                 return render(request, "bookings/widget_done.html", {**context, "booking": booking, "local": local})
@@ -181,15 +182,17 @@ def booking_manage(request: HttpRequest, org_slug: str, token: str) -> HttpRespo
             if op == "cancel":
                 actions.booking_cancel(booking=booking, actor=actor)
                 return render(
-                    request, "bookings/manage_done.html", {"org": org, "portal": portal, "booking": booking, "cancelled": True}
+                    request,
+                    "bookings/manage_done.html",
+                    {"org": org, "portal": portal, "booking": booking, "cancelled": True},
                 )
             if op == "reschedule":
                 start = instant_parse(request.POST.get("start", ""))
                 if start is None:
                     raise PorticoError(_("Choose a time."), code="invalid")
                 new = actions.booking_reschedule(booking=booking, actor=actor, start=start, raw_token=token)
-                context = {"org": org, "portal": portal, "booking": new, "local": new.start.astimezone(zone)}
-                return render(request, "bookings/manage_done.html", context)
+                done = {"org": org, "portal": portal, "booking": new, "local": new.start.astimezone(zone)}
+                return render(request, "bookings/manage_done.html", done)
             raise PorticoError(_("Choose Cancel or a new time."), code="invalid")
         except PorticoError as exc:
             error = str(exc.message)

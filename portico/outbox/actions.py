@@ -19,8 +19,8 @@ from portico.core.actors import Actor
 from portico.core.sql import copy_rows
 from portico.outbox.delivery import enqueue_delivery, enqueue_delivery_many, outbox_label
 from portico.outbox.models import (
-    MESSAGE_DELIVERY_MACHINE,
     ATTACHMENTS_KEY,
+    MESSAGE_DELIVERY_MACHINE,
     OUTBOX_MACHINE,
     SECRETS_KEY,
     Channel,

@@ -25,7 +25,7 @@ def _add(world, user, weekday=0, start=9, end=12):
 
 
 def test_a_window_must_end_after_it_starts(org_a):
-    with pytest.raises(PorticoError, match="The end must be after the start."):
+    with pytest.raises(PorticoError, match="The end must be after the start"):
         _add(org_a, org_a.admin, start=12, end=9)
     assert not AvailabilityWindow.objects.exists()
 
@@ -47,7 +47,7 @@ def test_only_the_organizations_staff_can_have_availability(org_a, org_b):
 
 def test_time_off_must_end_after_it_starts(org_a):
     start = dt.datetime(2026, 12, 8, 9, tzinfo=NY)
-    with pytest.raises(PorticoError, match="The end must be after the start."):
+    with pytest.raises(PorticoError, match="The end must be after the start"):
         time_off_add(org=org_a.org, user=org_a.admin, actor=Actor.system(), start=start, end=start)
 
 

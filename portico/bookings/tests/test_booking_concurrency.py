@@ -59,7 +59,7 @@ def test_fifty_concurrent_bookings_of_one_slot_make_exactly_one(settings):
                 statuses.append(response.status_code)
                 if response.status_code == 409:
                     assert "That time was just taken; choose another." in response.content.decode()
-        except BaseException as exc:  # noqa: BLE001 (reported below)
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         finally:
@@ -85,7 +85,9 @@ def test_postgresql_also_refuses_overlapping_bookings_of_different_lengths(org_a
     """The exclusion constraint (migration 0002): a 60-minute booking at 10:00 and a 30-minute
     one at 10:30 overlap, though their starts differ (which the unique index alone allows)."""
     start = dt.datetime(2030, 1, 7, 10, tzinfo=dt.UTC)
-    Booking.objects.create(org=org_a.org, staff=org_a.admin, start=start, end=start + dt.timedelta(minutes=60), name="A")
+    Booking.objects.create(
+        org=org_a.org, staff=org_a.admin, start=start, end=start + dt.timedelta(minutes=60), name="A"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Booking.objects.create(
             org=org_a.org,
@@ -96,5 +98,13 @@ def test_postgresql_also_refuses_overlapping_bookings_of_different_lengths(org_a
         )
     # A cancelled booking holds nothing; another person is another calendar.
     Booking.objects.filter(name="A").update(state=BookingState.CANCELLED)
-    Booking.objects.create(org=org_a.org, staff=org_a.admin, start=start + dt.timedelta(minutes=30), end=start + dt.timedelta(minutes=60), name="C")
-    Booking.objects.create(org=org_a.org, staff=org_a.readonly, start=start, end=start + dt.timedelta(minutes=60), name="D")
+    Booking.objects.create(
+        org=org_a.org,
+        staff=org_a.admin,
+        start=start + dt.timedelta(minutes=30),
+        end=start + dt.timedelta(minutes=60),
+        name="C",
+    )
+    Booking.objects.create(
+        org=org_a.org, staff=org_a.readonly, start=start, end=start + dt.timedelta(minutes=60), name="D"
+    )

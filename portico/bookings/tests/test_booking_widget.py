@@ -69,7 +69,12 @@ def test_a_booking_makes_the_booking_its_lead_and_confirmations_with_ics(client,
     assert booking.time_zone == "Europe/Madrid"
     lead = Lead.objects.get()
     assert booking.lead == lead
-    assert (lead.source, lead.name, lead.email, lead.service) == (LeadSource.BOOKING, "Vera Visitor", "vera@example.test", "Tax return")
+    assert (lead.source, lead.name, lead.email, lead.service) == (
+        LeadSource.BOOKING,
+        "Vera Visitor",
+        "vera@example.test",
+        "Tax return",
+    )
     assert "Alpha Admin" in lead.message and "About my taxes" in lead.message and "Booked" in lead.message
     assert lead.page == "https://alpha.example/contact"
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from portico.bookings.actions import availability_window_add, booking_cancel, time_off_add
 from portico.bookings.selectors import booking_settings_get, day_range, free_slots, slots_by_day
+from portico.bookings.tests.conftest import NY, at, book, bookable_setup
 from portico.core.actors import Actor
 from portico.orgs.actions import org_settings_update
-from portico.bookings.tests.conftest import NY, at, book, bookable_setup
 
 UTC = dt.UTC
 TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
@@ -33,7 +33,12 @@ def _slots(world, start, end, staff=None, now=None, settings=None):
 def test_a_window_gives_slots_of_the_set_length_in_the_organizations_time_zone(bookable):
     slots = _slots(bookable, at(8, 0), at(9, 0))  # Tuesday 8 December
     assert [s.start.astimezone(NY).strftime("%H:%M") for s in slots] == [
-        "09:00", "09:30", "10:00", "10:30", "11:00", "11:30"
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+        "11:30",
     ]
     assert all(s.end - s.start == dt.timedelta(minutes=30) for s in slots)
     assert slots[0].start == dt.datetime(2026, 12, 8, 14, 0, tzinfo=UTC)  # stored and compared in UTC
@@ -96,7 +101,12 @@ def test_a_window_keeps_its_wall_clock_time_across_the_daylight_saving_change(or
     assert dt.datetime(2026, 3, 8, 13, 0, tzinfo=UTC) in starts  # Sunday 9:00 EDT
     assert dt.datetime(2026, 3, 9, 13, 0, tzinfo=UTC) in starts  # Monday 9:00 EDT
     weekend = [s for s in slots if s.start.astimezone(NY).day in (7, 8)]
-    assert [s.start.astimezone(NY).strftime("%d %H:%M") for s in weekend] == ["07 09:00", "07 09:30", "08 09:00", "08 09:30"]
+    assert [s.start.astimezone(NY).strftime("%d %H:%M") for s in weekend] == [
+        "07 09:00",
+        "07 09:30",
+        "08 09:00",
+        "08 09:30",
+    ]
 
 
 def test_a_window_across_the_spring_forward_gap_is_an_hour_shorter(org_a):
@@ -119,8 +129,12 @@ def test_the_visitor_sees_the_slots_on_their_own_days(bookable):
     days = slots_by_day(_slots(bookable, start, end), TOKYO)
     assert [d.day for d in days] == [dt.date(2026, 12, 9)]
     assert [local.strftime("%H:%M") for _slot, local in days[0].slots] == [
-        "00:00", "00:30", "01:00", "01:30",  # Tuesday 10:00–11:30 in New York
-        "23:00", "23:30",  # Wednesday 9:00–9:30 in New York
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",  # Tuesday 10:00–11:30 in New York
+        "23:00",
+        "23:30",  # Wednesday 9:00–9:30 in New York
     ]
     assert days[0].slots[0][0].start == at(8, 10)
 

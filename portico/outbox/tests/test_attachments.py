@@ -33,7 +33,12 @@ def test_an_email_carries_its_attachments(org_a, deliver):
 def test_a_message_without_attachments_has_none(org_a, deliver):
     with deliver(), transaction.atomic():
         outbox_enqueue(
-            org=org_a.org, channel=Channel.EMAIL, to="x@example.test", idempotency_key="attach:2", subject="Hi", body_text="Hi"
+            org=org_a.org,
+            channel=Channel.EMAIL,
+            to="x@example.test",
+            idempotency_key="attach:2",
+            subject="Hi",
+            body_text="Hi",
         )
     (sent,) = mail.outbox
     assert sent.attachments == []
