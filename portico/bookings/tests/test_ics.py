@@ -19,7 +19,7 @@ def test_request_and_cancel_share_the_uid_and_times_are_utc(bookable):
 
 
 def test_text_is_escaped_and_long_lines_are_folded(bookable):
-    booking, _raw = book(bookable, at(8, 10), name="Ñandú, Peña; \"Jr\"")
+    booking, _raw = book(bookable, at(8, 10), name='Ñandú, Peña; "Jr"')
     summary = "Cita con Peña; revisión, impuestos " + "é" * 80
     text = booking_ics(booking, method="REQUEST", summary=summary, description="line one\nline two")
     for line in text.split("\r\n"):
