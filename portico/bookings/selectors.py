@@ -229,6 +229,11 @@ def booking_by_token(*, org: Organization, raw_token: str) -> Booking:
     )
 
 
+def booking_get(*, org: Organization, booking_id: int) -> Booking:
+    """One of the organization's bookings; another organization's id is a 404."""
+    return get_object_or_404(Booking.objects.select_related("org", "staff"), org=org, pk=booking_id)
+
+
 def booking_list_queryset(*, org: Organization, user: User | None, everyone: bool, past: bool) -> QuerySet[Booking]:
     qs = Booking.objects.filter(org=org).select_related("staff")
     if not everyone:

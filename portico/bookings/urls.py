@@ -9,6 +9,7 @@ org_urlpatterns = [
     path("settings/booking/", views.booking_settings, name="booking_settings"),
     path("bookings/", views.booking_list, name="booking_list"),
     path("bookings/availability/", views.my_availability, name="my_availability"),
+    path("bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
 ]
 urlpatterns = [
     path("w/<slug:org_slug>/book/", views_public.booking_widget, name="booking_widget"),

@@ -8,8 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portico.accounts.models import User
 from portico.bookings import actions, selectors
@@ -143,3 +145,18 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     rows = [(b, b.start.astimezone(zone), b.end.astimezone(zone)) for b in page.rows]
     context = {"page": page, "rows": rows, "everyone": everyone, "past": past, "can_all": can_all, "zone": zone}
     return render(request, "bookings/list.html", context)
+
+
+@org_view(Permission.CLIENTS_VIEW)
+@require_POST
+def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """Staff cancel a booking: their own, or anyone's with the settings permission. The booker
+    gets the cancellation (.ics) like when they cancel themselves."""
+    org = request.org  # type: ignore[attr-defined]
+    booking = selectors.booking_get(org=org, booking_id=booking_id)
+    if booking.staff_id != request.user.pk and not request.org_ctx.has(Permission.ORG_SETTINGS):  # type: ignore[attr-defined]
+        raise PorticoError(_("You can cancel only your own bookings."), code="not_yours")
+    actions.booking_cancel(booking=booking, actor=org_actor(request))
+    messages.success(request, _("Booking cancelled; %(name)s has been told.") % {"name": booking.name})
+    url = reverse("booking_list", args=[org.slug])
+    return redirect(url + "?who=all" if request.POST.get("who") == "all" else url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core import mail
 from django.urls import reverse
 
 from portico.bookings.actions import availability_window_add, booking_cancel
@@ -87,3 +88,25 @@ def test_another_organizations_bookings_never_show(client, bookable, org_b):
     client.force_login(org_b.admin)
     body = client.get(reverse("booking_list", args=[org_b.org.slug]) + "?who=all").content.decode()
     assert "Alpha Visitor" not in body
+
+
+def test_staff_cancel_their_own_booking_from_the_list(client, bookable, deliver):
+    booking, _raw = book(bookable, at(8, 10))
+    client.force_login(bookable.admin)
+    url = reverse("booking_list", args=[bookable.org.slug])
+    assert reverse("booking_cancel", args=[bookable.org.slug, booking.pk]) in client.get(url).content.decode()
+    with deliver():
+        response = client.post(reverse("booking_cancel", args=[bookable.org.slug, booking.pk]))
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.state == "cancelled"
+    assert any(m.to == ["vera@example.test"] and m.attachments for m in mail.outbox)  # the booker is told
+
+
+def test_staff_without_the_settings_permission_cannot_cancel_a_colleagues_booking(client, bookable):
+    booking, _raw = book(bookable, at(8, 10))  # with the admin
+    client.force_login(bookable.readonly)
+    response = client.post(reverse("booking_cancel", args=[bookable.org.slug, booking.pk]))
+    assert response["X-Portico-Refusal"] == "not_yours"
+    booking.refresh_from_db()
+    assert booking.state == "booked"
