@@ -202,3 +202,13 @@ def test_another_organizations_staff_cannot_be_chosen(client, bookable, org_b):
     # Not one of the organization's people: the choice falls back to anyone available.
     assert response.status_code == 200
     assert Booking.objects.get().staff == bookable.admin
+
+
+def test_the_page_and_utm_parameters_the_embed_script_passes_reach_the_lead(client, bookable):
+    query = "utm_source=newsletter&utm_campaign=winter&page=https://alpha.example/offers"
+    form = client.get(_url(bookable) + "?" + query).content.decode()
+    assert 'name="utm_source" value="newsletter"' in form
+    assert 'name="page" value="https://alpha.example/offers"' in form
+    _post(client, bookable, at(8, 10), utm_source="newsletter", utm_campaign="winter")
+    lead = Lead.objects.get()
+    assert lead.utm == {"utm_source": "newsletter", "utm_campaign": "winter"}
