@@ -1,5 +1,5 @@
 """Email attachments: stored with the message (text content, e.g. a booking's .ics) and attached
-by the email transport, also in a batch."""
+by the email transport (single sends and batches share it)."""
 
 from __future__ import annotations
 
