@@ -19,6 +19,7 @@ from portico.core.actors import Actor
 from portico.core.sql import copy_rows
 from portico.outbox.delivery import enqueue_delivery, enqueue_delivery_many, outbox_label
 from portico.outbox.models import (
+    ATTACHMENTS_KEY,
     MESSAGE_DELIVERY_MACHINE,
     OUTBOX_MACHINE,
     SECRETS_KEY,
@@ -39,6 +40,7 @@ class MessageContent(TypedDict, total=False):
     body_html: str
     payload: dict[str, Any] | None
     secrets: dict[str, str] | None
+    attachments: list[dict[str, str]] | None
 
 
 @action(
@@ -77,10 +79,17 @@ def outbox_message_new(
     body_html: str = "",
     payload: dict[str, Any] | None = None,
     secrets: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
-    """An unsaved message, exactly as ``outbox_enqueue`` would store it: for ``outbox_enqueue_many``."""
+    """An unsaved message, exactly as ``outbox_enqueue`` would store it: for ``outbox_enqueue_many``.
+    ``attachments`` (email only): ``[{"filename", "mimetype", "content"}]`` with text content."""
     if secrets:
         payload = {**(payload or {}), SECRETS_KEY: secrets}
+    if attachments:
+        payload = {
+            **(payload or {}),
+            ATTACHMENTS_KEY: [{k: str(a[k]) for k in ("filename", "mimetype", "content")} for a in attachments],
+        }
     return OutboxMessage(
         org=org,
         channel=channel,
@@ -127,6 +136,7 @@ def outbox_enqueue_email(
     idempotency_key: str,
     language: str,
     secrets: dict[str, str] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
     """Render ``{template}_subject.txt``, ``_message.txt`` and (optional) ``_message.html``
     in the recipient's language and put the email in the outbox. Each ``secrets`` entry is
@@ -148,6 +158,7 @@ def outbox_enqueue_email(
         body_text=body_text,
         body_html=body_html,
         secrets=secrets,
+        attachments=attachments,
     )
 
 

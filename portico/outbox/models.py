@@ -17,6 +17,9 @@ from portico.audit.models import AuditAction
 from portico.audit.transitions import StateMachine
 
 SECRETS_KEY = "secrets"
+# Files sent with an email: payload["attachments"] = [{"filename", "mimetype", "content"}] (text content,
+# e.g. a booking's .ics; small by design: it lives in the message row).
+ATTACHMENTS_KEY = "attachments"
 
 
 def secret_marker(name: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from portico.outbox.models import Channel, OutboxMessage
+from portico.outbox.models import ATTACHMENTS_KEY, Channel, OutboxMessage
 from portico.outbox.sms import SmsTransport
 
 
@@ -48,6 +48,8 @@ class EmailTransport:
         )
         if message.body_html:
             email.attach_alternative(message.reveal(message.body_html), "text/html")
+        for attachment in payload.get(ATTACHMENTS_KEY, []):
+            email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
         email.metadata = {"idempotency_key": message.idempotency_key}  # type: ignore[attr-defined]  # anymail ESPs
         email.send(fail_silently=False)
         # An anymail ESP answers with its own id, the one its tracking webhooks carry; other backends keep ours.
