@@ -18,6 +18,7 @@ from portico.clients.forms import choice_options
 from portico.clients.models import client_status_choices
 from portico.clients.reference import client_reference
 from portico.clients.search import client_search
+from portico.estimates.selectors import estimates_of_client
 from portico.invitations.selectors import invitation_newest
 from portico.orgs.context import SESSION_KEY, org_view
 from portico.orgs.permissions import Permission
@@ -99,6 +100,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 [(w.id, w.label) for w in ref.warnings], {w["id"] for w in client.warning_badges}
             ),
         )
+        if ctx.has(Permission.ESTIMATES_MANAGE):  # the Estimates block: one query
+            context["client_estimates"] = estimates_of_client(client=client)
     elif section == "groups":
         context["group_options"] = choice_options(ref.groups, {g["id"] for g in client.group_refs})
     elif section == "navigators" and ctx.has(Permission.NAVIGATORS_ASSIGN):

@@ -1,7 +1,7 @@
-"""The client record page (seed 004) costs at most 7 queries in every section, whatever the
+"""The client record page (seed 004) costs at most 8 queries in every section, whatever the
 record holds: session, user and memberships; the client with its warnings, groups and
-navigators; the timeline; and on Status the newest invitation (with its trail) and the portal
-account. The reference lists (client types, warnings, groups, staff) come from a cache that
+navigators; the timeline; and on Status the newest invitation (with its trail), the portal
+account and the client's estimates (for staff who manage estimates). The reference lists (client types, warnings, groups, staff) come from a cache that
 follows the organization's reference version."""
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def test_every_section_costs_at_most_seven_queries(client, org_a):
     url = reverse("client_detail", args=["alpha", record.pk])
     client.get(url)  # the first page after changes reloads the organization's reference lists
     counts = {section: _queries(client, url, section) for section in SECTIONS}
-    assert counts["status"] == 7, counts  # + the invitation and the portal account
-    assert all(n <= 7 for n in counts.values()), counts
+    assert counts["status"] == 8, counts  # + the invitation, the portal account and the estimates block
+    assert all(n <= 8 for n in counts.values()), counts
     page = client.get(url).content.decode()
     assert "Full Record" in page and "W2" in page and "Client Portal Invitation Accepted" in page
 

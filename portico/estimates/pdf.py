@@ -1,0 +1,65 @@
+"""The estimate as a PDF (WeasyPrint), in the organization's portal branding: its name, colours and
+logo. The body is the same partial the pages render (``estimates/_sheet.html``), so the amounts are
+the same text; the footer carries the content hash. Nothing is fetched over the network: the logo
+is read from storage and inlined, and only data: URLs are fetched."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML, Document
+from weasyprint.formatting_structure.boxes import TextBox
+from weasyprint.urls import URLFetcher
+
+from portico.estimates.content import Sheet
+from portico.estimates.models import Estimate
+from portico.portal.models import PortalSettings
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _branding(estimate: Estimate) -> dict[str, Any]:
+    portal = PortalSettings.objects.filter(org_id=estimate.org_id).first()
+    brand: dict[str, Any] = {
+        "name": estimate.org.name,
+        "primary": "#1f5fbf",
+        "accent": "#0b7a4b",
+        "logo": "",
+    }
+    if portal is None:
+        return brand
+    brand.update(name=portal.portal_name or estimate.org.name, primary=portal.primary_colour, accent=portal.accent_colour)
+    if portal.logo:
+        try:
+            with portal.logo.open("rb") as f:
+                data = f.read(LOGO_MAX_BYTES + 1)
+        except OSError:
+            data = b""
+        if data and len(data) <= LOGO_MAX_BYTES:
+            kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+            brand["logo"] = f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
+    return brand
+
+
+def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
+    """The laid-out pages (tests read their text); ``estimate_pdf`` writes them."""
+    with translation.override(language):
+        html = render_to_string("estimates/pdf.html", {"sheet": sheet, "e": sheet.estimate, "brand": _branding(sheet.estimate)})
+    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).render()
+
+
+def estimate_pdf(sheet: Sheet, *, language: str) -> bytes:
+    return estimate_pdf_document(sheet, language=language).write_pdf()
+
+
+def document_text(document: Document) -> str:
+    """The text WeasyPrint laid out on the pages, in reading order."""
+    parts: list[str] = []
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, TextBox):
+                parts.append(box.text)
+    return " ".join(parts)
