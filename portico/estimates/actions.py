@@ -80,6 +80,11 @@ def _decimal(value: Any, field: str, row: int) -> Decimal:
     return number
 
 
+def _places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
 def lines_check(lines: Sequence[LineInput]) -> list[LineInput]:
     """The lines as stored: a description, quantity > 0, price ≥ 0, tax rate 0–100 %, at most 3 decimals."""
     if len(lines) > MAX_LINES:
@@ -99,7 +104,7 @@ def lines_check(lines: Sequence[LineInput]) -> list[LineInput]:
             problem = _("Line %(n)s: the unit price cannot be negative.")
         elif not Decimal(0) <= rate <= Decimal(100):
             problem = _("Line %(n)s: the tax rate is a percentage from 0 to 100.")
-        elif any(-v.as_tuple().exponent > 3 for v in (quantity, price, rate) if isinstance(v.as_tuple().exponent, int)):
+        elif any(_places(v) > 3 for v in (quantity, price, rate)):
             problem = _("Line %(n)s: use at most three decimals.")
         if problem:
             raise PorticoError(problem % {"n": n}, code="invalid", extra={"field": f"lines.{n - 1}"})
@@ -312,7 +317,7 @@ def _tell_client_sent(estimate: Estimate) -> str:
     """The client hears of the estimate: their portal person by the channel they chose; before they
     join, by the channel and address of their invitation, else by the record's email. Returns the
     channel used ("" when there is no way to reach them: the estimate waits in their portal)."""
-    client = Client.objects.select_related("profile__organizer").get(pk=estimate.client_id)
+    client = Client.objects.select_related("profile__organizer").get(pk=estimate.client_id)  # type: ignore[misc]
     org = estimate.org
     link = _portal_link(estimate)
     person = client.profile.organizer if client.profile is not None else None
@@ -329,7 +334,9 @@ def _tell_client_sent(estimate: Estimate) -> str:
             return notify_client_user(org=org, person=person, key=key, subject=subject, text=text, sms=sms).channel
         invitation = Invitation.objects.filter(client=client).order_by("-created_at", "-id").first()
         if invitation is not None and invitation.channel == InvitationChannel.SMS:
-            outbox_enqueue(org=org, channel=Channel.SMS, to=invitation.address, idempotency_key=f"{key}:sms", body_text=sms)
+            outbox_enqueue(
+                org=org, channel=Channel.SMS, to=invitation.address, idempotency_key=f"{key}:sms", body_text=sms
+            )
             return Channel.SMS
         address = invitation.address if invitation is not None else client.email
         if not address:
@@ -506,8 +513,7 @@ def estimate_decline(*, estimate: Estimate, actor: Actor, content_hash: str, rea
         event=Event(
             kind=EventKind.ESTIMATE_DECLINED,
             key=f"estimate-declined:{fresh.pk}",
-            title=_("%(client)s declined estimate %(label)s")
-            % {"client": fresh.client.name, "label": fresh.label},  # type: ignore[union-attr]
+            title=_("%(client)s declined estimate %(label)s") % {"client": fresh.client.name, "label": fresh.label},  # type: ignore[union-attr]
             body=reason[:300],
             url=_staff_url(fresh),
         ),

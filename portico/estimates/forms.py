@@ -28,12 +28,16 @@ class EstimateForm(forms.Form):
     scope = forms.CharField(
         label=_("Scope of work"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     discount_kind = forms.ChoiceField(label=_("Discount"), required=False, choices=DiscountKind.choices)
     discount_value = forms.DecimalField(
         label=_("Discount value"), required=False, min_value=0, max_digits=14, decimal_places=3
     )
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     attachments = AttachmentsField(label=_("Attachments"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -44,7 +48,10 @@ class EstimateForm(forms.Form):
             rows = [data.getlist(name) for name in LINE_FIELDS]
             count = min(max((len(r) for r in rows), default=0), MAX_LINES + 1)
             for i in range(count):
-                row = {name: (values[i] if i < len(values) else "").strip() for name, values in zip(LINE_FIELDS, rows, strict=True)}
+                row = {
+                    name: (values[i] if i < len(values) else "").strip()
+                    for name, values in zip(LINE_FIELDS, rows, strict=True)
+                }
                 if any(row[name] for name in ("description", "quantity", "unit_price")):  # blank rows are left out
                     self.lines.append(row)
 

@@ -120,9 +120,7 @@ class Estimate(models.Model):
             models.Index(fields=["org", "state", "-created_at", "-id"], name="estimate_org_state"),
             models.Index(fields=["client", "state"], name="estimate_client_state"),
             # The expiry sweep: sent estimates by valid-until date.
-            models.Index(
-                fields=["valid_until"], name="estimate_sent_valid_until", condition=models.Q(state="sent")
-            ),
+            models.Index(fields=["valid_until"], name="estimate_sent_valid_until", condition=models.Q(state="sent")),
         ]
 
     def __str__(self) -> str:

@@ -31,7 +31,9 @@ def _branding(estimate: Estimate) -> dict[str, Any]:
     }
     if portal is None:
         return brand
-    brand.update(name=portal.portal_name or estimate.org.name, primary=portal.primary_colour, accent=portal.accent_colour)
+    brand.update(
+        name=portal.portal_name or estimate.org.name, primary=portal.primary_colour, accent=portal.accent_colour
+    )
     if portal.logo:
         try:
             with portal.logo.open("rb") as f:
@@ -47,7 +49,9 @@ def _branding(estimate: Estimate) -> dict[str, Any]:
 def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
     """The laid-out pages (tests read their text); ``estimate_pdf`` writes them."""
     with translation.override(language):
-        html = render_to_string("estimates/pdf.html", {"sheet": sheet, "e": sheet.estimate, "brand": _branding(sheet.estimate)})
+        html = render_to_string(
+            "estimates/pdf.html", {"sheet": sheet, "e": sheet.estimate, "brand": _branding(sheet.estimate)}
+        )
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).render()
 
 

@@ -32,9 +32,7 @@ def estimate_list(request: HttpRequest) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     form = EstimateFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.EstimateFilters(
-        state=data.get("state") or "", client=data.get("client"), lead=data.get("lead")
-    )
+    filters = selectors.EstimateFilters(state=data.get("state") or "", client=data.get("client"), lead=data.get("lead"))
     page = selectors.estimate_page(org=org, filters=filters, cursor=request.GET.get("cursor", ""))
     return render(
         request,
@@ -185,7 +183,8 @@ def estimate_send(request: HttpRequest, estimate_id: int) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     estimate = selectors.estimate_get(org=org, estimate_id=estimate_id)
     actions.estimate_send(estimate=estimate, actor=org_actor(request))
-    messages.success(request, _("Estimate %(label)s sent to %(client)s.") % {"label": estimate.label, "client": estimate.client.name})  # type: ignore[union-attr]
+    name = estimate.client.name if estimate.client else ""
+    messages.success(request, _("Estimate %(label)s sent to %(client)s.") % {"label": estimate.label, "client": name})
     return redirect("estimate_detail", org_slug=org.slug, estimate_id=estimate.pk)
 
 
@@ -195,7 +194,9 @@ def estimate_revise(request: HttpRequest, estimate_id: int) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     estimate = selectors.estimate_get(org=org, estimate_id=estimate_id)
     new = actions.estimate_revise(estimate=estimate, actor=org_actor(request))
-    messages.success(request, _("Version %(version)s is a new draft: change it and send it.") % {"version": new.version})
+    messages.success(
+        request, _("Version %(version)s is a new draft: change it and send it.") % {"version": new.version}
+    )
     return redirect("estimate_edit", org_slug=org.slug, estimate_id=new.pk)
 
 

@@ -39,7 +39,9 @@ def _get(request: HttpRequest, account: PortalAccount, estimate_id: int) -> Esti
 
 @portal_view
 def portal_estimate_list(request: HttpRequest, account: PortalAccount, accounts: list[PortalAccount]) -> HttpResponse:
-    page = selectors.estimates_of_person_page(org=account.org, user=_user(request), cursor=request.GET.get("cursor", ""))
+    page = selectors.estimates_of_person_page(
+        org=account.org, user=_user(request), cursor=request.GET.get("cursor", "")
+    )
     return render(
         request, "estimates/portal_list.html", {"portal": account.org.portal_settings, "account": account, "page": page}
     )
@@ -122,7 +124,9 @@ def portal_estimate_decline(
         except PorticoError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("You declined estimate %(label)s. We will be in touch.") % {"label": estimate.label})
+            messages.success(
+                request, _("You declined estimate %(label)s. We will be in touch.") % {"label": estimate.label}
+            )
         return redirect("portal_estimate_detail", org_slug=account.org.slug, estimate_id=estimate.pk)
     if estimate.state != EstimateState.SENT:
         return redirect("portal_estimate_detail", org_slug=account.org.slug, estimate_id=estimate.pk)
