@@ -52,7 +52,7 @@ class EstimateForm(forms.Form):
                     name: (values[i] if i < len(values) else "").strip()
                     for name, values in zip(LINE_FIELDS, rows, strict=True)
                 }
-                if any(row[name] for name in ("description", "quantity", "unit_price")):  # blank rows are left out
+                if row["description"] or row["unit_price"]:  # rows without either are left out (blank)
                     self.lines.append(row)
 
     def line_inputs(self) -> list[LineInput]:
