@@ -48,7 +48,7 @@ def test_stored_totals_are_the_computed_ones(org_a):
         computed.total,
     )
     assert estimate.total > 0
-    assert AuditEvent.objects.filter(action=AuditAction.ESTIMATE_CREATED, target_id=estimate.client_id).exists()
+    assert AuditEvent.objects.filter(action=AuditAction.ESTIMATE_CREATED, target_id=str(estimate.client_id)).exists()
 
 
 def test_bad_lines_are_refused_and_nothing_is_made(org_a):
