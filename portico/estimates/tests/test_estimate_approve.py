@@ -49,7 +49,12 @@ def test_confirm_then_approve_audited_with_ip_and_user_agent(client, org_a):
     estimate.refresh_from_db()
     assert estimate.state == EstimateState.APPROVED and estimate.decided_at is not None
     row = _approvals(estimate).get()
-    assert (row.ip, row.user_agent, row.actor_kind, row.actor_user_id) == ("203.0.113.9", "Phone/1.0", "client", person.pk)
+    assert (row.ip, row.user_agent, row.actor_kind, row.actor_user_id) == (
+        "203.0.113.9",
+        "Phone/1.0",
+        "client",
+        person.pk,
+    )
     assert row.detail["hash"] == estimate.content_hash
     assert Notification.objects.filter(recipient=org_a.admin, kind="estimate_approved").count() == 1
     page = client.get(response["Location"]).content.decode()

@@ -54,12 +54,18 @@ def test_stored_totals_are_the_computed_ones(org_a):
 def test_bad_lines_are_refused_and_nothing_is_made(org_a):
     record = client_make(org_a, "Line Client", email="line@example.test")
     with pytest.raises(PorticoError):
-        estimate_make(org_a, client=record, lines=[LineInput(description="Paint", quantity=Decimal(0), unit_price=Decimal(1))])
-    with pytest.raises(PorticoError):
-        estimate_make(org_a, client=record, lines=[LineInput(description="", quantity=Decimal(1), unit_price=Decimal(1))])
+        estimate_make(
+            org_a, client=record, lines=[LineInput(description="Paint", quantity=Decimal(0), unit_price=Decimal(1))]
+        )
     with pytest.raises(PorticoError):
         estimate_make(
-            org_a, client=record, lines=[LineInput(description="Tax", quantity=Decimal(1), unit_price=Decimal(1), tax_rate=Decimal(101))]
+            org_a, client=record, lines=[LineInput(description="", quantity=Decimal(1), unit_price=Decimal(1))]
+        )
+    with pytest.raises(PorticoError):
+        estimate_make(
+            org_a,
+            client=record,
+            lines=[LineInput(description="Tax", quantity=Decimal(1), unit_price=Decimal(1), tax_rate=Decimal(101))],
         )
     assert not Estimate.objects.filter(client=record).exists()
 
@@ -85,7 +91,10 @@ def test_only_a_draft_is_edited(org_a):
 def test_the_edit_page_of_a_sent_estimate_changes_nothing(client, org_a):
     sent = estimate_make(org_a, sent=True)
     client.force_login(org_a.admin)
-    response = client.post(_url("estimate_edit", org_a, sent.pk), {"scope": "Sneaky", "description": ["X"], "quantity": ["1"], "unit_price": ["1"]})
+    response = client.post(
+        _url("estimate_edit", org_a, sent.pk),
+        {"scope": "Sneaky", "description": ["X"], "quantity": ["1"], "unit_price": ["1"]},
+    )
     assert response.status_code == 302 and response["Location"] == _url("estimate_detail", org_a, sent.pk)
     sent.refresh_from_db()
     assert sent.scope == "" and sent.state == EstimateState.SENT and sent.lines.count() == 2
@@ -129,12 +138,25 @@ def test_edit_removes_a_row_and_keeps_attachments_safe(client, org_a):
     assert client.get(url).status_code == 200
     refused = client.post(
         url,
-        {"description": ["Only line"], "quantity": ["1"], "unit_price": ["9"], "tax_rate": ["0"], "attachments": [png_upload("x.exe", b"MZ\x90\x00")]},
+        {
+            "description": ["Only line"],
+            "quantity": ["1"],
+            "unit_price": ["9"],
+            "tax_rate": ["0"],
+            "attachments": [png_upload("x.exe", b"MZ\x90\x00")],
+        },
     )
     assert refused.status_code == 200 and b"Attach a PDF or a picture" in refused.content
     assert estimate.lines.count() == 3
     done = client.post(
-        url, {"description": ["Only line"], "quantity": ["1"], "unit_price": ["9"], "tax_rate": ["0"], "attachments": [png_upload()]}
+        url,
+        {
+            "description": ["Only line"],
+            "quantity": ["1"],
+            "unit_price": ["9"],
+            "tax_rate": ["0"],
+            "attachments": [png_upload()],
+        },
     )
     assert done.status_code == 302
     estimate.refresh_from_db()

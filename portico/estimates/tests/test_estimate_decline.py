@@ -30,7 +30,9 @@ def test_decline_with_a_reason(client, org_a):
     # a second tap changes nothing; approving now is refused
     assert client.post(url, {"hash": estimate.content_hash}).status_code == 302
     assert Notification.objects.filter(kind="estimate_declined").count() == 1
-    refused = client.post(reverse("portal_estimate_approve", args=[org_a.org.slug, estimate.pk]), {"hash": estimate.content_hash})
+    refused = client.post(
+        reverse("portal_estimate_approve", args=[org_a.org.slug, estimate.pk]), {"hash": estimate.content_hash}
+    )
     assert refused.status_code == 302
     estimate.refresh_from_db()
     assert estimate.state == EstimateState.DECLINED

@@ -49,6 +49,8 @@ def test_revise_from_the_page_opens_the_new_draft(client, org_a):
     response = client.post(reverse("estimate_revise", args=[org_a.org.slug, old.pk]))
     old.refresh_from_db()
     new = old.superseded_by
-    assert response.status_code == 302 and response["Location"] == reverse("estimate_edit", args=[org_a.org.slug, new.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "estimate_edit", args=[org_a.org.slug, new.pk]
+    )
     versions = client.get(reverse("estimate_detail", args=[org_a.org.slug, new.pk])).content.decode()
     assert "v1" in versions and "v2" in versions

@@ -10,12 +10,12 @@ from django.urls import reverse
 
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
+from portico.core.tokens import token_digest
 from portico.estimates.actions import estimate_send
 from portico.estimates.content import content_hash, estimate_content
 from portico.estimates.models import EstimateState
 from portico.estimates.signals import estimate_changed
 from portico.estimates.tests.factories import estimate_make, joined, staff
-from portico.core.tokens import token_digest
 from portico.invitations.actions import invitation_accept, invitation_send
 from portico.invitations.models import InvitationLink
 from portico.leads.actions import lead_submit
@@ -80,7 +80,9 @@ def test_a_client_who_joins_later_sees_it_in_the_portal(client, org_a):
 
 
 def test_an_estimate_on_a_lead_is_drafted_but_not_sent(org_a):
-    lead = lead_submit(org=org_a.org, actor=Actor.system(), source=LeadSource.CONTACT_FORM, name="Lea Lead", email="lea@x.test")
+    lead = lead_submit(
+        org=org_a.org, actor=Actor.system(), source=LeadSource.CONTACT_FORM, name="Lea Lead", email="lea@x.test"
+    )
     estimate = estimate_make(org_a, lead=lead)
     assert estimate.client is None and estimate.state == EstimateState.DRAFT
     with pytest.raises(PorticoError) as refused:

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _lead(world, name="Lea Lead"):
-    return lead_submit(org=world.org, actor=Actor.system(), source=LeadSource.CONTACT_FORM, name=name, email="lea@x.test")
+    return lead_submit(
+        org=world.org, actor=Actor.system(), source=LeadSource.CONTACT_FORM, name=name, email="lea@x.test"
+    )
 
 
 def test_the_leads_estimates_move_to_its_client(org_a):

@@ -68,7 +68,9 @@ def test_branding_and_hash_in_the_footer(client, org_a):
     text = document_text(document)
     assert "Alpha Renovations" in text
     assert estimate.content_hash in text  # the footer's margin box
-    images = [b for page in document.pages for b in page._page_box.descendants() if type(b).__name__ == "InlineReplacedBox"]
+    images = [
+        b for page in document.pages for b in page._page_box.descendants() if type(b).__name__ == "InlineReplacedBox"
+    ]
     assert images, "the logo is drawn"
     client.force_login(org_a.admin)
     response = client.get(reverse("estimate_pdf", args=[org_a.org.slug, estimate.pk]))

@@ -39,7 +39,9 @@ def test_the_list_costs_the_same_whatever_it_holds(client, org_a, django_assert_
 
 def test_filters_and_keyset_pages(client, org_a, django_assert_num_queries):
     record = client_make(org_a, "Filter Client", email="filter@example.test")
-    lead = lead_submit(org=org_a.org, actor=Actor.system(), source=LeadSource.API, name="Lena Lead", email="lena@x.test")
+    lead = lead_submit(
+        org=org_a.org, actor=Actor.system(), source=LeadSource.API, name="Lena Lead", email="lena@x.test"
+    )
     sent = estimate_make(org_a, client=record, sent=True)
     draft = estimate_make(org_a, client=record)
     on_lead = estimate_make(org_a, lead=lead)

@@ -21,7 +21,9 @@ class Line:
 
 
 def _dec(places: int, low: str, high: str) -> st.SearchStrategy[Decimal]:
-    return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False, allow_infinity=False)
+    return st.decimals(
+        min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False, allow_infinity=False
+    )
 
 
 lines_strategy = st.lists(
@@ -50,7 +52,15 @@ def _in_minor_unit(amount: Decimal, currency: str) -> bool:
 def test_everything_adds_up_to_the_minor_unit_in_every_currency(lines, currency, discount):
     kind, value = discount
     t = totals_compute(lines, currency=currency, discount_kind=kind, discount_value=value)
-    amounts = [*t.lines, t.subtotal, t.discount, t.tax, t.total, *(x.base for x in t.taxes), *(x.amount for x in t.taxes)]
+    amounts = [
+        *t.lines,
+        t.subtotal,
+        t.discount,
+        t.tax,
+        t.total,
+        *(x.base for x in t.taxes),
+        *(x.amount for x in t.taxes),
+    ]
     assert all(_in_minor_unit(a, currency) for a in amounts), amounts
     # each line is quantity × price rounded once; the subtotal is their sum
     assert t.lines == [money_round(line.quantity * line.unit_price, currency) for line in lines]
@@ -103,7 +113,9 @@ def test_zero_decimal_and_three_decimal_currencies():
 
 
 def test_an_amount_discount_larger_than_the_subtotal_stops_at_zero():
-    t = totals_compute([Line(Decimal(1), Decimal(50), Decimal(16))], currency="MXN", discount_kind="amount", discount_value=Decimal(80))
+    t = totals_compute(
+        [Line(Decimal(1), Decimal(50), Decimal(16))], currency="MXN", discount_kind="amount", discount_value=Decimal(80)
+    )
     assert t.discount == Decimal("50.00") and t.tax == Decimal("0.00") and t.total == Decimal("0.00")
 
 
