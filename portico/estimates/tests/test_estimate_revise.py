@@ -22,8 +22,8 @@ def test_revise_makes_a_new_draft_version_and_supersedes_the_sent_one(org_a):
     old.refresh_from_db()
     assert old.state == EstimateState.SUPERSEDED
     assert (new.number, new.version, new.state, new.supersedes_id) == (old.number, 2, EstimateState.DRAFT, old.pk)
-    assert [(l.description, l.quantity, l.unit_price) for l in new.lines.all()] == [
-        (l.description, l.quantity, l.unit_price) for l in old.lines.all()
+    assert [(line.description, line.quantity, line.unit_price) for line in new.lines.all()] == [
+        (line.description, line.quantity, line.unit_price) for line in old.lines.all()
     ]
     assert new.scope == "Roof" and new.total == old.total and new.content_hash == ""
     assert [a.name for a in new.attachments.all()] == [a.name for a in old.attachments.all()]
