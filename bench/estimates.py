@@ -75,8 +75,8 @@ def seed() -> tuple[Organization, Any, int]:
     from portico.clients.models import Client as ClientRecord
     from portico.estimates.actions import LineInput, estimate_create, estimate_send
     from portico.estimates.models import Estimate
-    from portico.portal.models import PortalSettings
     from portico.portal.actions import portal_settings_save
+    from portico.portal.models import PortalSettings
 
     data = world_ensure(SLUG)
     org = data.org
@@ -84,11 +84,13 @@ def seed() -> tuple[Organization, Any, int]:
     if not PortalSettings.objects.filter(org=org).exists():
         portal_settings_save(org=org, actor=Actor.system(), portal_name="Bench Renovations", sender_name=org.name)
     portal = PortalSettings.objects.get(org=org)
-    if not portal.logo:
+    if not portal.logo or not portal.logo.storage.exists(portal.logo.name):  # the media directory may be new
         portal.logo.save("bench-logo.png", _logo(), save=True)
     have = Estimate.objects.filter(org=org).count()
     if have != N + 1:
-        print(f"estimates: loading {CLIENTS:,} clients and {N:,} estimates × {LINES} lines into '{SLUG}' (had {have:,})")
+        print(
+            f"estimates: loading {CLIENTS:,} clients and {N:,} estimates × {LINES} lines into '{SLUG}' (had {have:,})"
+        )
         params = {"org": org.pk, "admin": admin.pk, "currency": org.currency or "USD", "lines": LINES}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE estimates_estimate SET supersedes_id = NULL WHERE org_id = %s", [org.pk])
@@ -98,9 +100,7 @@ def seed() -> tuple[Organization, Any, int]:
                 cursor.execute(CLIENTS_INSERT, {**params, "n": CLIENTS})
             cursor.execute(ESTIMATES_INSERT, {**params, "n": N})
             cursor.execute(LINES_INSERT, params)
-            cursor.execute(
-                "INSERT INTO estimates_estimatecounter (org_id, last_number) VALUES (%s, %s)", [org.pk, N]
-            )
+            cursor.execute("INSERT INTO estimates_estimatecounter (org_id, last_number) VALUES (%s, %s)", [org.pk, N])
         with connection.cursor() as cursor:
             for table in ("clients_client", "estimates_estimate", "estimates_estimateline"):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")

@@ -579,7 +579,9 @@ def estimates_expire_due(*, limit: int = 10_000) -> int:
     due = Estimate.objects.filter(state=EstimateState.SENT, valid_until__lt=today)
     actor = Actor.system()
     with transaction.atomic():
-        rows = list(due.select_for_update(of=("self",)).select_related("org", "client").order_by("valid_until", "id")[:limit])
+        rows = list(
+            due.select_for_update(of=("self",)).select_related("org", "client").order_by("valid_until", "id")[:limit]
+        )
         by_org: dict[int, list[Estimate]] = {}
         for row in rows:
             by_org.setdefault(row.org_id, []).append(row)
