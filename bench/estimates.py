@@ -91,7 +91,7 @@ def seed() -> tuple[Organization, Any, int]:
         print(
             f"estimates: loading {CLIENTS:,} clients and {N:,} estimates × {LINES} lines into '{SLUG}' (had {have:,})"
         )
-        params = {"org": org.pk, "admin": admin.pk, "currency": org.currency or "USD", "lines": LINES}
+        params: dict[str, Any] = {"org": org.pk, "admin": admin.pk, "currency": org.currency or "USD", "lines": LINES}
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("UPDATE estimates_estimate SET supersedes_id = NULL WHERE org_id = %s", [org.pk])
             cursor.execute("DELETE FROM estimates_estimate WHERE org_id = %s", [org.pk])
