@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Max, Model
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -85,7 +86,7 @@ def _places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def lines_check(lines: Sequence[LineInput]) -> list[LineInput]:
+def _lines_check(lines: Sequence[LineInput]) -> list[LineInput]:
     """The lines as stored: a description, quantity > 0, price ≥ 0, tax rate 0–100 %, at most 3 decimals."""
     if len(lines) > MAX_LINES:
         raise PorticoError(_("An estimate has at most %(n)s lines.") % {"n": MAX_LINES}, code="invalid")
@@ -222,7 +223,7 @@ def estimate_create(
         client, lead = lead.client, lead  # a converted lead's estimate belongs to its client
     if org.currency not in CURRENCIES:
         raise PorticoError(_("Choose the organization's currency in Settings first."), code="invalid")
-    checked = lines_check(lines)
+    checked = _lines_check(lines)
     kind, value = _discount_check(discount_kind, discount_value)
     estimate = Estimate.objects.create(
         org=org,
@@ -283,7 +284,7 @@ def estimate_update(
     """Edit a draft (never a sent estimate: ``estimate_revise`` makes a new version of it)."""
     fresh = _locked(estimate)
     _draft_only(fresh)
-    checked = lines_check(lines)
+    checked = _lines_check(lines)
     kind, value = _discount_check(discount_kind, discount_value)
     Estimate.objects.filter(pk=fresh.pk).update(
         scope=scope.strip(), notes=notes.strip(), valid_until=valid_until, discount_kind=kind, discount_value=value
@@ -454,6 +455,13 @@ def _decision_check(estimate: Estimate, seen_hash: str, wanted: str) -> bool:
         raise PorticoError(
             _("This estimate is not the one you were shown. Reload the page and read it again."), code="changed"
         )
+    if wanted == EstimateState.APPROVED and estimate.valid_until and estimate.valid_until < timezone.localdate():
+        # Past its date but not yet swept: it is expired all the same.
+        raise PorticoError(
+            _("This estimate was valid until %(date)s. Ask us for a new one.")
+            % {"date": date_format(estimate.valid_until, "DATE_FORMAT")},
+            code="expired",
+        )
     return False
 
 
@@ -617,6 +625,7 @@ def estimates_move_to_client(*, lead: Lead, client: Client, actor: Actor) -> int
     Estimate.objects.filter(pk__in=[e.pk for e in estimates]).update(client=client)
     for estimate in estimates:
         estimate.client = client
+        _changed(estimate, actor)  # not a move of its state, but the client's journey now has it
         audit_record(
             org=lead.org_id,
             actor=actor,

@@ -59,7 +59,7 @@ class EstimateForm(forms.Form):
         return [
             LineInput(
                 description=row["description"],
-                quantity=row["quantity"] or "0",  # type: ignore[arg-type]  # checked by lines_check
+                quantity=row["quantity"] or "0",  # type: ignore[arg-type]  # checked by the action
                 unit=row["unit"],
                 unit_price=row["unit_price"] or "0",  # type: ignore[arg-type]
                 tax_rate=row["tax_rate"] or "0",  # type: ignore[arg-type]

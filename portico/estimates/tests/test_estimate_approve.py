@@ -4,8 +4,11 @@ idempotent (a double tap is one approval), and refused for another version or a 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.clients.actions import client_assign_navigator
@@ -126,3 +129,17 @@ def test_another_persons_estimate_is_404_and_a_draft_is_invisible(client, org_a,
     assert theirs.state == EstimateState.SENT
     # and not in another organization's portal, where this person has no account
     assert client.get(reverse("portal_estimate_detail", args=[org_b.org.slug, other_org.pk])).status_code == 404
+
+
+def test_an_estimate_past_its_date_is_not_approved_before_the_sweep(org_a):
+    record, person = joined(org_a)
+    estimate = estimate_make(org_a, client=record, sent=True)
+    Estimate.objects.filter(pk=estimate.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    with pytest.raises(PorticoError) as refused:
+        estimate_approve(
+            estimate=Estimate.objects.get(pk=estimate.pk),
+            actor=client_actor(person),
+            content_hash=estimate.content_hash,
+        )
+    assert refused.value.code == "expired"
+    assert Estimate.objects.get(pk=estimate.pk).state == EstimateState.SENT

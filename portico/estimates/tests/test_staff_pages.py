@@ -104,3 +104,7 @@ def test_another_organizations_estimates_are_404(client, org_a, org_b):
         assert client.post(reverse(name, args=[org_a.org.slug, theirs.pk])).status_code == 404
     assert client.get(reverse("estimate_new", args=[org_a.org.slug]) + f"?client={their_client.pk}").status_code == 404
     assert [e.pk for e in _list(client, org_a, client=their_client.pk).context["page"].rows] == []
+    their_lead = lead_submit(
+        org=org_b.org, actor=Actor.system(), source=LeadSource.API, name="Bo Lead", email="bo@x.test"
+    )
+    assert client.get(reverse("estimate_new", args=[org_a.org.slug]) + f"?lead={their_lead.pk}").status_code == 404
