@@ -11,7 +11,6 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import HTML, Document
-from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -20,6 +19,7 @@ from portico.estimates.models import Estimate
 from portico.portal.models import PortalSettings
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_URL = "portico:logo"
 _fonts = threading.local()
 
 
@@ -30,9 +30,6 @@ def _font_config() -> FontConfiguration:
     if config is None:
         config = _fonts.config = FontConfiguration()
     return config
-
-
-LOGO_URL = "portico:logo"
 
 
 class BrandingFetcher(URLFetcher):
@@ -89,13 +86,3 @@ def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
 
 def estimate_pdf(sheet: Sheet, *, language: str) -> bytes:
     return estimate_pdf_document(sheet, language=language).write_pdf()
-
-
-def document_text(document: Document) -> str:
-    """The text WeasyPrint laid out on the pages, in reading order."""
-    parts: list[str] = []
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            if isinstance(box, TextBox):
-                parts.append(box.text)
-    return " ".join(parts)

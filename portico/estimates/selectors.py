@@ -36,6 +36,15 @@ def estimate_get(*, org: Organization, estimate_id: int) -> Estimate:
     return get_object_or_404(qs.select_related("org", "client", "lead", "superseded_by"), pk=estimate_id)
 
 
+def estimate_versions(*, estimate: Estimate) -> list[Estimate]:
+    """Every version of the estimate's number, oldest first (one query)."""
+    return list(
+        Estimate.objects.filter(org_id=estimate.org_id, number=estimate.number)
+        .only("pk", "version", "state")
+        .order_by("version")
+    )
+
+
 def estimate_lines(*, estimate: Estimate) -> list[EstimateLine]:
     return list(EstimateLine.objects.filter(estimate=estimate).order_by("position", "id"))
 

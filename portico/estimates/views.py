@@ -160,9 +160,7 @@ def estimate_detail(request: HttpRequest, estimate_id: int) -> HttpResponse:
     lines = selectors.estimate_lines(estimate=estimate)
     attachments = selectors.estimate_attachments(estimate=estimate)
     moves = set(ESTIMATE_MACHINE.allowed_actions(estimate.state))
-    versions = list(
-        Estimate.objects.filter(org=org, number=estimate.number).only("pk", "version", "state").order_by("version")
-    )
+    versions = selectors.estimate_versions(estimate=estimate)
     return render(
         request,
         "estimates/detail.html",

@@ -9,15 +9,23 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from PIL import Image
+from weasyprint.formatting_structure.boxes import TextBox
 
 from portico.estimates import selectors
 from portico.estimates.content import estimate_sheet
-from portico.estimates.pdf import document_text, estimate_pdf_document
+from portico.estimates.pdf import estimate_pdf_document
 from portico.estimates.tests.factories import estimate_make, joined
 from portico.estimates.totals import money_text
 from portico.portal.models import PortalSettings
 
 pytestmark = pytest.mark.django_db
+
+
+def document_text(document):
+    """The text WeasyPrint laid out on the pages (its boxes), margin boxes included."""
+    return " ".join(
+        box.text for page in document.pages for box in page._page_box.descendants() if isinstance(box, TextBox)
+    )
 
 
 def _sheet(estimate):
