@@ -4,6 +4,8 @@ version and supersedes the old one."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -11,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portico.audit.models import AuditAction
 from portico.audit.transitions import StateMachine
+
+
+class DiscountKind(models.TextChoices):
+    NONE = "", _("No discount")
+    PERCENT = "percent", _("Percent")
+    AMOUNT = "amount", _("Amount")
 
 
 class EstimateState(models.TextChoices):
@@ -80,6 +88,27 @@ class Estimate(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # What the client reads (copied to each new version by ``estimate_revise``).
+    scope = models.TextField(_("scope of work"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    discount_kind = models.CharField(
+        _("discount"), max_length=8, choices=DiscountKind.choices, default=DiscountKind.NONE, blank=True
+    )
+    # A percentage (0-100) or an amount in the estimate's currency, by ``discount_kind``.
+    discount_value = models.DecimalField(_("discount value"), max_digits=14, decimal_places=3, default=Decimal(0))
+    # Written only by ``totals.totals_store`` (from ``totals.totals_compute``), for lists and the API.
+    subtotal = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
+    discount_total = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
+    tax_total = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
+    total = models.DecimalField(max_digits=18, decimal_places=3, default=Decimal(0))
+    # SHA-256 of the canonical content the client sees, fixed when sent: approval names it.
+    content_hash = models.CharField(max_length=64, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    # The client's questions: one request thread per estimate number (carried to new versions).
+    question = models.ForeignKey(
+        "client_requests.ClientRequest", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -90,7 +119,59 @@ class Estimate(models.Model):
             models.Index(fields=["org", "-created_at", "-id"], name="estimate_org_created"),
             models.Index(fields=["org", "state", "-created_at", "-id"], name="estimate_org_state"),
             models.Index(fields=["client", "state"], name="estimate_client_state"),
+            # The expiry sweep: sent estimates by valid-until date.
+            models.Index(fields=["valid_until"], name="estimate_sent_valid_until", condition=models.Q(state="sent")),
         ]
 
     def __str__(self) -> str:
         return f"#{self.number}-v{self.version}"
+
+    @property
+    def label(self) -> str:
+        return f"#{self.number} v{self.version}"
+
+
+class EstimateLine(models.Model):
+    """One line item. Its total is ``totals.totals_compute``'s, never stored here."""
+
+    estimate = models.ForeignKey(Estimate, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(_("description"), max_length=300)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=3)
+    tax_rate = models.DecimalField(_("tax rate %"), max_digits=6, decimal_places=3, default=Decimal(0))
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["estimate", "position"], name="estimate_line_position")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class EstimateAttachment(models.Model):
+    """A file staff attach (plans, photos): content-checked like request attachments, stored outside
+    the web root, served by a view that checks who may see the estimate. New versions share the file."""
+
+    estimate = models.ForeignKey(Estimate, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="estimates/%Y/%m/")
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EstimateCounter(models.Model):
+    """The organization's last estimate number, taken FOR UPDATE inside the creating transaction."""
+
+    org = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.last_number}"

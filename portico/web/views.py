@@ -18,6 +18,7 @@ from portico.clients.forms import choice_options
 from portico.clients.models import client_status_choices
 from portico.clients.reference import client_reference
 from portico.clients.search import client_search
+from portico.estimates.selectors import estimates_of_client
 from portico.invitations.selectors import invitation_newest
 from portico.leads.selectors import client_referrals, referral_link_of_records
 from portico.orgs.context import SESSION_KEY, org_view
@@ -102,6 +103,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         )
         if ctx.has(Permission.LEADS_MANAGE):  # the referral link and the leads it brought: one query
             context["referrals"] = client_referrals(org=org, client=client)
+        if ctx.has(Permission.ESTIMATES_MANAGE):  # the Estimates block: one query
+            context["client_estimates"] = estimates_of_client(client=client)
     elif section == "groups":
         context["group_options"] = choice_options(ref.groups, {g["id"] for g in client.group_refs})
     elif section == "navigators" and ctx.has(Permission.NAVIGATORS_ASSIGN):

@@ -2,6 +2,7 @@
 record holds: session, user and memberships; the client with its warnings, groups and
 navigators; the timeline; and on Status the newest invitation (with its trail), the portal
 account and (with leads.manage) the referral link with the leads it brought. The reference lists (client types, warnings, groups, staff) come from a cache that
+account and the client's estimates (for staff who manage estimates). The reference lists (client types, warnings, groups, staff) come from a cache that
 follows the organization's reference version."""
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def test_every_section_costs_at_most_eight_queries(client, org_a):
     client.get(url)  # the first page after changes reloads the organization's reference lists
     counts = {section: _queries(client, url, section) for section in SECTIONS}
     assert counts["status"] == 8, counts  # + the invitation, the portal account, the referral link
+    assert counts["status"] == 8, counts  # + the invitation, the portal account and the estimates block
     assert all(n <= 8 for n in counts.values()), counts
     page = client.get(url).content.decode()
     assert "Full Record" in page and "W2" in page and "Client Portal Invitation Accepted" in page
