@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +126,7 @@ def journey_board(*, org: Organization, filters: BoardFilters, per_column: int =
         row = counts.get(step.key, {"n": 0, "stalled": 0})
         page = (
             journey_column_page(org=org, filters=filters, step=step.key, page_size=per_column)
-            if row["n"]
+            if row["n"] and per_column
             else Page(rows=[], next_cursor=None)
         )
         columns.append(Column(step=step, count=row["n"], stalled=row["stalled"], page=page))
@@ -141,13 +140,6 @@ def journey_column_page(
     """One column's clients, longest in the step first, by keyset (step_entered_at, id)."""
     qs = journey_queryset(org=org, filters=filters).filter(current_step=step).select_related("client")
     return keyset_page(qs, order=("step_entered_at", "id"), cursor=cursor, page_size=page_size)
-
-
-def journey_step_get(*, key: str) -> Step:
-    step = step_get(key)
-    if step is None:
-        raise Http404
-    return step
 
 
 def journey_get(*, org: Organization, journey_id: int) -> Journey:

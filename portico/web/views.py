@@ -19,6 +19,7 @@ from portico.clients.models import client_status_choices
 from portico.clients.reference import client_reference
 from portico.clients.search import client_search
 from portico.invitations.selectors import invitation_newest
+from portico.journey.selectors import portal_checklist
 from portico.orgs.context import SESSION_KEY, org_view
 from portico.orgs.permissions import Permission
 from portico.orgs.selectors import organizations_for_user
@@ -134,6 +135,7 @@ def portal_org_home(request: HttpRequest, account: PortalAccount, accounts: list
             "accounts": accounts,
             "records": records,
             "latest_requests": latest,
+            "journey_checklist": portal_checklist(org=account.org, user=user),  # type: ignore[arg-type]
         },
     )
 
