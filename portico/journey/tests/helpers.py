@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from portico.clients.models import Client
@@ -16,6 +17,7 @@ from portico.estimates.signals import estimate_changed
 from portico.invitations.actions import invitation_accept, invitation_send
 from portico.invitations.models import Invitation, InvitationLink
 from portico.journey.models import Journey
+from portico.journey.steps import progress_derive
 from testing.world import World, client_make, portal_set_up
 
 _numbers = itertools.count(1)
@@ -29,10 +31,14 @@ def invite(w: World, client: Any = None, *, channel: str = "email", name: str = 
     """A client of ``w`` (made if not given) with a portal invitation sent."""
     if not hasattr(w.org, "portal_settings"):
         portal_set_up(w)
+    zone = fields.pop("time_zone", "")
     if client is None:
         if channel == "sms":
             fields.setdefault("phone", "+15005550006")
         client = client_make(w, name, **fields)
+    if zone:  # as a booking sets it (no staff form edits it)
+        Client.objects.filter(pk=client.pk).update(time_zone=zone)
+        client.time_zone = zone
     invitation_send(client=client, actor=staff(w), channel=channel)
     return client
 
@@ -61,8 +67,6 @@ def estimate_move(estimate: Estimate, move: str, actor: Actor | None = None) -> 
     updates = {"decided_at": timezone.now()} if move in ("approve", "decline") else {}
     if move == "send":
         updates = {"sent_at": timezone.now()}
-    from django.db import transaction
-
     with transaction.atomic():
         ESTIMATE_MACHINE.apply(estimate, move, actor=actor, updates=updates)
         estimate.refresh_from_db()
@@ -72,3 +76,24 @@ def estimate_move(estimate: Estimate, move: str, actor: Actor | None = None) -> 
 
 def journey(client: Any) -> Journey:
     return Journey.objects.get(client=client)
+
+
+def recomputed(client: Any) -> Any:
+    """What the facts say the client's journey is, along its frozen steps."""
+    stored = journey(client)
+    return progress_derive(Client.objects.get(pk=client.pk), stored.steps, stored.started_at)
+
+
+def stored_equals_facts(client: Any) -> bool:
+    stored = journey(client)
+    derived = recomputed(client)
+    return (
+        stored.steps,
+        stored.started_at,
+        stored.current_step,
+        stored.step_entered_at,
+        stored.reached,
+        stored.completed_at,
+        stored.source,
+        stored.lead_created_at,
+    ) == derived.comparable()
