@@ -276,12 +276,14 @@ def funnel_report(*, org: Organization, start: dt.date, end: dt.date, source: st
         leads = leads.filter(source=source)
         journeys = journeys.filter(source=source)
     lead_rows = list(leads.values_list("source", "created_at", "converted_at", "client_id"))
-    rows = list(journeys.values_list("source", "lead_created_at", "started_at", "reached", "completed_at"))
+    rows = list(journeys.values_list("source", "lead_created_at", "started_at", "reached", "completed_at", "client_id"))
     direct = [r for r in rows if r[1] is None]
     steps = [s for s in steps_all() if s.key != "invite"]
     # Stages: first contact, client, invited, each step after the invitation, complete.
     first = len(lead_rows) + len(direct)
     converted = [r for r in lead_rows if r[3] is not None]
+    # When each lead became a client: the invitation's time is measured from there.
+    became = {r[3]: r[2] for r in converted if r[2] is not None}
     stages: list[tuple[str, str, int, list[dt.timedelta]]] = [
         ("lead", str(_("First contact")), first, []),
         (
@@ -290,7 +292,7 @@ def funnel_report(*, org: Organization, start: dt.date, end: dt.date, source: st
             len(converted) + len(direct),
             [r[2] - r[1] for r in converted if r[2] is not None],
         ),
-        ("invite", str(_("Invited")), len(rows), [r[2] - r[1] for r in rows if r[1] is not None and r[2] >= r[1]]),
+        ("invite", str(_("Invited")), len(rows), [r[2] - became[r[5]] for r in rows if r[5] in became]),
     ]
     previous: dict[int, dt.datetime] = {i: r[2] for i, r in enumerate(rows)}
     for step in steps:
