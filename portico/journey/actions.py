@@ -205,18 +205,21 @@ def journeys_start_bulk(*, org: Organization, client_ids: list[int], actor: Acto
     lead = Lead.objects.filter(client=OuterRef("pk")).order_by("created_at", "pk")
     clients = Client.objects.filter(org=org, pk__in=client_ids)
     rows = (
-        clients.filter(~Exists(Journey.objects.filter(client=OuterRef("pk"))))
-        .annotate(started=Subquery(first_invitation.values("created_at")[:1]))
+        clients.annotate(started=Subquery(first_invitation.values("created_at")[:1]))
         .filter(started__isnull=False)
         .annotate(
+            has_journey=Exists(Journey.objects.filter(client=OuterRef("pk"))),
             has_estimate=Exists(Estimate.objects.filter(client=OuterRef("pk"), created_at__lte=OuterRef("started"))),
             lead_source=Subquery(lead.values("source")[:1]),
             lead_at=Subquery(lead.values("created_at")[:1]),
         )
-        .values_list("pk", "started", "has_estimate", "lead_source", "lead_at", "time_zone")
+        .values_list("pk", "started", "has_journey", "has_estimate", "lead_source", "lead_at", "time_zone")
     )
-    journeys = []
-    for client_id, started, has_estimate, source, lead_at, zone in rows:
+    journeys, again = [], []
+    for client_id, started, has_journey, has_estimate, source, lead_at, zone in rows:
+        if has_journey:
+            again.append(client_id)
+            continue
         # As progress_derive would say: the invitation just sent did the first step.
         steps = [
             s.key
@@ -250,7 +253,7 @@ def journeys_start_bulk(*, org: Organization, client_ids: list[int], actor: Acto
         to_state=F("current_step"),
         detail={"bulk": True},
     )
-    for client in clients.filter(Exists(Journey.objects.filter(client=OuterRef("pk")).exclude(updated_at=now))):
+    for client in Client.objects.filter(pk__in=again) if again else []:
         journey_refresh(client=client, actor=actor)
     return written
 
