@@ -242,17 +242,21 @@ def journeys_start_bulk(*, org: Organization, client_ids: list[int], actor: Acto
             )
         )
     Journey.objects.bulk_create(journeys, ignore_conflicts=True, batch_size=1000)
-    written = audit_record_select(
-        org=org,
-        actor=actor,
-        action=AuditAction.JOURNEY_STEP_CHANGED,
-        targets=Journey.objects.filter(org=org, client_id__in=[j.client_id for j in journeys], updated_at=now),
-        target_type="clients.client",
-        target_id=F("client_id"),
-        target_label=F("client__name"),
-        to_state=F("current_step"),
-        detail={"bulk": True},
-    )
+    written = 0
+    for step in sorted({j.current_step for j in journeys}):  # one: the invitation's step is done
+        written += audit_record_select(
+            org=org,
+            actor=actor,
+            action=AuditAction.JOURNEY_STEP_CHANGED,
+            targets=Journey.objects.filter(
+                org=org, client_id__in=[j.client_id for j in journeys], updated_at=now, current_step=step
+            ),
+            target_type="clients.client",
+            target_id=F("client_id"),
+            target_label=F("client__name"),
+            to_state=step,
+            detail={"bulk": True, "step": step_label(step)},
+        )
     for client in Client.objects.filter(pk__in=again) if again else []:
         journey_refresh(client=client, actor=actor)
     return written
@@ -296,9 +300,7 @@ def _reminder_texts(*, org: Organization, client_name: str, step: str, invitatio
     return {"subject": subject, "text": text, "sms": sms}
 
 
-def _message_new(
-    *, org: Organization, invitation: Invitation, client_name: str, step: str, key: str
-) -> OutboxMessage:
+def _message_new(*, org: Organization, invitation: Invitation, client_name: str, step: str, key: str) -> OutboxMessage:
     texts = _reminder_texts(org=org, client_name=client_name, step=step, invitation=invitation)
     if invitation.channel == InvitationChannel.SMS:
         return outbox_message_new(
@@ -360,12 +362,19 @@ def journey_remind(*, journey: Journey, actor: Actor) -> JourneyReminder:
         actor=actor,
         action=AuditAction.JOURNEY_REMINDER_SENT,
         target=client,
-        detail={"step": journey.current_step, "kind": reminder.kind, "channel": invitation.channel, "fresh_link": reminder.fresh_link},
+        detail={
+            "step": journey.current_step,
+            "kind": reminder.kind,
+            "channel": invitation.channel,
+            "fresh_link": reminder.fresh_link,
+        },
     )
     return reminder
 
 
-def _send_one(*, journey: Journey, reminder: JourneyReminder, invitation: Invitation, actor: Actor) -> OutboxMessage | None:
+def _send_one(
+    *, journey: Journey, reminder: JourneyReminder, invitation: Invitation, actor: Actor
+) -> OutboxMessage | None:
     """An expired invitation: sent again (a fresh link). Otherwise the reminder text."""
     if journey.current_step == "account" and invitation.display_state == "expired":
         fresh = invitation_resend(invitation=invitation, actor=actor)
@@ -504,4 +513,3 @@ def journey_reminders_send(*, now: dt.datetime | None = None, limit: int = SWEEP
         if sent >= limit:
             break
     return sent
-

@@ -31,12 +31,12 @@ class JourneyOut(Schema):
     client_id: int
     started: bool = Field(description="False: the client has not been invited yet (no journey).")
     started_at: dt.datetime | None = None
-    current_step: str | None = Field(None, description='A step key, or "complete".')
+    current_step: str | None = Field(default=None, description='A step key, or "complete".')
     step_entered_at: dt.datetime | None = None
     stalled: bool = False
-    stopped: bool = Field(False, description="The record was closed or deleted: no reminders.")
+    stopped: bool = Field(default=False, description="The record was closed or deleted: no reminders.")
     completed_at: dt.datetime | None = None
-    source: str | None = Field(None, description='The lead\'s source, or "direct".')
+    source: str | None = Field(default=None, description='The lead\'s source, or "direct".')
     steps: list[StepOut] = []
 
 
@@ -54,7 +54,7 @@ class BoardOut(Schema):
 
 
 class BoardQuery(Schema):
-    org: str | None = Field(None, description=ORG_PARAM_HELP)
+    org: str | None = Field(default=None, description=ORG_PARAM_HELP)
     navigator: int | None = Field(None, ge=1, le=ID_MAX, description="A staff member's user id.")
     source: str = Field("", description='A lead source, or "direct".')
 

@@ -43,7 +43,8 @@ class JourneySettingsForm(forms.Form):
             "quiet_start": current.quiet_start,
             "quiet_end": current.quiet_end,
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         self.fields["optional_steps"].choices = [(s.key, s.label) for s in steps_optional()]  # type: ignore[attr-defined]
 
     def clean_reminder_days(self) -> str:
@@ -51,16 +52,18 @@ class JourneySettingsForm(forms.Form):
         try:
             return ", ".join(str(o) for o in reminder_offsets_parse(value))
         except ValueError:
-            raise forms.ValidationError(
-                _("Whole numbers from 1 to 365, separated by commas (e.g. 2, 5, 9).")
-            ) from None
+            raise forms.ValidationError(_("Whole numbers from 1 to 365, separated by commas (e.g. 2, 5, 9).")) from None
 
 
 class BoardFilterForm(forms.Form):
     navigator = forms.TypedChoiceField(label=_("Navigator"), required=False, coerce=int, empty_value=None)
     source = forms.ChoiceField(label=_("Source"), required=False)
-    started_from = forms.DateField(label=_("Invited from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    started_to = forms.DateField(label=_("Invited until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_from = forms.DateField(
+        label=_("Invited from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    started_to = forms.DateField(
+        label=_("Invited until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, staff: tuple[tuple[int, str], ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -54,7 +54,7 @@ class JourneySettings(models.Model):
 
 
 def reminder_offsets_parse(text: str) -> list[int]:
-    """"2, 5, 9" → [2, 5, 9] (sorted, unique, 1–365); raises ValueError on anything else."""
+    """ "2, 5, 9" → [2, 5, 9] (sorted, unique, 1–365); raises ValueError on anything else."""
     values = set()
     for part in text.replace(";", ",").split(","):
         part = part.strip()

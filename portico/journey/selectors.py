@@ -309,7 +309,12 @@ def funnel_report(*, org: Organization, start: dt.date, end: dt.date, source: st
             stages.append((step.key, str(step.label), done, deltas))
     complete = [(i, r[4]) for i, r in enumerate(rows) if r[4] is not None]
     stages.append(
-        (COMPLETE, str(_("Onboarding complete")), len(complete), [at - previous[i] for i, at in complete if at >= previous[i]])
+        (
+            COMPLETE,
+            str(_("Onboarding complete")),
+            len(complete),
+            [at - previous[i] for i, at in complete if at >= previous[i]],
+        )
     )
     out, before = [], first
     for key, label, count, deltas in stages:
@@ -326,12 +331,14 @@ def funnel_report(*, org: Organization, start: dt.date, end: dt.date, source: st
         before = count
     by_source = []
     labels = dict(SOURCES)
-    for key, label in SOURCES:
+    for key, _label in SOURCES:
         contacts = sum(1 for r in lead_rows if r[0] == key) + sum(1 for r in direct if r[0] == key)
         invited = sum(1 for r in rows if r[0] == key)
         done_count = sum(1 for r in rows if r[0] == key and r[4] is not None)
         if contacts or invited:
             by_source.append(
-                SourceRow(source=key, label=str(labels[key]), first_contact=contacts, invited=invited, complete=done_count)
+                SourceRow(
+                    source=key, label=str(labels[key]), first_contact=contacts, invited=invited, complete=done_count
+                )
             )
     return Funnel(stages=out, by_source=by_source, start=start, end=end)

@@ -77,7 +77,12 @@ def step_label(key: str) -> str:
 
 def first_invitation_at(client: Client) -> dt.datetime | None:
     """When the client's first portal invitation was sent: the journey starts then."""
-    return Invitation.objects.filter(client=client).order_by("created_at", "pk").values_list("created_at", flat=True).first()
+    return (
+        Invitation.objects.filter(client=client)
+        .order_by("created_at", "pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
 
 
 def _invited_at(client: Client) -> dt.datetime | None:
@@ -177,9 +182,7 @@ class Progress:
 def journey_steps_choose(client: Client, started: dt.datetime, optional: list[str]) -> list[str]:
     """The steps of a journey starting now: every required step, the optional ones the
     organization chose, each only if it applies to this client."""
-    return [
-        s.key for s in steps_all() if (not s.optional or s.key in optional) and s.applies(client, started)
-    ]
+    return [s.key for s in steps_all() if (not s.optional or s.key in optional) and s.applies(client, started)]
 
 
 def lead_of(client: Client) -> tuple[str, dt.datetime | None]:

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from portico.clients.reference import client_reference
 from portico.journey import actions, selectors
-from portico.journey.steps import step_get
 from portico.journey.forms import BoardFilterForm, FunnelForm, JourneySettingsForm
+from portico.journey.steps import step_get
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 
@@ -43,7 +43,9 @@ def _filters(request: HttpRequest) -> tuple[BoardFilterForm, selectors.BoardFilt
 
 
 def _filter_query(request: HttpRequest) -> str:
-    keep = {k: v for k, v in request.GET.items() if k in ("navigator", "source", "started_from", "started_to") and v}
+    keep = {
+        k: str(v) for k, v in request.GET.items() if k in ("navigator", "source", "started_from", "started_to") and v
+    }
     return urlencode(keep)
 
 
@@ -134,4 +136,4 @@ def funnel_report(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_query_funnel(request: HttpRequest) -> str:
-    return urlencode({k: v for k, v in request.GET.items() if k in ("source", "start", "end") and v})
+    return urlencode({k: str(v) for k, v in request.GET.items() if k in ("source", "start", "end") and v})

@@ -43,7 +43,7 @@ def invite(w: World, client: Any = None, *, channel: str = "email", name: str = 
     return client
 
 
-def accept(client: Any, *, password: str = "a-long-pass-phrase", email: str = "") -> Any:
+def accept(client: Any, *, password: str = "a-long-pass-phrase", email: str = "") -> Any:  # noqa: S107
     """The client opens the newest link and creates their account."""
     invitation = Invitation.objects.filter(client=client).latest("created_at")
     raw = f"raw-{invitation.pk}-{invitation.sent_count}"
@@ -56,9 +56,7 @@ def accept(client: Any, *, password: str = "a-long-pass-phrase", email: str = ""
 def estimate_make(w: World, client: Any, **fields: Any) -> Estimate:
     """An estimate on ``client`` (the skeleton model's fields), a draft."""
     number = next(_numbers)
-    return Estimate.objects.create(
-        org=w.org, client=client, number=number, currency=w.org.currency or "USD", **fields
-    )
+    return Estimate.objects.create(org=w.org, client=client, number=number, currency=w.org.currency or "USD", **fields)
 
 
 def estimate_move(estimate: Estimate, move: str, actor: Actor | None = None) -> Estimate:

@@ -27,7 +27,12 @@ def test_a_clients_progress(client, org_a):
     response = client.get(f"/api/v1/clients/{eve.pk}/journey", headers=_key(org_a))
     assert response.status_code == 200
     data = response.json()
-    assert (data["started"], data["current_step"], data["stalled"], data["source"]) == (True, "estimate", False, "direct")
+    assert (data["started"], data["current_step"], data["stalled"], data["source"]) == (
+        True,
+        "estimate",
+        False,
+        "direct",
+    )
     assert [(s["key"], s["done"], s["current"]) for s in data["steps"]] == [
         ("invite", True, False),
         ("account", True, False),

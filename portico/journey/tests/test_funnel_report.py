@@ -21,8 +21,15 @@ pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
 
 
-def _lead(world, name: str, source: str, *, hours_to_client: float | None = None, hours_to_invite: float | None = None,
-          hours_to_account: float | None = None):
+def _lead(
+    world,
+    name: str,
+    source: str,
+    *,
+    hours_to_client: float | None = None,
+    hours_to_invite: float | None = None,
+    hours_to_account: float | None = None,
+):
     with time_machine.travel(T0, tick=False):
         lead = Lead.objects.create(org=world.org, name=name, source=source)
     if hours_to_client is None:
@@ -30,7 +37,9 @@ def _lead(world, name: str, source: str, *, hours_to_client: float | None = None
     portal_set_up(world)
     with time_machine.travel(T0 + dt.timedelta(hours=hours_to_client), tick=False):
         client = client_make(world, name, email=f"{name.split()[0].lower()}@example.test")
-        Lead.objects.filter(pk=lead.pk).update(client=client, state="converted", converted_at=T0 + dt.timedelta(hours=hours_to_client))
+        Lead.objects.filter(pk=lead.pk).update(
+            client=client, state="converted", converted_at=T0 + dt.timedelta(hours=hours_to_client)
+        )
     if hours_to_invite is not None:
         with time_machine.travel(T0 + dt.timedelta(hours=hours_to_invite), tick=False):
             invite(world, client)
@@ -53,7 +62,10 @@ def funnel(org_a, org_b):
 
 
 def _rows(client, world, **params):
-    response = client.get(reverse("funnel_report", args=[world.org.slug]), {"start": "2026-03-01", "end": "2026-03-31", **params, "format": "csv"})
+    response = client.get(
+        reverse("funnel_report", args=[world.org.slug]),
+        {"start": "2026-03-01", "end": "2026-03-31", **params, "format": "csv"},
+    )
     assert response["Content-Type"].startswith("text/csv")
     return {row["stage"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
 
@@ -85,7 +97,9 @@ def test_by_source(client, funnel):
 
 def test_by_period(client, funnel):
     client.force_login(funnel.admin)
-    counts = {stage: int(row["count"]) for stage, row in _rows(client, funnel, start="2026-04-01", end="2026-04-30").items()}
+    counts = {
+        stage: int(row["count"]) for stage, row in _rows(client, funnel, start="2026-04-01", end="2026-04-30").items()
+    }
     assert set(counts.values()) == {0}
 
 
@@ -93,7 +107,9 @@ def test_the_page_shows_a_chart_and_a_table(client, funnel, django_assert_max_nu
     client.force_login(funnel.admin)
     client.get(reverse("journey_board", args=[funnel.org.slug]))  # the organization is now the session's
     with django_assert_max_num_queries(5):  # session, user, memberships, leads, journeys
-        response = client.get(reverse("funnel_report", args=[funnel.org.slug]), {"start": "2026-03-01", "end": "2026-03-31"})
+        response = client.get(
+            reverse("funnel_report", args=[funnel.org.slug]), {"start": "2026-03-01", "end": "2026-03-31"}
+        )
     html = response.content.decode()
     assert html.count('class="bar"') == 5
     assert re.search(r'<tr data-stage="account"><td>Portal account</td><td[^>]*>2</td>', html)

@@ -134,7 +134,7 @@ def test_more_pages_through_a_column_by_keyset(client, org_a, django_assert_num_
         first = client.get(url, {"step": "account"})
     names = re.findall(r'id="journey-\d+">\s*<a href="[^"]+">([^<]+)</a>', first.content.decode())
     assert len(names) == 50 and names[0] == "Many 54 Client"  # the longest waiting first
-    cursor = re.search(r'cursor=([\w-]+)', first.content.decode())
+    cursor = re.search(r"cursor=([\w-]+)", first.content.decode())
     assert cursor
     rest = client.get(url, {"step": "account", "cursor": cursor.group(1)})
     names_rest = re.findall(r'id="journey-\d+">\s*<a href="[^"]+">([^<]+)</a>', rest.content.decode())

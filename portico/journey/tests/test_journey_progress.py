@@ -15,9 +15,6 @@ from portico.invitations.bulk import bulk_invitation_start
 from portico.invitations.models import Invitation
 from portico.journey.actions import journey_refresh, journey_settings_save
 from portico.journey.models import COMPLETE, Journey
-from portico.leads.models import Lead, LeadSource
-from portico.notifications.models import EventKind, Notification
-from portico.portal.models import PortalAccount, PortalAccountStatus
 from portico.journey.tests.helpers import (
     accept,
     estimate_make,
@@ -27,6 +24,9 @@ from portico.journey.tests.helpers import (
     staff,
     stored_equals_facts,
 )
+from portico.leads.models import Lead, LeadSource
+from portico.notifications.models import EventKind, Notification
+from portico.portal.models import PortalAccount, PortalAccountStatus
 from testing.world import client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +175,11 @@ def test_bulk_invitations_start_journeys_set_based(org_a):
     assert journeys[clients[1].pk].steps == ["invite", "account"]
     for client in clients:
         assert stored_equals_facts(client)
-    assert AuditEvent.objects.filter(action=AuditAction.JOURNEY_STEP_CHANGED).count() == 6
+    moves = AuditEvent.objects.filter(action=AuditAction.JOURNEY_STEP_CHANGED)
+    assert moves.count() == 6
+    assert set(moves.values_list("from_state", "to_state", "target_id")) == {
+        ("", "account", str(c.pk)) for c in clients
+    }
 
 
 def test_stored_progress_always_equals_the_facts_along_a_whole_journey(org_a):

@@ -67,7 +67,7 @@ def test_an_expired_invitation_gets_a_fresh_link(client, org_a, deliver):
     client.force_login(org_a.admin)
     with time_machine.travel(timezone.now() + dt.timedelta(days=8), tick=False), deliver():
         response = _remind(client, org_a, journey(mark))
-        assert "fresh link" in [str(m) for m in response.wsgi_request._messages][0]
+        assert "fresh link" in next(str(m) for m in response.wsgi_request._messages)
     invitation = Invitation.objects.get(client=mark)
     assert invitation.sent_count == 2 and invitation.status == "pending"
     assert last_link("mark@example.test", r"https?://\S+/invite/\S+/") != old_link

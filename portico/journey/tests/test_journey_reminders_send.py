@@ -79,9 +79,7 @@ def test_never_in_the_quiet_hours_of_the_clients_time_zone(org_a):
 
 
 def test_quiet_hours_are_the_organizations_setting(org_a):
-    journey_settings_save(
-        org=org_a.org, actor=staff(org_a), quiet_start=dt.time(9, 0), quiet_end=dt.time(17, 0)
-    )
+    journey_settings_save(org=org_a.org, actor=staff(org_a), quiet_start=dt.time(9, 0), quiet_end=dt.time(17, 0))
     with time_machine.travel(T0, tick=False):
         invite(org_a, time_zone="UTC")
     assert sweep(at(2, hour=12)) == 0

@@ -35,7 +35,9 @@ def test_the_page_shows_the_defaults_and_the_steps_offered(client, org_a):
 
 def test_saving_changes_the_settings_and_is_audited(client, org_a):
     client.force_login(org_a.admin)
-    response = _post(client, org_a, optional_steps=[], reminder_days="9,2, 2", stalled_after_days="7", quiet_start="21:30")
+    response = _post(
+        client, org_a, optional_steps=[], reminder_days="9,2, 2", stalled_after_days="7", quiet_start="21:30"
+    )
     assert response.status_code == 302
     saved = JourneySettings.objects.get(org=org_a.org)
     assert (saved.optional_steps, saved.reminder_days, saved.stalled_after_days) == ([], "2, 9", 7)
