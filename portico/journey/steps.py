@@ -127,6 +127,7 @@ INVITE = Step(
     waiting=_("To invite again"),
     todo=_("Accept your invitation"),
     done_at=_invited_at,
+    remind=False,  # no standing invitation: staff invite again (there is nothing to remind of)
 )
 ACCOUNT = Step(
     key="account",

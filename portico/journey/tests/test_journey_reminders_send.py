@@ -15,8 +15,9 @@ from django.core.management import call_command
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.clients.actions import client_delete, client_status_change
+from portico.invitations.actions import invitation_revoke
 from portico.invitations.models import Invitation
-from portico.journey.actions import journey_remind, journey_reminders_send, journey_settings_save
+from portico.journey.actions import journey_refresh, journey_remind, journey_reminders_send, journey_settings_save
 from portico.journey.models import JourneyReminder, ReminderKind
 from portico.journey.tests.helpers import accept, estimate_make, estimate_move, invite, journey, staff
 from testing.world import client_make, portal_set_up
@@ -115,6 +116,15 @@ def test_reminders_stop_when_the_record_is_closed_or_deleted(org_a):
     client_delete(client=dan, actor=staff(org_a))
     assert sweep(at(3)) == 0
     assert not JourneyReminder.objects.exists()
+
+
+def test_a_client_whose_invitation_was_revoked_is_not_reminded(org_a):
+    with time_machine.travel(T0, tick=False):
+        mark = invite(org_a, time_zone="UTC")
+        invitation_revoke(invitation=Invitation.objects.get(client=mark), actor=staff(org_a))
+        journey_refresh(client=mark, actor=staff(org_a))
+    assert journey(mark).current_step == "invite"
+    assert sweep(at(3)) == 0
 
 
 def test_a_tap_the_same_day_counts(org_a):
