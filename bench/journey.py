@@ -164,6 +164,7 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
         start = time.perf_counter()
         sent = journey_reminders_send(now=noon)
         took = (time.perf_counter() - start) * 1000
+    _reminders_clear(org)
     with connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM outbox_outboxmessage WHERE idempotency_key LIKE 'journey-reminder:%%' AND org_id = %s",

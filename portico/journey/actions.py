@@ -275,10 +275,10 @@ def _portal_url(org: Organization) -> str:
     return settings.SITE_URL + reverse("portal_org_home", args=[org.slug])
 
 
-def _reminder_texts(*, org: Organization, client_name: str, step: str, invitation: Invitation) -> dict[str, str]:
+def _reminder_texts(
+    *, org: Organization, portal_name: str, client_name: str, step: str, invitation: Invitation
+) -> dict[str, str]:
     """Subject, email text and SMS of a reminder about ``step`` (in the organization's language)."""
-    portal = PortalSettings.objects.filter(org=org).first()
-    portal_name = portal.portal_name if portal else org.name
     found = step_get(step)
     todo = str(found.todo) if found else step
     with translation.override(org.language):
@@ -300,8 +300,15 @@ def _reminder_texts(*, org: Organization, client_name: str, step: str, invitatio
     return {"subject": subject, "text": text, "sms": sms}
 
 
-def _message_new(*, org: Organization, invitation: Invitation, client_name: str, step: str, key: str) -> OutboxMessage:
-    texts = _reminder_texts(org=org, client_name=client_name, step=step, invitation=invitation)
+def _portal_name(org: Organization) -> str:
+    portal = PortalSettings.objects.filter(org=org).first()
+    return portal.portal_name if portal else org.name
+
+
+def _message_new(
+    *, org: Organization, portal_name: str, invitation: Invitation, client_name: str, step: str, key: str
+) -> OutboxMessage:
+    texts = _reminder_texts(org=org, portal_name=portal_name, client_name=client_name, step=step, invitation=invitation)
     if invitation.channel == InvitationChannel.SMS:
         return outbox_message_new(
             org=org, channel=Channel.SMS, to=invitation.address, idempotency_key=key, body_text=texts["sms"]
@@ -382,6 +389,7 @@ def _send_one(
         return fresh.last_message
     draft = _message_new(
         org=journey.org,
+        portal_name=_portal_name(journey.org),
         invitation=invitation,
         client_name=journey.client.name,
         step=journey.current_step,
@@ -476,6 +484,7 @@ def journey_reminders_send(*, now: dt.datetime | None = None, limit: int = SWEEP
             )
         }
         drafts: list[OutboxMessage] = []
+        portal_name = _portal_name(org)
         for reminder in rows:
             invitation = newest.get(reminder.journey.client_id)
             if invitation is None:
@@ -488,6 +497,7 @@ def journey_reminders_send(*, now: dt.datetime | None = None, limit: int = SWEEP
                 drafts.append(
                     _message_new(
                         org=org,
+                        portal_name=portal_name,
                         invitation=invitation,
                         client_name=reminder.journey.client.name,
                         step=reminder.step,
