@@ -25,7 +25,7 @@ from portico.journey.steps import Step, step_get, steps_all
 from portico.leads.models import Lead, LeadSource
 from portico.orgs.models import Organization
 
-COLUMN_SIZE = 20  # clients shown per column; "More" pages through the rest
+COLUMN_SIZE = 10  # clients shown per column; "More" pages through the rest
 COLUMN_PAGE_SIZE = 50
 
 

@@ -16,9 +16,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portico.clients.forms import choice_options
 from portico.clients.reference import client_reference
 from portico.journey import actions, selectors
 from portico.journey.forms import BoardFilterForm, FunnelForm, JourneySettingsForm
+from portico.journey.models import Journey
+from portico.journey.selectors import SOURCES
 from portico.journey.steps import step_get
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
@@ -49,16 +52,37 @@ def _filter_query(request: HttpRequest) -> str:
     return urlencode(keep)
 
 
+def _row_links(org: object, rows: list[Journey]) -> None:
+    """Each row's links and days in its step, worked out once for the page (a board shows many rows)."""
+    client_prefix = reverse("client_detail", args=[org.slug, 0])[:-2]  # type: ignore[attr-defined]
+    remind_prefix = reverse("journey_remind", args=[org.slug, 0])[: -len("0/remind/")]  # type: ignore[attr-defined]
+    now = timezone.now()
+    for j in rows:
+        j.client_url = f"{client_prefix}{j.client_id}/"  # type: ignore[attr-defined]
+        j.remind_url = f"{remind_prefix}{j.pk}/remind/"  # type: ignore[attr-defined]
+        j.days_in_step = (now - j.step_entered_at).days  # type: ignore[attr-defined]
+
+
 @org_view(Permission.CLIENTS_VIEW)
 def journey_board(request: HttpRequest) -> HttpResponse:
     """A column per step, longest waiting first; stalled clients highlighted."""
     org = request.org  # type: ignore[attr-defined]
     form, filters = _filters(request)
     board = selectors.journey_board(org=org, filters=filters)
+    _row_links(org, [j for column in board.columns for j in column.page.rows])
+    staff = client_reference(org=org).staff
     return render(
         request,
         "journey/board.html",
-        {"form": form, "board": board, "filters": filters, "filter_query": _filter_query(request)},
+        {
+            "form": form,
+            "board": board,
+            "filters": filters,
+            "filter_query": _filter_query(request),
+            # The filters' drop-downs without form widgets (a widget renders a template per option).
+            "navigator_options": choice_options(staff, {filters.navigator}),
+            "source_options": choice_options(SOURCES, {filters.source}),
+        },
     )
 
 
@@ -72,6 +96,7 @@ def journey_column(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     page = selectors.journey_column_page(org=org, filters=filters, step=step.key, cursor=request.GET.get("cursor", ""))
     config = selectors.journey_settings_of(org=org)
+    _row_links(org, page.rows)
     return render(
         request,
         "journey/column.html",
