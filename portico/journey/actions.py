@@ -10,7 +10,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateField, Exists, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, DateField, Exists, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -504,12 +505,21 @@ def journey_reminders_send(*, now: dt.datetime | None = None, limit: int = SWEEP
                         key=f"journey-reminder:{reminder.pk}",
                     )
                 )
-        ids = outbox_enqueue_many(messages=drafts)
+        outbox_enqueue_many(messages=drafts)
+        # Each row's message found by its key, and its channel: one UPDATE per channel (a
+        # bulk_update would build a CASE per row); fresh links were recorded one by one.
+        message_of = OutboxMessage.objects.filter(
+            idempotency_key=Concat(Value("journey-reminder:"), Cast(OuterRef("pk"), CharField()))
+        ).values("pk")[:1]
+        for channel in InvitationChannel.values:
+            plain = [r.pk for r in rows if r.channel == channel and not r.fresh_link]
+            if plain:
+                JourneyReminder.objects.filter(pk__in=plain).update(channel=channel, message=Subquery(message_of))
         for reminder in rows:
-            key = f"journey-reminder:{reminder.pk}"
-            if key in ids:
-                reminder.message_id = ids[key]
-        JourneyReminder.objects.bulk_update(rows, ["channel", "message", "fresh_link"], batch_size=1000)
+            if reminder.fresh_link:
+                JourneyReminder.objects.filter(pk=reminder.pk).update(
+                    channel=reminder.channel, message=reminder.message, fresh_link=True
+                )
         sent += audit_record_select(
             org=org,
             actor=actor,

@@ -81,7 +81,7 @@ def journey_board(request: HttpRequest) -> HttpResponse:
             "filter_query": _filter_query(request),
             # The filters' drop-downs without form widgets (a widget renders a template per option).
             "navigator_options": choice_options(staff, {filters.navigator}),
-            "source_options": choice_options(SOURCES, {filters.source}),
+            "source_options": [(key, label, key == filters.source) for key, label in SOURCES],
         },
     )
 
