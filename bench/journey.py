@@ -188,7 +188,7 @@ def note(results: list[dict[str, Any]]) -> str:
     return (
         f"journey.*: {N:,} clients in a journey in one organization (60 % at the account step, 30 % at the estimate, "
         f"10 % complete; time in step spread over 30 days; 5 time zones). journey.board = the board page (counts per "
-        f"step and stalled, 20 longest-waiting per column), board_filtered = with ?source=referral, signed in as the "
+        f"step and stalled, 10 longest-waiting per column), board_filtered = with ?source=referral, signed in as the "
         f"admin. journey.reminders = choosing due automatic reminders (schedule 2, 5, 9 days; quiet hours 20:00-08:00 "
         f"in each client's zone) among the {N:,} journeys with one INSERT … SELECT of up to 5,000 rows; "
         f"reminders_all = without that limit (every due one); journey.sweep = the whole sweep once (choose, then the "
