@@ -7,7 +7,7 @@ spread over the last 30 days (so many are stalled and most are due a reminder); 
 zones; sources mixed (form, booking, referral, direct). Then:
 
 - ``journey.board``: the board page through the Django test client, signed in as the admin (the
-  counts per step and stalled, 20 longest-waiting clients per column): p95 and its query count,
+  counts per step and stalled, 10 longest-waiting clients per column): p95 and its query count,
   the same whatever N.
 - ``journey.board_filtered``: the same with the source filter (referral).
 - ``journey.reminders``: ``journey_reminders_choose`` for the organization, the set-based choice
