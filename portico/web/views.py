@@ -21,6 +21,7 @@ from portico.clients.search import client_search
 from portico.estimates.selectors import estimates_of_client
 from portico.invitations.selectors import invitation_newest
 from portico.leads.selectors import client_referrals, referral_link_of_records
+from portico.journey.selectors import portal_checklist
 from portico.orgs.context import SESSION_KEY, org_view
 from portico.orgs.permissions import Permission
 from portico.orgs.selectors import organizations_for_user
@@ -141,6 +142,7 @@ def portal_org_home(request: HttpRequest, account: PortalAccount, accounts: list
             "records": records,
             "latest_requests": latest,
             "referral_link": referral_link_of_records(org=account.org, client_ids=[r.pk for r in records]),
+            "journey_checklist": portal_checklist(org=account.org, user=user),  # type: ignore[arg-type]
         },
     )
 

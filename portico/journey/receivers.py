@@ -1,0 +1,62 @@
+"""The journey's part in events of the apps below it: every fact a step reads changes through
+one of these signals, and the client's progress is re-derived (bulk invitations: set-based)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portico.clients.signals import client_contact_changed, client_leaving
+from portico.core.actors import Actor, ActorKind
+from portico.estimates.signals import estimate_changed
+from portico.invitations.signals import invitation_accepted, invitation_sent, invitations_sent_bulk
+from portico.journey.actions import journey_refresh, journey_stop, journeys_start_bulk
+from portico.journey.models import Journey
+from portico.portal.enrollment import enrollment_step_register
+
+
+def on_invitation_sent(sender: Any, client: Any, invitation: Any, actor: Actor, **kwargs: Any) -> None:
+    journey_refresh(client=client, actor=actor)
+
+
+def on_invitation_accepted(sender: Any, client: Any, invitation: Any, user: Any, **kwargs: Any) -> None:
+    journey_refresh(client=client, actor=Actor(kind=ActorKind.CLIENT, user=user))
+
+
+def on_invitations_sent_bulk(sender: Any, org: Any, client_ids: list[int], actor: Actor, **kwargs: Any) -> None:
+    journeys_start_bulk(org=org, client_ids=list(client_ids), actor=actor)
+
+
+def on_estimate_changed(sender: Any, estimate: Any, actor: Actor, **kwargs: Any) -> None:
+    if estimate.client_id is not None and Journey.objects.filter(client_id=estimate.client_id).exists():
+        journey_refresh(client=estimate.client, actor=actor)
+
+
+def on_client_contact_changed(sender: Any, client: Any, actor: Actor, **kwargs: Any) -> None:
+    # Invitations to the old address were revoked (the invitations app answers first).
+    if Journey.objects.filter(client=client).exists():
+        journey_refresh(client=client, actor=actor)
+
+
+def on_client_leaving(sender: Any, client: Any, actor: Actor, reason: str, **kwargs: Any) -> None:
+    journey_stop(client=client, actor=actor, reason=reason)
+
+
+def journey_enrollment_done(account: Any) -> bool:
+    """The portal's enrollment step: every journey of the records this person organizes in the
+    organization is complete (no journey: nothing to finish)."""
+    return not Journey.objects.filter(
+        org_id=account.org_id,
+        client__profile__organizer_id=account.user_id,
+        client__deleted_at=None,
+        completed_at=None,
+    ).exists()
+
+
+def connect() -> None:
+    invitation_sent.connect(on_invitation_sent, dispatch_uid="journey_invitation_sent")
+    invitation_accepted.connect(on_invitation_accepted, dispatch_uid="journey_invitation_accepted")
+    invitations_sent_bulk.connect(on_invitations_sent_bulk, dispatch_uid="journey_invitations_sent_bulk")
+    estimate_changed.connect(on_estimate_changed, dispatch_uid="journey_estimate_changed")
+    client_contact_changed.connect(on_client_contact_changed, dispatch_uid="journey_client_contact_changed")
+    client_leaving.connect(on_client_leaving, dispatch_uid="journey_client_leaving")
+    enrollment_step_register("journey", journey_enrollment_done)
