@@ -350,3 +350,15 @@ def funnel_report(*, org: Organization, start: dt.date, end: dt.date, source: st
                 )
             )
     return Funnel(stages=out, by_source=by_source, start=start, end=end)
+
+
+def client_progress(*, client: Client) -> ProgressView:
+    """The client's journey with its organization's settings, in one query (the record page)."""
+    journey = Journey.objects.filter(client=client).select_related("org__journey_settings").first()
+    if journey is None:
+        return ProgressView(journey=None)
+    try:
+        config = journey.org.journey_settings
+    except JourneySettings.DoesNotExist:
+        config = JourneySettings(org=journey.org)
+    return progress_view(journey=journey, config=config)

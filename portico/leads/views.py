@@ -159,7 +159,7 @@ def client_referral_link(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_get(org=org, client_id=client_id)
     actions.referral_link_get_or_create(org=org, actor=org_actor(request), client=client)
     messages.success(request, _("Referral link ready: share it with %(name)s.") % {"name": client.name})
-    return redirect("client_detail", org_slug=org.slug, client_id=client.pk)
+    return redirect(reverse("client_detail", args=[org.slug, client.pk]) + "?section=onboarding")
 
 
 @org_view(Permission.LEADS_MANAGE)

@@ -20,8 +20,8 @@ from portico.clients.reference import client_reference
 from portico.clients.search import client_search
 from portico.estimates.selectors import estimates_of_client
 from portico.invitations.selectors import invitation_newest
+from portico.journey.selectors import client_progress, portal_checklist
 from portico.leads.selectors import client_referrals, referral_link_of_records
-from portico.journey.selectors import portal_checklist
 from portico.orgs.context import SESSION_KEY, org_view
 from portico.orgs.permissions import Permission
 from portico.orgs.selectors import organizations_for_user
@@ -31,7 +31,7 @@ from portico.portal.selectors import portal_account_of, portal_accounts_open
 from portico.requests.selectors import client_requests_of_person
 from portico.web.selectors import start_blocks
 
-RECORD_SECTIONS = ("status", "groups", "navigators", "options")
+RECORD_SECTIONS = ("status", "groups", "navigators", "options", "onboarding")
 
 
 @login_required
@@ -75,8 +75,9 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @org_view(Permission.CLIENTS_VIEW)
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    """The client record page (seed 004): the record box and four sections; the Status section
-    shows the portal invitation and account (invitations and portal apps). A fixed number of
+    """The client record page (seed 004): the record box and four sections, plus Onboarding (the
+    journey's progress, referrals, estimates); the Status section shows the portal invitation
+    and account (invitations and portal apps). A fixed number of
     queries whatever the record holds: the client with its warnings, groups and navigators (one),
     the timeline (one), the portal parts (two, Status only); reference lists come from the cache."""
     org = request.org  # type: ignore[attr-defined]
@@ -102,9 +103,11 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 [(w.id, w.label) for w in ref.warnings], {w["id"] for w in client.warning_badges}
             ),
         )
-        if ctx.has(Permission.LEADS_MANAGE):  # the referral link and the leads it brought: one query
+    elif section == "onboarding":  # one query each: the journey (with settings), referrals, estimates
+        context["progress"] = client_progress(client=client)
+        if ctx.has(Permission.LEADS_MANAGE):
             context["referrals"] = client_referrals(org=org, client=client)
-        if ctx.has(Permission.ESTIMATES_MANAGE):  # the Estimates block: one query
+        if ctx.has(Permission.ESTIMATES_MANAGE):
             context["client_estimates"] = estimates_of_client(client=client)
     elif section == "groups":
         context["group_options"] = choice_options(ref.groups, {g["id"] for g in client.group_refs})

@@ -36,7 +36,7 @@ def test_staff_write_and_send_the_client_asks_and_approves_on_a_phone(page: Page
 
     # Staff, on a phone: from the client record, a new estimate.
     sign_in(page, base, alpha.admin.email)
-    page.goto(f"{base}/o/alpha/clients/{record.pk}/")
+    page.goto(f"{base}/o/alpha/clients/{record.pk}/?section=onboarding")
     page.locator("#client-estimates").get_by_role("link", name="New estimate").click()
     page.wait_for_url(re.compile(r"/o/alpha/estimates/new/"))
     page.get_by_label("Scope of work").fill("Paint the kitchen")

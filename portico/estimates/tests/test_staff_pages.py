@@ -80,7 +80,7 @@ def test_the_client_record_has_an_estimates_block(client, org_a, django_assert_m
     record = client_make(org_a, "Block Client", email="block@example.test")
     shown = estimate_make(org_a, client=record)
     client.force_login(org_a.admin)
-    url = reverse("client_detail", args=[org_a.org.slug, record.pk])
+    url = reverse("client_detail", args=[org_a.org.slug, record.pk]) + "?section=onboarding"
     page = client.get(url).content.decode()
     assert 'id="client-estimates"' in page
     assert reverse("estimate_detail", args=[org_a.org.slug, shown.pk]) in page

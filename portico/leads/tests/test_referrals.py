@@ -92,7 +92,7 @@ def test_unknown_other_organizations_and_dead_links_are_404(org_a, org_b):
 def test_the_client_record_shows_the_link_and_the_leads_it_brought(client, org_a):
     mark = client_make(org_a)
     client.force_login(org_a.admin)
-    url = reverse("client_detail", args=["alpha", mark.pk])
+    url = reverse("client_detail", args=["alpha", mark.pk]) + "?section=onboarding"
     page = client.get(url).content.decode()
     assert "Create a referral link" in page
     created = client.post(reverse("client_referral_link", args=["alpha", mark.pk]))
@@ -121,7 +121,7 @@ def test_staff_without_leads_manage_see_no_referrals_on_the_record(client, org_a
     mark = client_make(org_a)
     referral_link_get_or_create(org=org_a.org, actor=_staff(org_a), client=mark)
     client.force_login(org_a.readonly)
-    page = client.get(reverse("client_detail", args=["alpha", mark.pk])).content.decode()
+    page = client.get(reverse("client_detail", args=["alpha", mark.pk]), {"section": "onboarding"}).content.decode()
     assert "Referrals" not in page
     assert client.post(reverse("client_referral_link", args=["alpha", mark.pk])).status_code == 403
 

@@ -1,9 +1,10 @@
 """The client record page (seed 004) costs at most 8 queries in every section, whatever the
 record holds: session, user and memberships; the client with its warnings, groups and
-navigators; the timeline; and on Status the newest invitation (with its trail), the portal
-account and (with leads.manage) the referral link with the leads it brought. The reference lists (client types, warnings, groups, staff) come from a cache that
-account and the client's estimates (for staff who manage estimates). The reference lists (client types, warnings, groups, staff) come from a cache that
-follows the organization's reference version."""
+navigators; the timeline; on Status the newest invitation (with its trail) and the portal
+account; on Onboarding the journey (with the organization's settings), the referral link with the
+leads it brought (leads.manage) and the client's estimates (estimates.manage). The reference lists
+(client types, warnings, groups, staff) come from a cache that follows the organization's
+reference version."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from portico.invitations.models import InvitationLink
 from testing.world import client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
-SECTIONS = ("status", "groups", "navigators", "options")
+SECTIONS = ("status", "groups", "navigators", "options", "onboarding")
 
 
 def _queries(client, url, section):
@@ -55,11 +56,13 @@ def test_every_section_costs_at_most_eight_queries(client, org_a):
     url = reverse("client_detail", args=["alpha", record.pk])
     client.get(url)  # the first page after changes reloads the organization's reference lists
     counts = {section: _queries(client, url, section) for section in SECTIONS}
-    assert counts["status"] == 8, counts  # + the invitation, the portal account, the referral link
-    assert counts["status"] == 8, counts  # + the invitation, the portal account and the estimates block
+    assert counts["status"] == 7, counts  # + the invitation and the portal account
+    assert counts["onboarding"] == 8, counts  # + the journey, the referral link, the estimates
     assert all(n <= 8 for n in counts.values()), counts
     page = client.get(url).content.decode()
     assert "Full Record" in page and "W2" in page and "Client Portal Invitation Accepted" in page
+    onboarding = client.get(url, {"section": "onboarding"}).content.decode()
+    assert "Onboarding journey" in onboarding and "Estimates" in onboarding and "Create a referral link" in onboarding
 
 
 def test_the_count_does_not_grow_with_what_the_record_holds(client, org_a):
