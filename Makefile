@@ -68,7 +68,8 @@ bench: install pg-up  ## benchmarks on PostgreSQL -> bench/results/latest.json +
 # Every bulk job takes the queued path (inline limit 0), as at full size. Run by .ci/run.
 SMOKE_ENV := BENCH_N=2000 BENCH_REPEAT=1 BENCH_BULK_REPEAT=1 BENCH_AUDIT_ROWS=5000 BENCH_OUTBOX_ROWS=5000 \
 	BENCH_REQUEST_N=2000 BENCH_REQUEST_CLIENTS=200 BENCH_REQUEST_NOTIFICATIONS=200 BENCH_START_NOTIFICATIONS=200 \
-	BENCH_INVITE_N=300 BENCH_INVITE_REPEAT=1 BENCH_JOB_INLINE_LIMIT=0
+	BENCH_INVITE_N=300 BENCH_INVITE_REPEAT=1 BENCH_JOB_INLINE_LIMIT=0 \
+	BENCH_LEAD_N=500 BENCH_ESTIMATE_N=50 BENCH_ESTIMATE_CLIENTS=20 BENCH_JOURNEY_N=2000
 
 bench-smoke: install pg-up  ## the bench at N=2000, one repeat, on a fresh database dropped afterwards (.ci/run)
 	@db="$(PG_URL)_bench_smoke_$$$$"; out=$$(mktemp -d); \

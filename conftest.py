@@ -119,6 +119,17 @@ def fake_push(settings, tmp_path):
 
 
 @pytest.fixture
+def host_site():
+    """The organization's own website (testing.fakes.FakeWebsite): ``.embed(live_server.url)``
+    puts the script snippet on its page, ``.url`` is that page's address (with UTM parameters)."""
+    from testing.fakes import FakeWebsite
+
+    site = FakeWebsite().start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
 def other_page(browser, browser_context_args):
     """A page in a fresh browser context: another person (own cookies), phone size too."""
     context = browser.new_context(**browser_context_args)

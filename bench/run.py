@@ -311,12 +311,13 @@ def main() -> int:
         return _drop_database()
     from bench import clients as client_bench
     from bench import invitations as invitation_bench
+    from bench import onboarding as onboarding_bench
     from bench import requests as request_bench
     from bench import web as web_bench
 
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "invitations", "requests"):
-        print(f"BENCH_ONLY={only!r}: only 'invitations' or 'requests' can run alone", file=sys.stderr)
+    if only not in ("", "invitations", "requests", "onboarding"):
+        print(f"BENCH_ONLY={only!r}: only 'invitations', 'requests' or 'onboarding' can run alone", file=sys.stderr)
         return 2
     setup_test_environment()
     _jobs_inline_limit()
@@ -330,6 +331,21 @@ def main() -> int:
         for r in results:
             _print(r)
         _write(results, [invitation_bench.note(results)], merge=True)
+        return 0
+    if only == "onboarding":
+        print(f"database {settings.DATABASES['default']['NAME']}, onboarding only")
+        client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
+        onboarding_bench.seed()
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+        floor_client = Client()
+        floor_client.force_login(User.objects.get(email="admin@bench.test"))
+        floor = next(m for m in MEASURES if m.name == FLOOR)
+        results = [_time(floor, floor_client), *onboarding_bench.run(_time, Measure)]
+        for r in results:
+            _print(r)
+        again = _time(floor, floor_client)
+        _write(results, [_floor_note(results[0], again), *onboarding_bench.notes(results[1:])], merge=True)
         return 0
     if only == "requests":
         print(f"database {settings.DATABASES['default']['NAME']}, requests only")
@@ -352,6 +368,7 @@ def main() -> int:
     # Every organization's rows are in before the first measure, and the planner's statistics
     # cover them all: a fresh database measures with the tables (and plans) a reused one has.
     request_bench.seed()
+    onboarding_bench.seed()
     invitation_bench.reset(invitation_bench.seed().org)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -389,6 +406,9 @@ def main() -> int:
     request_results = request_bench.run(_time, Measure)
     for r in request_results:
         _print(r)
+    onboarding_results = onboarding_bench.run(_time, Measure)
+    for r in onboarding_results:
+        _print(r)
     floor_again = _time(next(m for m in MEASURES if m.name == FLOOR), client)
     _print({**floor_again, "name": f"{FLOOR} (again)"})
     invitation_results = invitation_bench.run()
@@ -410,9 +430,10 @@ def main() -> int:
         f"({start_data.unread:,} unread) and {start_data.invitations:,} invitations (some bounced, failed or expired "
         f"this week) in the organization of the {client_bench.N:,} clients.",
         request_bench.note(request_results),
+        *onboarding_bench.notes(onboarding_results),
         invitation_bench.note(invitation_results),
     ]
-    _write(results + request_results + invitation_results, notes, merge=False)
+    _write(results + request_results + onboarding_results + invitation_results, notes, merge=False)
     return 0
 
 

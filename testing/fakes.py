@@ -235,3 +235,49 @@ def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
             pass
 
     return Handler
+
+
+class FakeWebsite:
+    """The organization's own website, for embedding tests: a page on 127.0.0.1 (a port of its
+    own, so another origin than the live server's localhost; both loopback, so Chromium's
+    private-network rules let it load our script) that serves ``html`` at every path. ``url`` is a
+    page address with UTM parameters, as a visitor from a campaign would have."""
+
+    def __init__(self) -> None:
+        self.html = ""
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = site.html.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="FakeWebsite", daemon=True)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/quote?utm_source=flyer&utm_campaign=spring"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def embed(self, live_url: str, page: str = "contact", slug: str = "alpha") -> None:
+        """The page holds the organization's script snippet (Settings → Website leads)."""
+        self.html = (
+            "<!doctype html><html><head><meta name='viewport' content='width=device-width'></head><body>"
+            "<h1>Alpha Roofs</h1><p>Ask for a quote:</p>"
+            f"<script src='{live_url}/w/{slug}/embed.js' data-page='{page}' async></script>"
+            "<footer>© Alpha Roofs</footer></body></html>"
+        )
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)

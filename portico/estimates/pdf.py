@@ -10,6 +10,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from PIL import ImageFile
 from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -17,6 +18,11 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from portico.estimates.content import Sheet
 from portico.estimates.models import Estimate
 from portico.portal.models import PortalSettings
+
+# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make every
+# upload check in the process (clients/images.py) accept truncated images. The logo we hand it
+# was checked when uploaded, so WeasyPrint needs no leniency: put Pillow's strict default back.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_URL = "portico:logo"

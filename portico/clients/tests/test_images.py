@@ -271,3 +271,15 @@ def test_a_file_of_exactly_the_limit_is_judged_by_its_content():
     content += b"\x00" * (MAX_UPLOAD_BYTES - len(content))
     result = image_process(_upload(content))
     assert _opened(result.image).size == (64, 64)
+
+
+def test_rendering_pdfs_in_the_same_process_keeps_the_check_strict():
+    # WeasyPrint (estimate PDFs) turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; the
+    # estimates app turns it off again, or every upload check here would accept broken images.
+    import importlib
+
+    from PIL import ImageFile
+
+    importlib.import_module("portico.estimates.pdf")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    test_a_truncated_jpeg_is_refused()

@@ -7,8 +7,6 @@ the client opens the link and finds the account form filled in from the lead."""
 from __future__ import annotations
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -20,32 +18,6 @@ from testing.world import portal_set_up, run_tasks, world_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def host_site():
-    """The organization's own website: a page on 127.0.0.1 (a port of its own) that holds ``html``."""
-    served = {"html": ""}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = served["html"].encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    served["url"] = f"http://127.0.0.1:{server.server_address[1]}/quote?utm_source=flyer&utm_campaign=spring"
-    yield served
-    server.shutdown()
-    server.server_close()
-
-
 def test_a_visitor_sends_the_embedded_form_and_staff_convert_and_invite_by_sms(
     page: Page, other_page: Page, live_server, settings, host_site, fake_twilio
 ) -> None:
@@ -53,13 +25,8 @@ def test_a_visitor_sends_the_embedded_form_and_staff_convert_and_invite_by_sms(
     settings.PORTICO_PUBLIC_FORM_MIN_SECONDS = 1
     alpha = world_create("alpha")
     portal_set_up(alpha, services="Roofing\nGutters", primary_colour="#8a2be2")
-    host_site["html"] = (
-        "<!doctype html><html><head><meta name='viewport' content='width=device-width'></head><body>"
-        "<h1>Alpha Roofs</h1><p>Ask for a quote:</p>"
-        f"<script src='{live_server.url}/w/alpha/embed.js' data-page='contact' async></script>"
-        "<footer>© Alpha Roofs</footer></body></html>"
-    )
-    page.goto(host_site["url"])
+    host_site.embed(live_server.url)
+    page.goto(host_site.url)
     frame = page.frame_locator("iframe")
     expect(frame.get_by_role("heading", name="Contact us")).to_be_visible()
     frame.get_by_label("Your name").fill("Vera Visitor")
@@ -77,7 +44,7 @@ def test_a_visitor_sends_the_embedded_form_and_staff_convert_and_invite_by_sms(
     screenshot(page, "lead-embedded-thanks")
     lead = Lead.objects.get()
     assert (lead.name, lead.phone, lead.service, lead.source) == ("Vera Visitor", "+525512345678", "Gutters", "form")
-    assert lead.page == host_site["url"]
+    assert lead.page == host_site.url
     assert lead.utm == {"utm_source": "flyer", "utm_campaign": "spring"}
     assert lead.time_zone  # the visitor's browser said which
 
