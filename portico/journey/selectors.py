@@ -358,7 +358,7 @@ def client_progress(*, client: Client) -> ProgressView:
     if journey is None:
         return ProgressView(journey=None)
     try:
-        config = journey.org.journey_settings
+        config = journey.org.journey_settings  # type: ignore[attr-defined]
     except JourneySettings.DoesNotExist:
         config = JourneySettings(org=journey.org)
     return progress_view(journey=journey, config=config)
