@@ -39,6 +39,7 @@ from portico.clients.taxid import tax_id_normalize
 from portico.core.actors import Actor
 from portico.core.contact import email_normalize, phone_normalize
 from portico.core.errors import PorticoError
+from portico.core.timezones import time_zone_names
 from portico.orgs.models import Membership, MembershipStatus, Organization, org_reference_changed
 
 # Marked for extraction; translated into the organization's language when it is created.
@@ -59,6 +60,7 @@ EDITABLE_FIELDS = (
     "notes",
     "tax_id",
     "client_type",
+    "time_zone",
 )
 
 
@@ -87,6 +89,7 @@ def _fields_clean(*, org: Organization, fields: dict[str, Any]) -> dict[str, Any
     check("record_type", lambda v: _choice(v or RecordType.CLIENT, RecordType, _("Choose client or employee.")))
     check("language", _language)
     check("client_type", lambda v: _client_type(org, v))
+    check("time_zone", _time_zone)
     for name in ("address", "notes"):
         check(name, lambda v: (v or "").strip())
     for name, value in clean.items():  # PostgreSQL text cannot hold NUL: refused, not a database error
@@ -95,6 +98,13 @@ def _fields_clean(*, org: Organization, fields: dict[str, Any]) -> dict[str, Any
     if errors:
         raise PorticoError(errors[0]["message"], code="invalid", extra={"field": errors[0]["field"], "errors": errors})
     return clean
+
+
+def _time_zone(value: str | None) -> str:
+    value = (value or "").strip()
+    if value and value not in time_zone_names():
+        raise PorticoError(_("Choose a time zone from the list."), code="invalid")
+    return value
 
 
 def _refused(message: str) -> PorticoError:

@@ -13,6 +13,7 @@ from portico.clients.models import ClientKind, ClientStatus, RecordType, Warning
 from portico.clients.reference import ClientReference
 from portico.clients.selectors import ClientFilters
 from portico.core.errors import PorticoError
+from portico.core.timezones import time_zone_names
 from portico.orgs.models import Organization
 
 
@@ -38,10 +39,16 @@ class ClientForm(forms.Form):
     client_type = forms.TypedChoiceField(label=_("Client type"), required=False, coerce=int, empty_value=None)
     tax_id = forms.CharField(label=_("Tax id (RFC/EIN)"), max_length=20, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        help_text=_("For reminders outside quiet hours. Blank: the organization's."),
+    )
 
     def __init__(self, *args: Any, ref: ClientReference, **kwargs: Any):
         super().__init__(*args, **kwargs)
         _choices(self, "client_type", [("", "—"), *ref.client_types])
+        _choices(self, "time_zone", [("", "—"), *((name, name) for name in sorted(time_zone_names()))])
 
     def add_refusal(self, exc: PorticoError) -> None:
         """Show an action's refusal at the fields it names (email, phone, tax id, ...)."""
