@@ -185,7 +185,9 @@ class Client(models.Model):
     address = models.TextField(_("address"), blank=True)
     language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     # The client's own time zone (IANA name) when known, e.g. from a booking; blank: the organization's.
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[time_zone_validate])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", db_default="", validators=[time_zone_validate]
+    )
     client_type = models.ForeignKey(
         ClientType,
         on_delete=models.SET_NULL,
