@@ -24,3 +24,17 @@ DEMO_CLIENTS = [
     ("Construcciones del Norte SA de CV", "contacto@cnorte.example.mx", "+528187654321"),
     ("Pedro Álvarez", "pedro.alvarez@example.org", "+525566667777"),
 ]
+
+# Website leads (seed 003): name, email, mobile, service, message, source.
+DEMO_LEADS = [
+    (
+        "Valeria Ortiz",
+        "valeria.ortiz@example.org",
+        "+525522223333",
+        "Benefits advice",
+        "Can you help with my pension?",
+        "form",
+    ),
+    ("Tom Becker", "tom.becker@example.com", "", "Legal clinic", "A question about my lease.", "form"),
+    ("Daniela Ruiz", "", "+525577778888", "Housing support", "Looking for help after an eviction notice.", "referral"),
+]

@@ -1,10 +1,14 @@
 """Load the demo organization (idempotent): Northwind Community Services."""
 
+import datetime as dt
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from portico.accounts.actions import account_create
 from portico.accounts.models import User
+from portico.bookings.actions import availability_window_add, booking_settings_save
 from portico.clients.actions import (
     client_assign_navigator,
     client_create,
@@ -15,11 +19,14 @@ from portico.clients.actions import (
     warning_create,
 )
 from portico.core.actors import Actor
+from portico.estimates.actions import LineInput, estimate_create
 from portico.invitations.actions import invitation_send
+from portico.leads.actions import lead_settings_save, lead_submit
+from portico.leads.models import LeadSource
 from portico.orgs.actions import membership_add, org_create, org_settings_update
 from portico.orgs.models import Organization, Role
 from portico.portal.actions import portal_settings_save
-from portico.web.demo import DEMO_CLIENTS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
+from portico.web.demo import DEMO_CLIENTS, DEMO_LEADS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -59,6 +66,7 @@ class Command(BaseCommand):
         )
         org.refresh_from_db()
         self._clients(org, actor, navigator=users["nina@northwind.example"][0])
+        self._onboarding(org, actor, navigator=users["nina@northwind.example"][0])
         self.stdout.write(f"loaded demo organization {name}")
 
     def _clients(self, org: Organization, actor: Actor, navigator: User) -> None:
@@ -89,3 +97,42 @@ class Command(BaseCommand):
                 client_status_change(action="archive", client=client, actor=actor)
             if i in (1, 7):  # two invitations already on their way
                 invitation_send(client=client, actor=actor, channel="email" if i == 1 else "sms")
+
+    def _onboarding(self, org: Organization, actor: Actor, navigator: User) -> None:
+        """Seed 003: website leads (Nina hears of new ones), Nina's bookable hours, and a draft
+        estimate on the first lead, ready to follow to conversion and approval."""
+        lead_settings_save(org=org, actor=actor, navigators=[navigator], public_forms=True, thank_you="")
+        booking_settings_save(org=org, actor=actor, enabled=True, slot_minutes=30, min_notice_hours=2, horizon_days=21)
+        for weekday in range(5):  # Monday to Friday, 09:00-13:00 and 14:00-17:00
+            availability_window_add(
+                org=org, user=navigator, actor=actor, weekday=weekday, start=dt.time(9), end=dt.time(13)
+            )
+            availability_window_add(
+                org=org, user=navigator, actor=actor, weekday=weekday, start=dt.time(14), end=dt.time(17)
+            )
+        leads = [
+            lead_submit(
+                org=org,
+                actor=actor,
+                source=source,
+                name=name,
+                email=email,
+                phone=phone,
+                message=message,
+                service=service,
+                utm={"utm_source": "newsletter"} if source == LeadSource.CONTACT_FORM else {},
+            )
+            for name, email, phone, service, message, source in DEMO_LEADS
+        ]
+        estimate_create(
+            org=org,
+            actor=actor,
+            lead=leads[0],
+            scope="Benefits review and three advice sessions",
+            lines=[
+                LineInput(description="Benefits review", quantity=Decimal(1), unit_price=Decimal("120.00")),
+                LineInput(
+                    description="Advice session", quantity=Decimal(3), unit="session", unit_price=Decimal("45.00")
+                ),
+            ],
+        )
