@@ -40,7 +40,7 @@ from portico.estimates.models import (
 )
 from portico.estimates.signals import estimate_changed
 from portico.estimates.totals import money_text
-from portico.invitations.models import Invitation, InvitationChannel
+from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
 from portico.leads.models import Lead
 from portico.notifications.actions import Event, notify_client_user, notify_navigators
 from portico.notifications.models import EventKind
@@ -316,7 +316,8 @@ def _staff_url(estimate: Estimate) -> str:
 
 def _tell_client_sent(estimate: Estimate) -> str:
     """The client hears of the estimate: their portal person by the channel they chose; before they
-    join, by the channel and address of their invitation, else by the record's email. Returns the
+    join, by the channel and address of their newest invitation that was not revoked, else by the
+    record's current email (or mobile, by SMS). Returns the
     channel used ("" when there is no way to reach them: the estimate waits in their portal)."""
     client = Client.objects.select_related("profile__organizer").get(pk=estimate.client_id)  # type: ignore[misc]
     org = estimate.org
@@ -333,15 +334,25 @@ def _tell_client_sent(estimate: Estimate) -> str:
         key = f"estimate-sent:{estimate.pk}"
         if person is not None:
             return notify_client_user(org=org, person=person, key=key, subject=subject, text=text, sms=sms).channel
-        invitation = Invitation.objects.filter(client=client).order_by("-created_at", "-id").first()
-        if invitation is not None and invitation.channel == InvitationChannel.SMS:
-            outbox_enqueue(
-                org=org, channel=Channel.SMS, to=invitation.address, idempotency_key=f"{key}:sms", body_text=sms
-            )
-            return Channel.SMS
-        address = invitation.address if invitation is not None else client.email
+        # A revoked invitation went to an address the record no longer has (a change of its email or
+        # mobile revokes it): never write there; the record's current address is used instead.
+        invitation = (
+            Invitation.objects.filter(client=client)
+            .exclude(status=InvitationStatus.REVOKED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if invitation is not None:
+            channel, address = invitation.channel, invitation.address
+        elif client.email:
+            channel, address = InvitationChannel.EMAIL, client.email
+        else:
+            channel, address = InvitationChannel.SMS, client.phone
         if not address:
             return ""
+        if channel == InvitationChannel.SMS:
+            outbox_enqueue(org=org, channel=Channel.SMS, to=address, idempotency_key=f"{key}:sms", body_text=sms)
+            return Channel.SMS
         outbox_enqueue(
             org=org, channel=Channel.EMAIL, to=address, idempotency_key=f"{key}:email", subject=subject, body_text=text
         )
