@@ -6,7 +6,7 @@ every state move goes through ESTIMATE_MACHINE and sends ``estimate_changed`` in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -58,6 +58,10 @@ MAX_PRICE = Decimal("99999999999")
 QUESTION_KIND = gettext_noop("Estimate question")
 
 
+# A line's fields, as the staff form posts them, the API takes them and EstimateLine stores them.
+LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "tax_rate")
+
+
 @dataclass(frozen=True)
 class LineInput:
     description: str
@@ -65,6 +69,21 @@ class LineInput:
     unit_price: Decimal
     unit: str = ""
     tax_rate: Decimal = Decimal(0)
+
+
+def line_inputs(rows: Iterable[Mapping[str, Any]]) -> list[LineInput]:
+    """The one converter of line rows (the form's posted strings, the API's decimals, stored lines'
+    values) to ``LineInput``; a blank number is 0. ``_lines_check`` validates them in the action."""
+    return [
+        LineInput(
+            description=str(row.get("description") or ""),
+            quantity=row.get("quantity") or "0",  # type: ignore[arg-type]  # checked by _lines_check
+            unit=str(row.get("unit") or ""),
+            unit_price=row.get("unit_price") or "0",  # type: ignore[arg-type]
+            tax_rate=row.get("tax_rate") or "0",  # type: ignore[arg-type]
+        )
+        for row in rows
+    ]
 
 
 def _decimal(value: Any, field: str, row: int) -> Decimal:
@@ -277,21 +296,23 @@ def estimate_update(
     valid_until: Any,
     discount_kind: str,
     discount_value: Any,
-    lines: Sequence[LineInput],
+    lines: Sequence[LineInput] | None,
     files: Sequence[UploadedFile] = (),
     remove_attachments: Sequence[int] = (),
 ) -> Estimate:
-    """Edit a draft (never a sent estimate: ``estimate_revise`` makes a new version of it)."""
+    """Edit a draft (never a sent estimate: ``estimate_revise`` makes a new version of it). The
+    lines given replace all of them; ``lines=None`` keeps them (the API's PATCH without lines)."""
     fresh = _locked(estimate)
     _draft_only(fresh)
-    checked = _lines_check(lines)
+    checked = _lines_check(lines) if lines is not None else None
     kind, value = _discount_check(discount_kind, discount_value)
     Estimate.objects.filter(pk=fresh.pk).update(
         scope=scope.strip(), notes=notes.strip(), valid_until=valid_until, discount_kind=kind, discount_value=value
     )
     fresh.scope, fresh.notes, fresh.valid_until = scope.strip(), notes.strip(), valid_until
     fresh.discount_kind, fresh.discount_value = kind, value
-    _lines_write(fresh, checked)
+    if checked is not None:
+        _lines_write(fresh, checked)
     if remove_attachments:
         EstimateAttachment.objects.filter(estimate=fresh, pk__in=list(remove_attachments)).delete()
     _attach(fresh, files)
@@ -301,7 +322,7 @@ def estimate_update(
         actor=actor,
         action=AuditAction.ESTIMATE_CHANGED,
         target=_target(fresh),
-        detail=_detail(fresh, total=str(fresh.total), lines=len(checked)),
+        detail=_detail(fresh, total=str(fresh.total), lines=len(checked) if checked is not None else None),
     )
     return fresh
 
@@ -415,20 +436,7 @@ def estimate_revise(*, estimate: Estimate, actor: Actor) -> Estimate:
         discount_value=old.discount_value,
         question_id=old.question_id,
     )
-    EstimateLine.objects.bulk_create(
-        [
-            EstimateLine(
-                estimate=new,
-                position=line.position,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-            )
-            for line in old.lines.all()
-        ]
-    )
+    _lines_write(new, line_inputs(old.lines.values(*LINE_FIELDS)))
     EstimateAttachment.objects.bulk_create(
         [
             EstimateAttachment(estimate=new, file=a.file.name, name=a.name, content_type=a.content_type, size=a.size)

@@ -14,7 +14,6 @@ from portico.clients.models import Client
 from portico.clients.selectors import client_records_organized_by
 from portico.core.keyset import Page, keyset_page
 from portico.estimates.models import Estimate, EstimateAttachment, EstimateLine, EstimateState
-from portico.leads.models import Lead
 from portico.orgs.models import Organization
 
 PAGE_SIZE = 25
@@ -80,10 +79,6 @@ def estimates_of_client(*, client: Client, limit: int = RECORD_BLOCK_SIZE) -> li
         .exclude(state=EstimateState.SUPERSEDED)
         .order_by("-created_at", "-id")[:limit]
     )
-
-
-def lead_get(*, org: Organization, lead_id: int) -> Lead:
-    return get_object_or_404(Lead, org=org, pk=lead_id)
 
 
 # --- the client's side (portal) ---
