@@ -238,7 +238,7 @@ def estimate_update(
         actor=caller.actor,
         scope=payload.scope if payload.scope is not None else e.scope,
         notes=payload.notes if payload.notes is not None else e.notes,
-        valid_until=given["valid_until"] if "valid_until" in given else e.valid_until,
+        valid_until=given.get("valid_until", e.valid_until),
         discount_kind=kind,
         discount_value=value if kind else 0,
         lines=actions.line_inputs(given["lines"]) if payload.lines is not None else None,
