@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Model
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -54,7 +54,7 @@ from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("999999999")
 MAX_PRICE = Decimal("99999999999")
-# The request kind of estimate questions when the organization offers none (see _question_kind).
+# The request kind of every estimate question (see _question_kind), never offered for new requests.
 QUESTION_KIND = gettext_noop("Estimate question")
 
 
@@ -549,21 +549,20 @@ def estimate_decline(*, estimate: Estimate, actor: Actor, content_hash: str, rea
     return fresh
 
 
-def _question_kind(org: Organization, actor: Actor) -> RequestKind:
-    """The kind of question threads: the organization's first kind offered to clients; when it
-    offers none, an "Estimate question" kind made once (and found again by name)."""
-    kind = RequestKind.objects.filter(org=org, active=True).order_by("position", "name").first()
-    if kind is not None:
-        return kind
+def _question_kind(org: Organization) -> RequestKind:
+    """The kind of every estimate question thread: the organization's own "Estimate question" kind
+    (in its language), made on the first question and audited as the requests app audits a new kind.
+    It is not offered to clients for new requests: its threads start from an estimate only."""
     with translation.override(org.language):
         name = _(QUESTION_KIND)
     existing = RequestKind.objects.filter(org=org, name__iexact=name).first()
     if existing is not None:
-        if not existing.active:
-            RequestKind.objects.filter(pk=existing.pk).update(active=True)
-            existing.active = True
         return existing
-    return request_kind_create(org=org, actor=Actor.system(), name=name)
+    try:
+        with transaction.atomic():  # a savepoint: another first question may make it at the same time
+            return request_kind_create(org=org, actor=Actor.system(), name=name, offered=False)
+    except IntegrityError:
+        return RequestKind.objects.get(org=org, name__iexact=name)
 
 
 @action
@@ -582,9 +581,10 @@ def estimate_ask(*, estimate: Estimate, actor: Actor, body: str) -> ClientReques
         client_request = request_open(
             client=fresh.client,  # type: ignore[arg-type]
             actor=actor,
-            kind=_question_kind(fresh.org, actor),
+            kind=_question_kind(fresh.org),
             subject=subject,
             body=body,
+            offered_only=False,
         )
         Estimate.objects.filter(org_id=fresh.org_id, number=fresh.number).update(question=client_request)
     audit_record(
