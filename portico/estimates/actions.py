@@ -6,6 +6,7 @@ every state move goes through ESTIMATE_MACHINE and sends ``estimate_changed`` in
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Model
+from django.db.models import F, Max, Model, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,6 +29,7 @@ from portico.clients.models import Client
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.core.money import CURRENCIES
+from portico.core.timezones import time_zone_get
 from portico.estimates.content import content_hash, estimate_content, estimate_totals
 from portico.estimates.models import (
     ESTIMATE_MACHINE,
@@ -153,6 +155,11 @@ def _discount_check(kind: str, value: Any) -> tuple[str, Decimal]:
             extra={"field": "discount_value"},
         )
     return kind, amount
+
+
+def _org_today(org: Organization) -> dt.date:
+    """Today where the organization is (its time zone): valid-until dates are its local dates."""
+    return timezone.localtime(timezone.now(), time_zone_get(org.time_zone)).date()
 
 
 def _target(estimate: Estimate) -> Model:
@@ -392,7 +399,7 @@ def estimate_send(*, estimate: Estimate, actor: Actor) -> Estimate:
     lines = list(fresh.lines.all())
     if not lines:
         raise PorticoError(_("Add at least one line before sending."), code="no_lines")
-    if fresh.valid_until is not None and fresh.valid_until < timezone.localdate():
+    if fresh.valid_until is not None and fresh.valid_until < _org_today(fresh.org):
         raise PorticoError(_("The valid-until date has passed: change it first."), code="invalid")
     digest = content_hash(estimate_content(fresh, lines, list(fresh.attachments.all())))
     now = timezone.now()
@@ -431,7 +438,7 @@ def estimate_revise(*, estimate: Estimate, actor: Actor) -> Estimate:
         created_by=actor.user,
         scope=old.scope,
         notes=old.notes,
-        valid_until=old.valid_until if old.valid_until and old.valid_until >= timezone.localdate() else None,
+        valid_until=old.valid_until if old.valid_until and old.valid_until >= _org_today(old.org) else None,
         discount_kind=old.discount_kind,
         discount_value=old.discount_value,
         question_id=old.question_id,
@@ -474,7 +481,7 @@ def _decision_check(estimate: Estimate, seen_hash: str, wanted: str) -> bool:
         raise PorticoError(
             _("This estimate is not the one you were shown. Reload the page and read it again."), code="changed"
         )
-    if wanted == EstimateState.APPROVED and estimate.valid_until and estimate.valid_until < timezone.localdate():
+    if wanted == EstimateState.APPROVED and estimate.valid_until and estimate.valid_until < _org_today(estimate.org):
         # Past its date but not yet swept: it is expired all the same.
         raise PorticoError(
             _("This estimate was valid until %(date)s. Ask us for a new one.")
@@ -598,12 +605,29 @@ def estimate_ask(*, estimate: Estimate, actor: Actor, body: str) -> ClientReques
     return client_request
 
 
+def _past_valid_until(now: dt.datetime) -> Q:
+    """Sent estimates whose valid-until date has passed in their organization's time zone, as one
+    condition: for each time zone of the organizations with candidates (one query), its local date."""
+    latest = (now + dt.timedelta(hours=14)).date()  # no place on earth is further ahead (UTC+14)
+    zones = (
+        Estimate.objects.filter(state=EstimateState.SENT, valid_until__lt=latest)
+        .order_by()
+        .values_list("org__time_zone", flat=True)
+        .distinct()
+    )
+    past = Q(pk__in=[])
+    for zone in zones:
+        today = timezone.localtime(now, time_zone_get(zone)).date()
+        past |= Q(org__time_zone=zone, valid_until__lt=today)
+    return past
+
+
 @action(tx="own")
 def estimates_expire_due(*, limit: int = 10_000) -> int:
-    """The sweep: sent estimates whose valid-until date has passed become expired (one UPDATE and
-    one INSERT … SELECT of audit rows per organization), and ``estimate_changed`` is sent for each."""
-    today = timezone.localdate()
-    due = Estimate.objects.filter(state=EstimateState.SENT, valid_until__lt=today)
+    """The sweep: sent estimates whose valid-until date has passed in their organization's time zone
+    become expired (one UPDATE and one INSERT … SELECT of audit rows per organization), and
+    ``estimate_changed`` is sent for each."""
+    due = Estimate.objects.filter(state=EstimateState.SENT).filter(_past_valid_until(timezone.now()))
     actor = Actor.system()
     with transaction.atomic():
         rows = list(
@@ -615,7 +639,7 @@ def estimates_expire_due(*, limit: int = 10_000) -> int:
         moved = 0
         for org_id, estimates in by_org.items():
             moved += ESTIMATE_MACHINE.apply_many(
-                due.filter(pk__in=[e.pk for e in estimates]),
+                Estimate.objects.filter(state=EstimateState.SENT, pk__in=[e.pk for e in estimates]),
                 "expire",
                 actor=actor,
                 org=org_id,
