@@ -19,7 +19,7 @@ from portico.estimates import actions, selectors
 from portico.estimates.content import estimate_sheet
 from portico.estimates.forms import EstimateFilterForm, EstimateForm
 from portico.estimates.models import ESTIMATE_MACHINE, Estimate, EstimateState
-from portico.estimates.pdf import estimate_pdf
+from portico.estimates.pdf import estimate_pdf_bytes
 from portico.leads.selectors import lead_get
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
@@ -200,10 +200,8 @@ def estimate_revise(request: HttpRequest, estimate_id: int) -> HttpResponse:
 
 
 def pdf_response(estimate: Estimate, language: str) -> HttpResponse:
-    """The PDF as a download (staff and portal share it)."""
-    lines = selectors.estimate_lines(estimate=estimate)
-    sheet = estimate_sheet(estimate, lines, selectors.estimate_attachments(estimate=estimate))
-    response = HttpResponse(estimate_pdf(sheet, language=language), content_type="application/pdf")
+    """The PDF as a download (staff and portal share it): a sent estimate's is kept once rendered."""
+    response = HttpResponse(estimate_pdf_bytes(estimate, language=language), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="estimate-{estimate.number}-v{estimate.version}.pdf"'
     response["Cache-Control"] = CACHE_NONE
     response["X-Content-Type-Options"] = "nosniff"
