@@ -162,7 +162,10 @@ def _keep(estimate: Estimate, *, language: str, key: str, data: bytes, old: list
     """Store the PDF under its key; the estimate's ``old`` PDFs in this language (other keys, or this
     key with its file gone) go, rows and files."""
     row = EstimatePdf(estimate=estimate, language=language, key=key)
-    row.file.save(f"estimate-{estimate.pk}-{key[:16]}.pdf", ContentFile(data), save=False)
+    try:
+        row.file.save(f"estimate-{estimate.pk}-{key[:16]}.pdf", ContentFile(data), save=False)
+    except OSError:  # storage refused it: the download still gets its PDF, rendered the next time too
+        return
     try:
         with transaction.atomic():
             if old:
