@@ -7,8 +7,7 @@ every state move goes through ESTIMATE_MACHINE and sends ``estimate_changed`` in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -31,6 +30,7 @@ from portico.core.errors import PorticoError
 from portico.core.money import CURRENCIES
 from portico.core.timezones import time_zone_get
 from portico.estimates.content import content_hash, estimate_content, estimate_totals
+from portico.estimates.lines import LINE_FIELDS, LineInput, line_inputs
 from portico.estimates.models import (
     ESTIMATE_MACHINE,
     DiscountKind,
@@ -58,34 +58,6 @@ MAX_QUANTITY = Decimal("999999999")
 MAX_PRICE = Decimal("99999999999")
 # The request kind of every estimate question (see _question_kind), never offered for new requests.
 QUESTION_KIND = gettext_noop("Estimate question")
-
-
-# A line's fields, as the staff form posts them, the API takes them and EstimateLine stores them.
-LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "tax_rate")
-
-
-@dataclass(frozen=True)
-class LineInput:
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    unit: str = ""
-    tax_rate: Decimal = Decimal(0)
-
-
-def line_inputs(rows: Iterable[Mapping[str, Any]]) -> list[LineInput]:
-    """The one converter of line rows (the form's posted strings, the API's decimals, stored lines'
-    values) to ``LineInput``; a blank number is 0. ``_lines_check`` validates them in the action."""
-    return [
-        LineInput(
-            description=str(row.get("description") or ""),
-            quantity=row.get("quantity") or "0",  # type: ignore[arg-type]  # checked by _lines_check
-            unit=str(row.get("unit") or ""),
-            unit_price=row.get("unit_price") or "0",  # type: ignore[arg-type]
-            tax_rate=row.get("tax_rate") or "0",  # type: ignore[arg-type]
-        )
-        for row in rows
-    ]
 
 
 def _decimal(value: Any, field: str, row: int) -> Decimal:

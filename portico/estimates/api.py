@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 from portico.clients.selectors import client_get
 from portico.estimates import actions, selectors
 from portico.estimates.content import Sheet, estimate_sheet
+from portico.estimates.lines import line_inputs
 from portico.estimates.models import DiscountKind, Estimate, EstimateState
 from portico.leads.selectors import lead_get
 from portico.orgs.api_shared import ID_MAX, ORG_PARAM_HELP, Caller, InvalidInput, api_caller, api_router
@@ -211,7 +212,7 @@ def estimate_create(request: HttpRequest, payload: EstimateIn, org: str | None =
         valid_until=payload.valid_until,
         discount_kind=payload.discount_kind,
         discount_value=payload.discount_value,
-        lines=actions.line_inputs(line.model_dump() for line in payload.lines),
+        lines=line_inputs(line.model_dump() for line in payload.lines),
     )
     return Status(201, _detail_out(caller, e.pk))
 
@@ -241,7 +242,7 @@ def estimate_update(
         valid_until=given.get("valid_until", e.valid_until),
         discount_kind=kind,
         discount_value=value if kind else 0,
-        lines=actions.line_inputs(given["lines"]) if payload.lines is not None else None,
+        lines=line_inputs(given["lines"]) if payload.lines is not None else None,
     )
     return _detail_out(caller, e.pk)
 

@@ -10,7 +10,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from portico.estimates.actions import LINE_FIELDS, MAX_LINES, LineInput, line_inputs
+from portico.estimates.actions import MAX_LINES
+from portico.estimates.lines import LINE_FIELDS, LineInput, line_inputs
 from portico.estimates.models import DiscountKind, EstimateState
 from portico.requests.actions import MAX_BODY
 from portico.requests.forms import AttachmentsField
