@@ -6,15 +6,15 @@ every state move goes through ESTIMATE_MACHINE and sends ``estimate_changed`` in
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import F, Max, Model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Model, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,7 +28,9 @@ from portico.clients.models import Client
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.core.money import CURRENCIES
+from portico.core.timezones import time_zone_get
 from portico.estimates.content import content_hash, estimate_content, estimate_totals
+from portico.estimates.lines import LINE_FIELDS, LineInput, line_inputs
 from portico.estimates.models import (
     ESTIMATE_MACHINE,
     DiscountKind,
@@ -40,7 +42,7 @@ from portico.estimates.models import (
 )
 from portico.estimates.signals import estimate_changed
 from portico.estimates.totals import money_text
-from portico.invitations.models import Invitation, InvitationChannel
+from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
 from portico.leads.models import Lead
 from portico.notifications.actions import Event, notify_client_user, notify_navigators
 from portico.notifications.models import EventKind
@@ -54,17 +56,8 @@ from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("999999999")
 MAX_PRICE = Decimal("99999999999")
-# The request kind of estimate questions when the organization offers none (see _question_kind).
+# The request kind of every estimate question (see _question_kind), never offered for new requests.
 QUESTION_KIND = gettext_noop("Estimate question")
-
-
-@dataclass(frozen=True)
-class LineInput:
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    unit: str = ""
-    tax_rate: Decimal = Decimal(0)
 
 
 def _decimal(value: Any, field: str, row: int) -> Decimal:
@@ -134,6 +127,11 @@ def _discount_check(kind: str, value: Any) -> tuple[str, Decimal]:
             extra={"field": "discount_value"},
         )
     return kind, amount
+
+
+def _org_today(org: Organization) -> dt.date:
+    """Today where the organization is (its time zone): valid-until dates are its local dates."""
+    return timezone.localtime(timezone.now(), time_zone_get(org.time_zone)).date()
 
 
 def _target(estimate: Estimate) -> Model:
@@ -277,21 +275,23 @@ def estimate_update(
     valid_until: Any,
     discount_kind: str,
     discount_value: Any,
-    lines: Sequence[LineInput],
+    lines: Sequence[LineInput] | None,
     files: Sequence[UploadedFile] = (),
     remove_attachments: Sequence[int] = (),
 ) -> Estimate:
-    """Edit a draft (never a sent estimate: ``estimate_revise`` makes a new version of it)."""
+    """Edit a draft (never a sent estimate: ``estimate_revise`` makes a new version of it). The
+    lines given replace all of them; ``lines=None`` keeps them (the API's PATCH without lines)."""
     fresh = _locked(estimate)
     _draft_only(fresh)
-    checked = _lines_check(lines)
+    checked = _lines_check(lines) if lines is not None else None
     kind, value = _discount_check(discount_kind, discount_value)
     Estimate.objects.filter(pk=fresh.pk).update(
         scope=scope.strip(), notes=notes.strip(), valid_until=valid_until, discount_kind=kind, discount_value=value
     )
     fresh.scope, fresh.notes, fresh.valid_until = scope.strip(), notes.strip(), valid_until
     fresh.discount_kind, fresh.discount_value = kind, value
-    _lines_write(fresh, checked)
+    if checked is not None:
+        _lines_write(fresh, checked)
     if remove_attachments:
         EstimateAttachment.objects.filter(estimate=fresh, pk__in=list(remove_attachments)).delete()
     _attach(fresh, files)
@@ -301,7 +301,7 @@ def estimate_update(
         actor=actor,
         action=AuditAction.ESTIMATE_CHANGED,
         target=_target(fresh),
-        detail=_detail(fresh, total=str(fresh.total), lines=len(checked)),
+        detail=_detail(fresh, total=str(fresh.total), lines=len(checked) if checked is not None else None),
     )
     return fresh
 
@@ -316,7 +316,8 @@ def _staff_url(estimate: Estimate) -> str:
 
 def _tell_client_sent(estimate: Estimate) -> str:
     """The client hears of the estimate: their portal person by the channel they chose; before they
-    join, by the channel and address of their invitation, else by the record's email. Returns the
+    join, by the channel and address of their newest invitation that was not revoked, else by the
+    record's current email (or mobile, by SMS). Returns the
     channel used ("" when there is no way to reach them: the estimate waits in their portal)."""
     client = Client.objects.select_related("profile__organizer").get(pk=estimate.client_id)  # type: ignore[misc]
     org = estimate.org
@@ -333,15 +334,25 @@ def _tell_client_sent(estimate: Estimate) -> str:
         key = f"estimate-sent:{estimate.pk}"
         if person is not None:
             return notify_client_user(org=org, person=person, key=key, subject=subject, text=text, sms=sms).channel
-        invitation = Invitation.objects.filter(client=client).order_by("-created_at", "-id").first()
-        if invitation is not None and invitation.channel == InvitationChannel.SMS:
-            outbox_enqueue(
-                org=org, channel=Channel.SMS, to=invitation.address, idempotency_key=f"{key}:sms", body_text=sms
-            )
-            return Channel.SMS
-        address = invitation.address if invitation is not None else client.email
+        # A revoked invitation went to an address the record no longer has (a change of its email or
+        # mobile revokes it): never write there; the record's current address is used instead.
+        invitation = (
+            Invitation.objects.filter(client=client)
+            .exclude(status=InvitationStatus.REVOKED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if invitation is not None:
+            channel, address = invitation.channel, invitation.address
+        elif client.email:
+            channel, address = InvitationChannel.EMAIL, client.email
+        else:
+            channel, address = InvitationChannel.SMS, client.phone
         if not address:
             return ""
+        if channel == InvitationChannel.SMS:
+            outbox_enqueue(org=org, channel=Channel.SMS, to=address, idempotency_key=f"{key}:sms", body_text=sms)
+            return Channel.SMS
         outbox_enqueue(
             org=org, channel=Channel.EMAIL, to=address, idempotency_key=f"{key}:email", subject=subject, body_text=text
         )
@@ -360,7 +371,7 @@ def estimate_send(*, estimate: Estimate, actor: Actor) -> Estimate:
     lines = list(fresh.lines.all())
     if not lines:
         raise PorticoError(_("Add at least one line before sending."), code="no_lines")
-    if fresh.valid_until is not None and fresh.valid_until < timezone.localdate():
+    if fresh.valid_until is not None and fresh.valid_until < _org_today(fresh.org):
         raise PorticoError(_("The valid-until date has passed: change it first."), code="invalid")
     digest = content_hash(estimate_content(fresh, lines, list(fresh.attachments.all())))
     now = timezone.now()
@@ -399,25 +410,12 @@ def estimate_revise(*, estimate: Estimate, actor: Actor) -> Estimate:
         created_by=actor.user,
         scope=old.scope,
         notes=old.notes,
-        valid_until=old.valid_until if old.valid_until and old.valid_until >= timezone.localdate() else None,
+        valid_until=old.valid_until if old.valid_until and old.valid_until >= _org_today(old.org) else None,
         discount_kind=old.discount_kind,
         discount_value=old.discount_value,
         question_id=old.question_id,
     )
-    EstimateLine.objects.bulk_create(
-        [
-            EstimateLine(
-                estimate=new,
-                position=line.position,
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-            )
-            for line in old.lines.all()
-        ]
-    )
+    _lines_write(new, line_inputs(old.lines.values(*LINE_FIELDS)))
     EstimateAttachment.objects.bulk_create(
         [
             EstimateAttachment(estimate=new, file=a.file.name, name=a.name, content_type=a.content_type, size=a.size)
@@ -455,7 +453,7 @@ def _decision_check(estimate: Estimate, seen_hash: str, wanted: str) -> bool:
         raise PorticoError(
             _("This estimate is not the one you were shown. Reload the page and read it again."), code="changed"
         )
-    if wanted == EstimateState.APPROVED and estimate.valid_until and estimate.valid_until < timezone.localdate():
+    if wanted == EstimateState.APPROVED and estimate.valid_until and estimate.valid_until < _org_today(estimate.org):
         # Past its date but not yet swept: it is expired all the same.
         raise PorticoError(
             _("This estimate was valid until %(date)s. Ask us for a new one.")
@@ -530,21 +528,20 @@ def estimate_decline(*, estimate: Estimate, actor: Actor, content_hash: str, rea
     return fresh
 
 
-def _question_kind(org: Organization, actor: Actor) -> RequestKind:
-    """The kind of question threads: the organization's first kind offered to clients; when it
-    offers none, an "Estimate question" kind made once (and found again by name)."""
-    kind = RequestKind.objects.filter(org=org, active=True).order_by("position", "name").first()
-    if kind is not None:
-        return kind
+def _question_kind(org: Organization) -> RequestKind:
+    """The kind of every estimate question thread: the organization's own "Estimate question" kind
+    (in its language), made on the first question and audited as the requests app audits a new kind.
+    It is not offered to clients for new requests: its threads start from an estimate only."""
     with translation.override(org.language):
         name = _(QUESTION_KIND)
     existing = RequestKind.objects.filter(org=org, name__iexact=name).first()
     if existing is not None:
-        if not existing.active:
-            RequestKind.objects.filter(pk=existing.pk).update(active=True)
-            existing.active = True
         return existing
-    return request_kind_create(org=org, actor=Actor.system(), name=name)
+    try:
+        with transaction.atomic():  # a savepoint: another first question may make it at the same time
+            return request_kind_create(org=org, actor=Actor.system(), name=name, offered=False)
+    except IntegrityError:
+        return RequestKind.objects.get(org=org, name__iexact=name)
 
 
 @action
@@ -563,9 +560,10 @@ def estimate_ask(*, estimate: Estimate, actor: Actor, body: str) -> ClientReques
         client_request = request_open(
             client=fresh.client,  # type: ignore[arg-type]
             actor=actor,
-            kind=_question_kind(fresh.org, actor),
+            kind=_question_kind(fresh.org),
             subject=subject,
             body=body,
+            offered_only=False,
         )
         Estimate.objects.filter(org_id=fresh.org_id, number=fresh.number).update(question=client_request)
     audit_record(
@@ -579,12 +577,29 @@ def estimate_ask(*, estimate: Estimate, actor: Actor, body: str) -> ClientReques
     return client_request
 
 
+def _past_valid_until(now: dt.datetime) -> Q:
+    """Sent estimates whose valid-until date has passed in their organization's time zone, as one
+    condition: for each time zone of the organizations with candidates (one query), its local date."""
+    latest = (now + dt.timedelta(hours=14)).date()  # no place on earth is further ahead (UTC+14)
+    zones = (
+        Estimate.objects.filter(state=EstimateState.SENT, valid_until__lt=latest)
+        .order_by()
+        .values_list("org__time_zone", flat=True)
+        .distinct()
+    )
+    past = Q(pk__in=[])
+    for zone in zones:
+        today = timezone.localtime(now, time_zone_get(zone)).date()
+        past |= Q(org__time_zone=zone, valid_until__lt=today)
+    return past
+
+
 @action(tx="own")
 def estimates_expire_due(*, limit: int = 10_000) -> int:
-    """The sweep: sent estimates whose valid-until date has passed become expired (one UPDATE and
-    one INSERT … SELECT of audit rows per organization), and ``estimate_changed`` is sent for each."""
-    today = timezone.localdate()
-    due = Estimate.objects.filter(state=EstimateState.SENT, valid_until__lt=today)
+    """The sweep: sent estimates whose valid-until date has passed in their organization's time zone
+    become expired (one UPDATE and one INSERT … SELECT of audit rows per organization), and
+    ``estimate_changed`` is sent for each."""
+    due = Estimate.objects.filter(state=EstimateState.SENT).filter(_past_valid_until(timezone.now()))
     actor = Actor.system()
     with transaction.atomic():
         rows = list(
@@ -596,7 +611,7 @@ def estimates_expire_due(*, limit: int = 10_000) -> int:
         moved = 0
         for org_id, estimates in by_org.items():
             moved += ESTIMATE_MACHINE.apply_many(
-                due.filter(pk__in=[e.pk for e in estimates]),
+                Estimate.objects.filter(state=EstimateState.SENT, pk__in=[e.pk for e in estimates]),
                 "expire",
                 actor=actor,
                 org=org_id,

@@ -1,6 +1,6 @@
 """/api/v1/estimates: estimates as JSON (``estimates.manage``; an API key or a session, ``?org=``).
 
-Create a draft with its lines on a client or a lead, list, read (the totals are
+Create a draft with its lines on a client or a lead, change a draft (PATCH), list, read (the totals are
 ``totals.totals_compute``'s, as on the page and in the PDF), send, revise. Amounts are decimal
 strings in the estimate's currency. Another organization's ids are a 404."""
 
@@ -16,7 +16,9 @@ from pydantic import ConfigDict
 from portico.clients.selectors import client_get
 from portico.estimates import actions, selectors
 from portico.estimates.content import Sheet, estimate_sheet
+from portico.estimates.lines import line_inputs
 from portico.estimates.models import DiscountKind, Estimate, EstimateState
+from portico.leads.selectors import lead_get
 from portico.orgs.api_shared import ID_MAX, ORG_PARAM_HELP, Caller, InvalidInput, api_caller, api_router
 from portico.orgs.permissions import Permission
 
@@ -52,6 +54,21 @@ class EstimateIn(Schema):
     discount_kind: DiscountKind = Field(DiscountKind.NONE, description='"", "percent" or "amount".')
     discount_value: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=3)
     lines: list[LineIn] = Field(default_factory=list, max_length=actions.MAX_LINES)
+
+
+class EstimatePatch(Schema):
+    """Only the fields given change; ``lines``, when given, replace all the draft's lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scope: str | None = Field(None, max_length=10_000)
+    notes: str | None = Field(None, max_length=10_000)
+    valid_until: dt.date | None = Field(None, description="null clears it.")
+    discount_kind: DiscountKind | None = Field(None, description='"", "percent" or "amount".')
+    discount_value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=3)
+    lines: list[LineIn] | None = Field(
+        None, max_length=actions.MAX_LINES, description="Replace all the lines (leave out to keep them)."
+    )
 
 
 class LineOut(Schema):
@@ -184,7 +201,7 @@ def estimate_create(request: HttpRequest, payload: EstimateIn, org: str | None =
         raise InvalidInput("Give client or lead (one of them).", code="invalid", extra={"field": "client"})
     the_org = caller.ctx.org
     client = client_get(org=the_org, client_id=payload.client) if payload.client else None
-    lead = selectors.lead_get(org=the_org, lead_id=payload.lead) if payload.lead else None
+    lead = lead_get(org=the_org, lead_id=payload.lead) if payload.lead else None
     e = actions.estimate_create(
         org=the_org,
         actor=caller.actor,
@@ -195,16 +212,7 @@ def estimate_create(request: HttpRequest, payload: EstimateIn, org: str | None =
         valid_until=payload.valid_until,
         discount_kind=payload.discount_kind,
         discount_value=payload.discount_value,
-        lines=[
-            actions.LineInput(
-                description=line.description,
-                quantity=line.quantity,
-                unit=line.unit,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-            )
-            for line in payload.lines
-        ],
+        lines=line_inputs(line.model_dump() for line in payload.lines),
     )
     return Status(201, _detail_out(caller, e.pk))
 
@@ -213,6 +221,30 @@ def estimate_create(request: HttpRequest, payload: EstimateIn, org: str | None =
 def estimate_detail(request: HttpRequest, estimate_id: int, org: str | None = None) -> EstimateDetailOut:
     caller = api_caller(request, org, Permission.ESTIMATES_MANAGE)
     return _detail_out(caller, estimate_id)
+
+
+@router.patch("/estimates/{estimate_id}", response=EstimateDetailOut, summary="Change a draft estimate")
+def estimate_update(
+    request: HttpRequest, estimate_id: int, payload: EstimatePatch, org: str | None = None
+) -> EstimateDetailOut:
+    """A draft only (a sent estimate is revised instead: ``/revise``), as the staff edit page does;
+    the fields left out keep their values."""
+    caller = api_caller(request, org, Permission.ESTIMATES_MANAGE)
+    e = selectors.estimate_get(org=caller.ctx.org, estimate_id=estimate_id)
+    given = payload.model_dump(exclude_unset=True)
+    kind = given["discount_kind"] if given.get("discount_kind") is not None else e.discount_kind
+    value = given["discount_value"] if given.get("discount_value") is not None else e.discount_value
+    actions.estimate_update(
+        estimate=e,
+        actor=caller.actor,
+        scope=payload.scope if payload.scope is not None else e.scope,
+        notes=payload.notes if payload.notes is not None else e.notes,
+        valid_until=given.get("valid_until", e.valid_until),
+        discount_kind=kind,
+        discount_value=value if kind else 0,
+        lines=line_inputs(given["lines"]) if payload.lines is not None else None,
+    )
+    return _detail_out(caller, e.pk)
 
 
 @router.post("/estimates/{estimate_id}/send", response=EstimateDetailOut, summary="Send a draft to the client")

@@ -10,12 +10,11 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from portico.estimates.actions import MAX_LINES, LineInput
+from portico.estimates.actions import MAX_LINES
+from portico.estimates.lines import LINE_FIELDS, LineInput, line_inputs
 from portico.estimates.models import DiscountKind, EstimateState
 from portico.requests.actions import MAX_BODY
 from portico.requests.forms import AttachmentsField
-
-LINE_FIELDS = ("description", "quantity", "unit", "unit_price", "tax_rate")
 
 
 class EstimateFilterForm(forms.Form):
@@ -56,16 +55,7 @@ class EstimateForm(forms.Form):
                     self.lines.append(row)
 
     def line_inputs(self) -> list[LineInput]:
-        return [
-            LineInput(
-                description=row["description"],
-                quantity=row["quantity"] or "0",  # type: ignore[arg-type]  # checked by the action
-                unit=row["unit"],
-                unit_price=row["unit_price"] or "0",  # type: ignore[arg-type]
-                tax_rate=row["tax_rate"] or "0",  # type: ignore[arg-type]
-            )
-            for row in self.lines
-        ]
+        return line_inputs(self.lines)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -175,3 +175,21 @@ class EstimateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id}: {self.last_number}"
+
+
+class EstimatePdf(models.Model):
+    """A rendered PDF of a sent (or decided) estimate, kept so a repeat download skips WeasyPrint.
+    ``key`` names everything the PDF shows (content hash, language, branding version, the client's
+    name): a change of any makes a new key, so a stale file is never served. Drafts are never kept."""
+
+    estimate = models.ForeignKey(Estimate, on_delete=models.CASCADE, related_name="pdfs")
+    language = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    file = models.FileField(upload_to="estimates/pdf/%Y/%m/")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["estimate", "key"], name="estimate_pdf_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.estimate_id}: {self.language}"

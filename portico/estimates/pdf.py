@@ -5,18 +5,24 @@ is read from storage and handed to WeasyPrint from memory; nothing else is fetch
 
 from __future__ import annotations
 
+import hashlib
+import io
+import mimetypes
 import threading
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
-from PIL import ImageFile
+from PIL import Image, ImageFile
 from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from portico.estimates.content import Sheet
-from portico.estimates.models import Estimate
+from portico.estimates import selectors
+from portico.estimates.content import Sheet, estimate_sheet
+from portico.estimates.models import Estimate, EstimatePdf, EstimateState
 from portico.portal.models import PortalSettings
 
 # Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make every
@@ -52,8 +58,32 @@ class BrandingFetcher(URLFetcher):
         raise ValueError(f"not fetched: {url[:40]}")
 
 
-def _branding(estimate: Estimate) -> dict[str, Any]:
-    portal = PortalSettings.objects.filter(org_id=estimate.org_id).first()
+def logo_content_type(name: str, data: bytes) -> str:
+    """The logo's MIME type, from the file itself: the format Pillow reads in it (PNG, JPEG, WebP,
+    GIF, ...), else, for a vector logo Pillow cannot read, its extension (SVG). "" when neither
+    knows it (the PDF is then drawn without the logo)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            mime = Image.MIME.get(image.format or "", "")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        mime = ""
+    if mime:
+        return mime
+    guessed, _encoding = mimetypes.guess_type(name)
+    return guessed if guessed == "image/svg+xml" else ""
+
+
+def _portal(estimate: Estimate) -> PortalSettings | None:
+    """The organization's portal branding (joined by the estimate selectors: no query then)."""
+    try:
+        return estimate.org.portal_settings
+    except PortalSettings.DoesNotExist:
+        return None
+
+
+def estimate_branding(estimate: Estimate) -> dict[str, Any]:
+    """Name, colours and logo (bytes and MIME type) of the PDF's header."""
+    portal = _portal(estimate)
     brand: dict[str, Any] = {
         "name": estimate.org.name,
         "primary": "#1f5fbf",
@@ -73,14 +103,14 @@ def _branding(estimate: Estimate) -> dict[str, Any]:
         except OSError:
             data = b""
         if data and len(data) <= LOGO_MAX_BYTES:
-            brand["logo"] = data
-            brand["logo_type"] = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+            brand["logo_type"] = logo_content_type(portal.logo.name, data)
+            brand["logo"] = data if brand["logo_type"] else b""
     return brand
 
 
 def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
     """The laid-out pages (tests read their text); ``estimate_pdf`` writes them."""
-    brand = _branding(sheet.estimate)
+    brand = estimate_branding(sheet.estimate)
     with translation.override(language):
         html = render_to_string(
             "estimates/pdf.html",
@@ -92,3 +122,79 @@ def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
 
 def estimate_pdf(sheet: Sheet, *, language: str) -> bytes:
     return estimate_pdf_document(sheet, language=language).write_pdf()
+
+
+# --- kept PDFs of sent estimates ---
+
+# Part of every key: change it when pdf.html or _sheet.html change what a kept PDF shows.
+LAYOUT_VERSION = "1"
+
+
+def estimate_pdf_key(estimate: Estimate, *, language: str) -> str:
+    """Everything a sent estimate's PDF shows besides its (hashed, fixed) content: the language,
+    the branding's version (the portal settings' ``updated_at``, the organization's name), the
+    client's name and the date sent. Any change gives a new key: a kept file is never stale."""
+    portal = _portal(estimate)
+    owner = estimate.client or estimate.lead
+    parts = [
+        LAYOUT_VERSION,
+        estimate.pk,
+        estimate.content_hash,
+        language,
+        estimate.org.name,
+        portal.updated_at.isoformat() if portal is not None else "",
+        portal.logo.name if portal is not None else "",
+        getattr(owner, "name", ""),
+        estimate.sent_at.isoformat() if estimate.sent_at else "",
+    ]
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _kept_read(row: EstimatePdf) -> bytes | None:
+    try:
+        with row.file.open("rb") as f:
+            return f.read()
+    except OSError:  # the file is gone from storage: render it again
+        return None
+
+
+def _keep(estimate: Estimate, *, language: str, key: str, data: bytes, old: list[EstimatePdf]) -> None:
+    """Store the PDF under its key; the estimate's ``old`` PDFs in this language (other keys, or this
+    key with its file gone) go, rows and files."""
+    row = EstimatePdf(estimate=estimate, language=language, key=key)
+    try:
+        row.file.save(f"estimate-{estimate.pk}-{key[:16]}.pdf", ContentFile(data), save=False)
+    except OSError:  # storage refused it: the download still gets its PDF, rendered the next time too
+        return
+    try:
+        with transaction.atomic():
+            if old:
+                EstimatePdf.objects.filter(pk__in=[r.pk for r in old]).delete()
+            row.save()
+    except IntegrityError:  # another download kept the same PDF meanwhile
+        row.file.storage.delete(row.file.name)
+        return
+    for stale in old:
+        if stale.file.name != row.file.name:
+            stale.file.storage.delete(stale.file.name)
+
+
+def estimate_pdf_bytes(estimate: Estimate, *, language: str) -> bytes:
+    """The estimate's PDF. A draft is always rendered afresh; a sent, approved, declined... one
+    never changes, so its PDF is rendered once per key and read from storage afterwards."""
+    keep = estimate.state != EstimateState.DRAFT and bool(estimate.content_hash)
+    key = estimate_pdf_key(estimate, language=language) if keep else ""
+    old: list[EstimatePdf] = []
+    if keep:
+        for row in EstimatePdf.objects.filter(estimate=estimate, language=language):
+            kept = _kept_read(row) if row.key == key else None
+            if kept is not None:
+                return kept
+            old.append(row)
+    sheet = estimate_sheet(
+        estimate, selectors.estimate_lines(estimate=estimate), selectors.estimate_attachments(estimate=estimate)
+    )
+    data = estimate_pdf(sheet, language=language)
+    if keep:
+        _keep(estimate, language=language, key=key, data=data, old=old)
+    return data

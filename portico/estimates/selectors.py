@@ -14,7 +14,6 @@ from portico.clients.models import Client
 from portico.clients.selectors import client_records_organized_by
 from portico.core.keyset import Page, keyset_page
 from portico.estimates.models import Estimate, EstimateAttachment, EstimateLine, EstimateState
-from portico.leads.models import Lead
 from portico.orgs.models import Organization
 
 PAGE_SIZE = 25
@@ -33,7 +32,9 @@ class EstimateFilters:
 def estimate_get(*, org: Organization, estimate_id: int) -> Estimate:
     """One of the organization's estimates (live client records only); another's id is a 404."""
     qs = Estimate.objects.filter(org=org).filter(LIVE)
-    return get_object_or_404(qs.select_related("org", "client", "lead", "superseded_by"), pk=estimate_id)
+    return get_object_or_404(
+        qs.select_related("org", "org__portal_settings", "client", "lead", "superseded_by"), pk=estimate_id
+    )
 
 
 def estimate_versions(*, estimate: Estimate) -> list[Estimate]:
@@ -82,10 +83,6 @@ def estimates_of_client(*, client: Client, limit: int = RECORD_BLOCK_SIZE) -> li
     )
 
 
-def lead_get(*, org: Organization, lead_id: int) -> Lead:
-    return get_object_or_404(Lead, org=org, pk=lead_id)
-
-
 # --- the client's side (portal) ---
 
 
@@ -111,5 +108,6 @@ def estimates_of_person_page(*, org: Organization, user: User, cursor: str = "")
 def estimate_get_for_person(*, org: Organization, user: User, estimate_id: int) -> Estimate:
     """One of the person's estimates (a superseded one too: it says which replaced it); 404 otherwise."""
     return get_object_or_404(
-        estimates_of_person(org=org, user=user).select_related("org", "superseded_by"), pk=estimate_id
+        estimates_of_person(org=org, user=user).select_related("org", "org__portal_settings", "superseded_by"),
+        pk=estimate_id,
     )

@@ -19,7 +19,8 @@ from portico.estimates import actions, selectors
 from portico.estimates.content import estimate_sheet
 from portico.estimates.forms import EstimateFilterForm, EstimateForm
 from portico.estimates.models import ESTIMATE_MACHINE, Estimate, EstimateState
-from portico.estimates.pdf import estimate_pdf
+from portico.estimates.pdf import estimate_pdf_bytes
+from portico.leads.selectors import lead_get
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 from portico.requests.uploads import MAX_ATTACHMENTS
@@ -102,7 +103,7 @@ def estimate_new(request: HttpRequest) -> HttpResponse:
     filters = EstimateFilterForm(request.GET)
     owner = filters.cleaned_data if filters.is_valid() else {}
     client = client_get(org=org, client_id=owner["client"]) if owner.get("client") else None
-    lead = selectors.lead_get(org=org, lead_id=owner["lead"]) if owner.get("lead") and client is None else None
+    lead = lead_get(org=org, lead_id=owner["lead"]) if owner.get("lead") and client is None else None
     if client is None and lead is None:
         return render(request, "estimates/new_choose.html")
     form = EstimateForm(request.POST or None, request.FILES or None)
@@ -199,10 +200,8 @@ def estimate_revise(request: HttpRequest, estimate_id: int) -> HttpResponse:
 
 
 def pdf_response(estimate: Estimate, language: str) -> HttpResponse:
-    """The PDF as a download (staff and portal share it)."""
-    lines = selectors.estimate_lines(estimate=estimate)
-    sheet = estimate_sheet(estimate, lines, selectors.estimate_attachments(estimate=estimate))
-    response = HttpResponse(estimate_pdf(sheet, language=language), content_type="application/pdf")
+    """The PDF as a download (staff and portal share it): a sent estimate's is kept once rendered."""
+    response = HttpResponse(estimate_pdf_bytes(estimate, language=language), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="estimate-{estimate.number}-v{estimate.version}.pdf"'
     response["Cache-Control"] = CACHE_NONE
     response["X-Content-Type-Options"] = "nosniff"

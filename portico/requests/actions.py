@@ -38,8 +38,11 @@ DEFAULT_KINDS = (gettext_noop("Information"), gettext_noop("Service"))
 
 
 @action
-def request_kind_create(*, org: Organization, actor: Actor, name: str, position: int | None = None) -> RequestKind:
-    """A new kind clients may choose, last in the list unless ``position`` says otherwise."""
+def request_kind_create(
+    *, org: Organization, actor: Actor, name: str, position: int | None = None, offered: bool = True
+) -> RequestKind:
+    """A new kind clients may choose, last in the list unless ``position`` says otherwise
+    (``offered=False``: a kind only other apps open threads of, e.g. estimate questions)."""
     name = name.strip()
     if not name:
         raise PorticoError(_("A request kind needs a name."), code="empty")
@@ -47,7 +50,7 @@ def request_kind_create(*, org: Organization, actor: Actor, name: str, position:
         position = RequestKind.objects.filter(org=org).count()
     if RequestKind.objects.filter(org=org, name__iexact=name).exists():
         raise PorticoError(_("A request kind named “%(name)s” already exists.") % {"name": name}, code="duplicate")
-    kind = RequestKind.objects.create(org=org, name=name, position=position)
+    kind = RequestKind.objects.create(org=org, name=name, position=position, active=offered)
     audit_record(org=org, actor=actor, action=AuditAction.REQUEST_KIND_CREATED, target=kind)
     return kind
 
@@ -120,12 +123,14 @@ def request_open(
     body: str,
     files: list[UploadedFile] | None = None,
     from_client: bool = True,
+    offered_only: bool = True,
 ) -> ClientRequest:
     """The client's "Make a request" (or staff logging one for the client: ``from_client``
-    False). Its navigators are notified; without one it waits in the Unassigned queue."""
+    False). Its navigators are notified; without one it waits in the Unassigned queue.
+    ``offered_only=False``: another app's thread of a kind not offered to clients (estimate questions)."""
     if actor.user is None:
         raise PorticoError(_("Sign in first."), code="sign_in")
-    if kind.org_id != client.org_id or not kind.active:
+    if kind.org_id != client.org_id or (offered_only and not kind.active):
         raise PorticoError(_("Choose one of the kinds offered."), code="bad_kind")
     subject = subject.strip()
     if not subject:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
 from portico.estimates.models import Estimate, EstimateState
 from portico.estimates.tests.factories import estimate_make
@@ -113,3 +114,61 @@ def test_other_organizations_ids_are_404_and_permission_is_needed(client, org_a,
     assert response.status_code == 403
     client.logout()
     assert client.get("/api/v1/estimates?org=alpha").status_code == 401
+
+
+def _patch(client, url, body, headers):
+    return client.patch(url, data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def test_patch_changes_a_draft_and_its_lines_replace_the_old_ones(client, org_a):
+    headers = _key(org_a)
+    record = client_make(org_a, "Api Client", email="api@example.test")
+    data = _post(client, "/api/v1/estimates", {**BODY, "client": record.pk}, headers).json()
+    body = {
+        "scope": "A bigger deck",
+        "valid_until": "2099-01-31",
+        "lines": [{"description": "Everything", "quantity": "2", "unit": "job", "unit_price": "100", "tax_rate": "16"}],
+    }
+    changed = _patch(client, f"/api/v1/estimates/{data['id']}", body, headers)
+    assert changed.status_code == 200, changed.json()
+    out = changed.json()
+    assert (out["scope"], out["valid_until"], out["notes"]) == ("A bigger deck", "2099-01-31", "")
+    assert [(line["description"], Decimal(line["total"])) for line in out["lines"]] == [("Everything", Decimal(200))]
+    # The amount discount was kept (not given): 200 - 10 = 190, taxed 16 % → 220.40
+    assert (out["discount_kind"], Decimal(out["totals"]["total"])) == ("amount", Decimal("220.40"))
+    assert Estimate.objects.get(pk=data["id"]).total == Decimal("220.40")
+    # Without lines the lines stay; the discount can be taken away.
+    kept = _patch(client, f"/api/v1/estimates/{data['id']}", {"discount_kind": ""}, headers).json()
+    assert len(kept["lines"]) == 1 and Decimal(kept["totals"]["total"]) == Decimal("232.00")
+    assert AuditEvent.objects.filter(action=AuditAction.ESTIMATE_CHANGED, org=org_a.org).count() == 2
+
+
+def test_patch_validates_as_the_edit_form_does(client, org_a):
+    headers = _key(org_a)
+    estimate = estimate_make(org_a)
+    bad_line = {"lines": [{"description": "X", "quantity": "1", "unit_price": "1", "tax_rate": "101"}]}
+    assert _patch(client, f"/api/v1/estimates/{estimate.pk}", bad_line, headers).status_code == 422
+    too_much = _patch(
+        client, f"/api/v1/estimates/{estimate.pk}", {"discount_kind": "percent", "discount_value": "150"}, headers
+    )
+    assert too_much.status_code in (400, 422) and too_much.json()["code"] == "invalid"
+    blank = {"lines": [{"description": "   ", "quantity": "1", "unit_price": "1"}]}
+    assert _patch(client, f"/api/v1/estimates/{estimate.pk}", blank, headers).status_code in (400, 422)
+    assert _patch(client, f"/api/v1/estimates/{estimate.pk}", {"state": "sent"}, headers).status_code == 422
+    assert [line.description for line in estimate.lines.all()] == ["Work item 1", "Work item 2"]
+
+
+def test_patch_refuses_a_sent_estimate_and_other_organizations(client, org_a, org_b):
+    headers = _key(org_a)
+    sent = estimate_make(org_a, sent=True)
+    refused = _patch(client, f"/api/v1/estimates/{sent.pk}", {"scope": "Changed after sending"}, headers)
+    assert refused.status_code == 400 and refused.json()["code"] == "not_draft"
+    sent.refresh_from_db()
+    assert sent.scope == "" and sent.state == EstimateState.SENT
+    theirs = estimate_make(org_b)
+    assert _patch(client, f"/api/v1/estimates/{theirs.pk}", {"scope": "Mine now"}, headers).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.scope == ""
+    client.force_login(org_a.readonly)
+    mine = estimate_make(org_a)
+    assert _patch(client, f"/api/v1/estimates/{mine.pk}?org=alpha", {"scope": "x"}, {}).status_code == 403

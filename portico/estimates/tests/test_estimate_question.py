@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor, ActorKind
 from portico.estimates.actions import estimate_revise, estimate_send
 from portico.estimates.models import Estimate
 from portico.estimates.tests.factories import estimate_make, joined, staff
 from portico.requests.actions import request_reply
 from portico.requests.models import ClientRequest, RequestKind
+from portico.requests.selectors import request_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +29,8 @@ def test_a_question_becomes_a_request_thread_staff_answer_in_the_portal(client, 
     assert _ask(client, org_a, estimate, "Does this include the paint?").status_code == 302
     estimate.refresh_from_db()
     thread = ClientRequest.objects.get(pk=estimate.question_id)
-    first_kind = RequestKind.objects.filter(org=org_a.org, active=True).order_by("position", "name").first()
-    assert (thread.client_id, thread.kind_id, thread.opened_by_id) == (record.pk, first_kind.pk, person.pk)
+    question_kind = RequestKind.objects.get(org=org_a.org, name="Estimate question")
+    assert (thread.client_id, thread.kind_id, thread.opened_by_id) == (record.pk, question_kind.pk, person.pk)
     assert f"#{estimate.number}" in thread.subject
     # staff answer it like any request (the request page)
     client.force_login(org_a.admin)
@@ -45,17 +47,33 @@ def test_a_question_becomes_a_request_thread_staff_answer_in_the_portal(client, 
     assert "Yes, two coats included." in page and "Does this include the paint?" in page and "And the ceiling?" in page
 
 
-def test_without_an_offered_kind_an_estimate_question_kind_is_made_once(client, org_a):
-    RequestKind.objects.filter(org=org_a.org).update(active=False)
+def test_questions_have_their_own_kind_made_once_per_organization_and_not_offered(client, org_a, org_b):
+    offered_before = set(request_kinds(org=org_a.org, offered_only=True))
+    assert offered_before  # the organization offers kinds of its own: questions never go under them
     record, person = joined(org_a)
     first = estimate_make(org_a, client=record, sent=True)
     second = estimate_make(org_a, client=record, sent=True)
     client.force_login(person)
     _ask(client, org_a, first, "Question one")
     _ask(client, org_a, second, "Question two")
-    kinds = RequestKind.objects.filter(org=org_a.org, name="Estimate question")
-    assert kinds.count() == 1
-    assert ClientRequest.objects.filter(client=record, kind=kinds.get()).count() == 2
+    kind = RequestKind.objects.get(org=org_a.org, name="Estimate question")
+    assert not kind.active
+    assert ClientRequest.objects.filter(client=record, kind=kind).count() == 2
+    assert set(request_kinds(org=org_a.org, offered_only=True)) == offered_before
+    created = AuditEvent.objects.filter(org=org_a.org, action=AuditAction.REQUEST_KIND_CREATED, target_id=str(kind.pk))
+    assert created.count() == 1
+    # The client's "Make a request" form does not offer it.
+    page = client.get(reverse("portal_request_new", args=[org_a.org.slug])).content.decode()
+    assert "Estimate question" not in page
+    # Another organization gets its own, on its first question.
+    assert not RequestKind.objects.filter(org=org_b.org, name="Estimate question").exists()
+    their_record, their_person = joined(org_b, "Beta Mark", "beta-mark@example.test")
+    theirs = estimate_make(org_b, client=their_record, sent=True)
+    client.force_login(their_person)
+    _ask(client, org_b, theirs, "Their question")
+    theirs.refresh_from_db()
+    their_kind = ClientRequest.objects.get(pk=theirs.question_id).kind
+    assert (their_kind.org_id, their_kind.name, their_kind.active) == (org_b.org.pk, "Estimate question", False)
 
 
 def test_internal_notes_stay_out_of_the_portal(client, org_a):

@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
+from portico.clients.actions import client_update
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.core.tokens import token_digest
@@ -17,7 +18,7 @@ from portico.estimates.models import EstimateState
 from portico.estimates.signals import estimate_changed
 from portico.estimates.tests.factories import estimate_make, joined, staff
 from portico.invitations.actions import invitation_accept, invitation_send
-from portico.invitations.models import InvitationLink
+from portico.invitations.models import InvitationLink, InvitationStatus
 from portico.leads.actions import lead_submit
 from portico.leads.models import LeadSource
 from portico.outbox.models import OutboxMessage
@@ -111,3 +112,28 @@ def test_send_from_the_page(client, org_a):
     assert response.status_code == 302 and "X-Portico-Refusal" not in response
     estimate.refresh_from_db()
     assert estimate.state == EstimateState.SENT
+
+
+def test_a_changed_email_revokes_the_invitation_and_the_estimate_goes_to_the_new_address(org_a):
+    portal_set_up(org_a)
+    record = client_make(org_a, "Moved Client", email="old@example.test")
+    invitation = invitation_send(client=record, actor=Actor.system())
+    client_update(client=record, actor=staff(org_a), email="new@example.test")
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    estimate = estimate_make(org_a, client=record, sent=True)
+    message = OutboxMessage.objects.get(idempotency_key=f"estimate-sent:{estimate.pk}:email")
+    assert message.to == "new@example.test"
+    assert not OutboxMessage.objects.filter(to="old@example.test", idempotency_key__startswith="estimate-sent").exists()
+
+
+def test_a_changed_mobile_revokes_the_sms_invitation_and_the_estimate_goes_to_the_record(org_a):
+    portal_set_up(org_a)
+    record = client_make(org_a, "Sms Mover", email="", phone="+525512345678")
+    invitation = invitation_send(client=record, actor=Actor.system(), channel="sms")
+    client_update(client=record, actor=staff(org_a), phone="+525587654321")
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.REVOKED
+    estimate = estimate_make(org_a, client=record, sent=True)
+    message = OutboxMessage.objects.get(idempotency_key=f"estimate-sent:{estimate.pk}:sms")
+    assert message.to == "+525587654321"

@@ -13,7 +13,7 @@ from weasyprint.formatting_structure.boxes import TextBox
 
 from portico.estimates import selectors
 from portico.estimates.content import estimate_sheet
-from portico.estimates.pdf import estimate_pdf_document
+from portico.estimates.pdf import estimate_branding, estimate_pdf_document, logo_content_type
 from portico.estimates.tests.factories import estimate_make, joined
 from portico.estimates.totals import money_text
 from portico.portal.models import PortalSettings
@@ -29,6 +29,8 @@ def document_text(document):
 
 
 def _sheet(estimate):
+    """As the PDF download reads it (the organization's branding joined, fresh)."""
+    estimate = selectors.estimate_get(org=estimate.org, estimate_id=estimate.pk)
     return estimate_sheet(
         estimate, selectors.estimate_lines(estimate=estimate), selectors.estimate_attachments(estimate=estimate)
     )
@@ -84,3 +86,42 @@ def test_branding_and_hash_in_the_footer(client, org_a):
     response = client.get(reverse("estimate_pdf", args=[org_a.org.slug, estimate.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
     assert response["Content-Disposition"] == f'attachment; filename="estimate-{estimate.number}-v1.pdf"'
+
+
+SVG_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="10"><rect width="30" height="10" fill="red"/></svg>'
+)
+
+
+def _raster(fmt):
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 10), "red").save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def test_the_logos_type_is_read_from_the_file():
+    assert logo_content_type("logo.png", _raster("PNG")) == "image/png"
+    assert logo_content_type("logo.jpg", _raster("JPEG")) == "image/jpeg"
+    assert logo_content_type("logo.webp", _raster("WEBP")) == "image/webp"
+    assert logo_content_type("logo.gif", _raster("GIF")) == "image/gif"
+    assert logo_content_type("logo.png", _raster("WEBP")) == "image/webp"  # the content, not the name
+    assert logo_content_type("logo.svg", SVG_LOGO) == "image/svg+xml"
+    assert logo_content_type("logo.bin", b"not an image") == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "mime"),
+    [("logo.svg", SVG_LOGO, "image/svg+xml"), ("logo.webp", _raster("WEBP"), "image/webp")],
+)
+def test_svg_and_webp_logos_are_handed_over_as_what_they_are_and_drawn(org_a, name, data, mime):
+    record, _person = joined(org_a)
+    portal = PortalSettings.objects.get(org=org_a.org)
+    portal.logo.save(name, io.BytesIO(data), save=True)
+    estimate = estimate_make(org_a, client=record, sent=True)
+    sheet = _sheet(estimate)
+    assert estimate_branding(sheet.estimate)["logo_type"] == mime
+    document = estimate_pdf_document(sheet, language="en")
+    images = [
+        b for page in document.pages for b in page._page_box.descendants() if type(b).__name__ == "InlineReplacedBox"
+    ]
+    assert images, "the logo is drawn"
