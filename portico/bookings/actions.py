@@ -290,7 +290,14 @@ def _announce_booked(booking: Booking, *, raw_token: str, rescheduled: bool = Fa
             org=org,
             to=staff.email,
             template="bookings/email/booked_staff",
-            context={"booking": booking, "org": org, "staff": staff, "when": when_staff, "rescheduled": rescheduled},
+            context={
+                "booking": booking,
+                "org": org,
+                "staff": staff,
+                "when": when_staff,
+                "rescheduled": rescheduled,
+                "withheld": booking.confirmation_withheld,
+            },
             idempotency_key=f"{key}:staff",
             language=language,
             attachments=[

@@ -118,7 +118,9 @@ class LeadFilters:
 
 
 def _matching_clients(org_ref: Any, email_ref: Any, phone_ref: Any) -> QuerySet[Client]:
-    """Live client records of the organization with the same email or the same mobile."""
+    """Live client records of the organization with the same email or the same mobile, as a
+    subquery for the list's ``has_match`` EXISTS (one lead's matches use clients'
+    ``client_duplicates``, which returns rows and cannot take outer references)."""
     return Client.objects.filter(org=org_ref, deleted_at=None).filter(
         Q(email=email_ref, email__gt="") | Q(phone=phone_ref, phone__gt="")
     )

@@ -32,6 +32,8 @@ def test_an_email_address_gets_three_confirmations_a_day_and_the_bookings_still_
     # The staff member hears of the fourth booking, and that its booker was not confirmed.
     note = Notification.objects.filter(kind=EventKind.BOOKING_MADE).order_by("-id").first()
     assert "No confirmation was sent to victim@example.test" in note.body
+    staff_mail = OutboxMessage.objects.get(idempotency_key=f"booking:{withheld.pk}:booked:staff")
+    assert "No confirmation was sent to the booker" in staff_mail.body_text
     event = AuditEvent.objects.get(action=AuditAction.BOOKING_MADE, target_id=str(withheld.pk))
     assert event.detail["booker_confirmation"] == "withheld"
     # Another address is not held back, and staff emails are never capped.
