@@ -36,9 +36,11 @@ from portico.core.timezones import time_zone_get, time_zone_names
 from portico.core.tokens import token_digest, token_new
 from portico.leads.actions import lead_submit
 from portico.leads.models import LeadSource
+from portico.leads.public import rate_window
 from portico.notifications.actions import Event, notify_user
 from portico.notifications.models import EventKind
-from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.orgs.models import Organization
+from portico.orgs.selectors import is_active_member
 from portico.outbox.actions import outbox_enqueue, outbox_enqueue_email
 from portico.outbox.models import Channel, secret_marker
 
@@ -86,7 +88,7 @@ def booking_settings_save(
 
 
 def _staff_of(org: Organization, user: User) -> None:
-    if not Membership.objects.filter(org=org, user=user, status=MembershipStatus.ACTIVE).exists():
+    if not is_active_member(org=org, user=user):
         raise PorticoError(_("Only active staff members can have availability."), code="not_staff")
 
 
@@ -214,9 +216,31 @@ def _slot_candidates(
     return slot.staff_ids
 
 
+DAY = 24 * 3600
+
+
+def _booker_may_hear(booking: Booking) -> bool:
+    """Whether the booker's confirmation may go out. Anyone can type any address or number into
+    the public widget, so each destination hears from us at most
+    PORTICO_BOOKING_MESSAGES_PER_DESTINATION times a day (no email bombing of a stranger), and an
+    organization sends at most PORTICO_BOOKING_SMS_PER_ORG confirmation SMS a day (no toll fraud
+    on its bill). Counted in the cache (leads.public.rate_window); past the cap the booking stands,
+    the message is not sent and the staff member is told."""
+    per_destination = getattr(django_settings, "PORTICO_BOOKING_MESSAGES_PER_DESTINATION", 3)
+    if booking.email:
+        return rate_window(f"booking-confirm:email:{booking.email.lower()}", per_destination, DAY)
+    if not booking.phone:
+        return False
+    sms_per_org = getattr(django_settings, "PORTICO_BOOKING_SMS_PER_ORG", 100)
+    return rate_window(f"booking-confirm:phone:{booking.phone}", per_destination, DAY) and rate_window(
+        f"booking-confirm:sms:org:{booking.org_id}", sms_per_org, DAY
+    )
+
+
 def _announce_booked(booking: Booking, *, raw_token: str, rescheduled: bool = False) -> None:
     """The booker's confirmation (email with the .ics and the link, or an SMS with the link when
-    they gave only a mobile), the staff member's email with the .ics, and their notification."""
+    they gave only a mobile; not when ``booking.confirmation_withheld``, see ``_booker_may_hear``), the staff member's
+    email with the .ics, and their notification."""
     org = booking.org
     staff = booking.staff
     link = _manage_url(org, raw_token)
@@ -225,7 +249,9 @@ def _announce_booked(booking: Booking, *, raw_token: str, rescheduled: bool = Fa
         summary = _("Appointment with %(person)s (%(org)s)") % {"person": staff.display_name, "org": org.name}
         when_booker = _when(booking.start, booking.time_zone, org.time_zone)
         context = {"booking": booking, "org": org, "staff": staff, "when": when_booker, "rescheduled": rescheduled}
-        if booking.email:
+        if booking.confirmation_withheld:
+            pass
+        elif booking.email:
             outbox_enqueue_email(
                 org=org,
                 to=booking.email,
@@ -255,11 +281,23 @@ def _announce_booked(booking: Booking, *, raw_token: str, rescheduled: bool = Fa
     with translation.override(language):
         staff_summary = _("Appointment with %(name)s") % {"name": booking.name}
         when_staff = _when(booking.start, org.time_zone, org.time_zone)
+        body = booking.message[:300]
+        if booking.confirmation_withheld:
+            body = _("No confirmation was sent to %(address)s: it has had too many today. Contact them to confirm.") % {
+                "address": booking.email or booking.phone or "–"
+            } + ("\n\n" + body if body else "")
         outbox_enqueue_email(
             org=org,
             to=staff.email,
             template="bookings/email/booked_staff",
-            context={"booking": booking, "org": org, "staff": staff, "when": when_staff, "rescheduled": rescheduled},
+            context={
+                "booking": booking,
+                "org": org,
+                "staff": staff,
+                "when": when_staff,
+                "rescheduled": rescheduled,
+                "withheld": booking.confirmation_withheld,
+            },
             idempotency_key=f"{key}:staff",
             language=language,
             attachments=[
@@ -273,7 +311,7 @@ def _announce_booked(booking: Booking, *, raw_token: str, rescheduled: bool = Fa
                 kind=EventKind.BOOKING_MADE,
                 key=f"{key}:notify",
                 title=_("%(name)s booked %(when)s with you") % {"name": booking.name, "when": when_staff},
-                body=booking.message[:300],
+                body=body,
                 url=reverse("booking_list", args=[org.slug]),
             ),
         )
@@ -349,6 +387,59 @@ def _announce_cancelled(booking: Booking, *, moved_to: Booking | None = None) ->
         )
 
 
+def _take_slot(
+    *,
+    org: Organization,
+    settings: BookingSettings,
+    staff: list[User],
+    staff_by_id: dict[int, User],
+    start: dt.datetime,
+    fields: dict[str, Any],
+) -> Booking:
+    """Book ``start`` with the first of ``staff`` still free then (``SlotTaken`` otherwise)."""
+    return _claim(
+        org=org,
+        candidates=_slot_candidates(org=org, settings=settings, staff=staff, start=start),
+        staff_by_id=staff_by_id,
+        start=start,
+        length=dt.timedelta(minutes=settings.slot_minutes),
+        fields=fields,
+    )
+
+
+def _booked(
+    booking: Booking,
+    *,
+    actor: Actor,
+    raw_token: str,
+    detail: dict[str, Any],
+    moved_from: Booking | None = None,
+) -> None:
+    """A booking just made (or moved to): its audit row, then the messages (for a move, the old
+    booking's cancellation first)."""
+    booking.confirmation_withheld = not _booker_may_hear(booking)
+    if booking.confirmation_withheld:
+        detail = {**detail, "booker_confirmation": "withheld"}
+    audit_record(
+        org=booking.org,
+        actor=actor,
+        action=AuditAction.BOOKING_MADE,
+        target=booking,
+        to_state=BookingState.BOOKED,
+        detail={"staff": booking.staff_id, "start": booking.start.isoformat(), **detail},
+    )
+    if moved_from is not None:
+        _announce_cancelled(moved_from, moved_to=booking)
+    _announce_booked(booking, raw_token=raw_token, rescheduled=moved_from is not None)
+
+
+def _upcoming_and_live(booking: Booking) -> None:
+    if booking.state != BookingState.BOOKED:
+        raise PorticoError(_("This booking is no longer live."), code="not_live")
+    if booking.start <= timezone.now():
+        raise PorticoError(_("This booking has already started or passed."), code="past")
+
+
 @action
 def booking_make(
     *,
@@ -384,15 +475,13 @@ def booking_make(
     staff_by_id = {user.pk: user for user in people}
     if staff is not None and staff.pk not in staff_by_id:
         raise PorticoError(_("This person cannot be booked."), code="not_bookable")
-    chosen = [staff] if staff is not None else people
-    candidates = _slot_candidates(org=org, settings=settings, staff=chosen, start=start)
     raw_token, digest = token_new()
-    booking = _claim(
+    booking = _take_slot(
         org=org,
-        candidates=candidates,
+        settings=settings,
+        staff=[staff] if staff is not None else people,
         staff_by_id=staff_by_id,
         start=start,
-        length=dt.timedelta(minutes=settings.slot_minutes),
         fields={
             "name": name,
             "email": email,
@@ -423,22 +512,21 @@ def booking_make(
     )
     Booking.objects.filter(pk=booking.pk).update(lead=lead)
     booking.lead = lead
-    audit_record(
-        org=org,
-        actor=actor,
-        action=AuditAction.BOOKING_MADE,
-        target=booking,
-        to_state=BookingState.BOOKED,
-        detail={"staff": booking.staff_id, "start": booking.start.isoformat(), "lead": lead.pk},
-    )
-    _announce_booked(booking, raw_token=raw_token)
+    _booked(booking, actor=actor, raw_token=raw_token, detail={"lead": lead.pk})
     return booking, raw_token
 
 
 @action
-def booking_cancel(*, booking: Booking, actor: Actor) -> Booking:
-    """Cancel a live booking (the booker by their link, or staff): audited, both told with a
-    cancellation .ics. The link keeps showing that it is cancelled."""
+def booking_cancel(
+    *, booking: Booking, actor: Actor, staff_user: User | None = None, may_cancel_others: bool = False
+) -> Booking:
+    """Cancel a live, upcoming booking: audited, the booker and the staff member told with a
+    cancellation .ics. The link keeps showing that it is cancelled. The booker cancels by their
+    link (no ``staff_user``); a staff member (``staff_user``) cancels their own bookings, or
+    anyone's when ``may_cancel_others`` (the settings permission)."""
+    if staff_user is not None and booking.staff_id != staff_user.pk and not may_cancel_others:
+        raise PorticoError(_("You can cancel only your own bookings."), code="not_yours")
+    _upcoming_and_live(booking)
     now = timezone.now()
     BOOKING_MACHINE.apply(booking, "cancel", actor=actor, updates={"cancelled_at": now})
     booking.cancelled_at = now
@@ -455,7 +543,12 @@ def booking_reschedule(*, booking: Booking, actor: Actor, start: dt.datetime, ra
     if token_digest(raw_token) != booking.token_digest:
         raise PorticoError(_("This link does not belong to the booking."), code="wrong_link")
     org = booking.org
+    _upcoming_and_live(booking)
     settings = booking_settings_get(org=org)
+    if not settings.enabled:
+        raise PorticoError(
+            _("This organization no longer takes bookings online: you can still cancel."), code="booking_off"
+        )
     start = start.astimezone(dt.UTC)
     now = timezone.now()
     BOOKING_MACHINE.apply(
@@ -466,13 +559,12 @@ def booking_reschedule(*, booking: Booking, actor: Actor, start: dt.datetime, ra
         detail={"from": booking.start.isoformat(), "to": start.isoformat()},
     )
     booking.cancelled_at, booking.token_digest = now, None
-    candidates = _slot_candidates(org=org, settings=settings, staff=[booking.staff], start=start)
-    new = _claim(
+    new = _take_slot(
         org=org,
-        candidates=candidates,
+        settings=settings,
+        staff=[booking.staff],
         staff_by_id={booking.staff_id: booking.staff},
         start=start,
-        length=dt.timedelta(minutes=settings.slot_minutes),
         fields={
             "name": booking.name,
             "email": booking.email,
@@ -485,14 +577,5 @@ def booking_reschedule(*, booking: Booking, actor: Actor, start: dt.datetime, ra
             "rescheduled_from": booking,
         },
     )
-    audit_record(
-        org=org,
-        actor=actor,
-        action=AuditAction.BOOKING_MADE,
-        target=new,
-        to_state=BookingState.BOOKED,
-        detail={"staff": new.staff_id, "start": new.start.isoformat(), "rescheduled_from": booking.pk},
-    )
-    _announce_cancelled(booking, moved_to=new)
-    _announce_booked(new, raw_token=raw_token, rescheduled=True)
+    _booked(new, actor=actor, raw_token=raw_token, detail={"rescheduled_from": booking.pk}, moved_from=booking)
     return new

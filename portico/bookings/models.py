@@ -134,6 +134,9 @@ class Booking(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    # Not stored: set when the booker's confirmation was not sent (actions._booker_may_hear).
+    confirmation_withheld: bool = False
+
     class Meta:
         ordering = ["start", "id"]
         indexes = [

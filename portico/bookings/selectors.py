@@ -45,14 +45,6 @@ def staff_members(*, org: Organization) -> list[User]:
     ]
 
 
-def staff_member_get(*, org: Organization, user_id: int) -> User:
-    """One active staff member of ``org``; anyone else is a 404."""
-    membership = get_object_or_404(
-        Membership.objects.select_related("user"), org=org, user_id=user_id, status=MembershipStatus.ACTIVE
-    )
-    return membership.user
-
-
 def bookable_staff(*, org: Organization) -> list[User]:
     """Active staff with at least one weekly window: the people a visitor can choose."""
     ids = AvailabilityWindow.objects.filter(org=org).values("user_id")
@@ -162,7 +154,6 @@ def free_slots(
     range_start: dt.datetime,
     range_end: dt.datetime,
     now: dt.datetime | None = None,
-    exclude_booking: Booking | None = None,
 ) -> list[Slot]:
     """Free slots of ``staff`` (one person, or everyone bookable for "anyone") between two
     instants: their windows minus time off, minus live bookings, minus the minimum notice, up to
@@ -179,8 +170,6 @@ def free_slots(
     bookings = Booking.objects.filter(
         org=org, staff__in=staff, state=BookingState.BOOKED, end__gt=range_start, start__lt=range_end
     )
-    if exclude_booking is not None:
-        bookings = bookings.exclude(pk=exclude_booking.pk)
     for user_id, start, end in bookings.values_list("staff_id", "start", "end"):
         busy[user_id].append((start, end))
     return slots_compute(

@@ -17,15 +17,25 @@ from portico.accounts.models import User
 from portico.bookings import actions, selectors
 from portico.bookings.forms import BookingSettingsForm, TimeOffForm, WindowForm
 from portico.core.errors import PorticoError
+from portico.leads.embed import embed_snippets
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 
+STAFF_SHOWN = 10  # people whose availability the settings page shows at once (``?staff=`` picks one)
+
 
 def _availability(
-    request: HttpRequest, *, people: list[User], choose_staff: bool, template: str, extra: dict[str, Any]
+    request: HttpRequest,
+    *,
+    people: list[User],
+    choose_staff: bool,
+    template: str,
+    extra: dict[str, Any],
+    shown: list[User] | None = None,
 ) -> HttpResponse:
     """The shared half of both availability pages: POST ``op`` adds or removes a window or time
-    off for one of ``people``; GET (or a form with errors) shows their windows and time off."""
+    off for one of ``people``; GET (or a form with errors) shows the windows and time off of
+    ``shown`` (default: everyone in ``people``)."""
     org = request.org  # type: ignore[attr-defined]
     zone = selectors.org_zone(org)
     staff_choices = people if choose_staff else None
@@ -44,7 +54,7 @@ def _availability(
                     org=org, user=user, actor=actor, weekday=data["weekday"], start=data["start"], end=data["end"]
                 )
                 messages.success(request, _("Availability added."))
-                return redirect(request.path)
+                return redirect(request.get_full_path())
         elif op == "time_off_add":
             with timezone.override(zone):  # typed in the organization's time zone
                 time_off_form = TimeOffForm(request.POST, staff=staff_choices, prefix="t")
@@ -56,7 +66,7 @@ def _availability(
                     org=org, user=user, actor=actor, start=data["start"], end=data["end"], reason=data["reason"]
                 )
                 messages.success(request, _("Time off added."))
-                return redirect(request.path)
+                return redirect(request.get_full_path())
         elif op in ("window_remove", "time_off_remove"):
             try:
                 item_id = int(request.POST.get("id", ""))
@@ -73,11 +83,12 @@ def _availability(
                     raise PorticoError(_("You can change only your own availability."), code="not_yours")
                 actions.time_off_remove(time_off=item, actor=actor)
             messages.success(request, _("Removed."))
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         elif op != "settings":
             raise PorticoError(_("Choose what to change."))
-    windows = selectors.windows_of(org=org, users=people)
-    time_off = selectors.time_off_of(org=org, users=people)
+    shown = people if shown is None else shown
+    windows = selectors.windows_of(org=org, users=shown)
+    time_off = selectors.time_off_of(org=org, users=shown)
     rows = [
         {
             "user": user,
@@ -86,7 +97,7 @@ def _availability(
                 (item, item.start.astimezone(zone), item.end.astimezone(zone)) for item in time_off.get(user.pk, [])
             ],
         }
-        for user in people
+        for user in shown
     ]
     context = {"rows": rows, "window_form": window_form, "time_off_form": time_off_form, "zone": zone, **extra}
     return render(request, template, context)
@@ -111,12 +122,23 @@ def booking_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Booking settings saved."))
             return redirect("booking_settings", org_slug=org.slug)
     people = selectors.staff_members(org=org)
+    # Windows and time off of a few people at a time: the chosen one (``?staff=``), else the first.
+    chosen = request.GET.get("staff", "")
+    shown = [user for user in people if str(user.pk) == chosen] or people[:STAFF_SHOWN]
     return _availability(
         request,
         people=people,
+        shown=shown,
         choose_staff=True,
         template="bookings/settings.html",
-        extra={"settings_form": settings_form, "booking": current},
+        extra={
+            "settings_form": settings_form,
+            "booking": current,
+            "snippets": embed_snippets(org.slug, ("booking",)) if current.enabled else [],
+            "people": people,
+            "chosen_staff": shown[0] if chosen and len(shown) == 1 else None,
+            "staff_chooser": len(people) > STAFF_SHOWN,
+        },
     )
 
 
@@ -154,9 +176,12 @@ def booking_cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     gets the cancellation (.ics) like when they cancel themselves."""
     org = request.org  # type: ignore[attr-defined]
     booking = selectors.booking_get(org=org, booking_id=booking_id)
-    if booking.staff_id != request.user.pk and not request.org_ctx.has(Permission.ORG_SETTINGS):  # type: ignore[attr-defined]
-        raise PorticoError(_("You can cancel only your own bookings."), code="not_yours")
-    actions.booking_cancel(booking=booking, actor=org_actor(request))
+    actions.booking_cancel(
+        booking=booking,
+        actor=org_actor(request),
+        staff_user=request.user,  # type: ignore[arg-type]
+        may_cancel_others=request.org_ctx.has(Permission.ORG_SETTINGS),  # type: ignore[attr-defined]
+    )
     messages.success(request, _("Booking cancelled; %(name)s has been told.") % {"name": booking.name})
     url = reverse("booking_list", args=[org.slug])
     return redirect(url + "?who=all" if request.POST.get("who") == "all" else url)

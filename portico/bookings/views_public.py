@@ -31,12 +31,13 @@ from django.views.decorators.csrf import csrf_exempt
 from portico.accounts.models import User
 from portico.bookings import actions, selectors
 from portico.bookings.forms import BookingForm, instant_parse
-from portico.bookings.models import BookingSettings, BookingState
+from portico.bookings.models import Booking, BookingSettings, BookingState
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
 from portico.core.timezones import time_zone_get, time_zone_names
 from portico.leads.actions import UTM_KEYS
-from portico.leads.public import HONEYPOT_FIELD, TOKEN_FIELD, Verdict, form_token_new, submission_verdict
+from portico.leads.public import Verdict, guard_context, public_form_handle
+from portico.leads.selectors import public_org_get
 from portico.orgs.models import Organization
 from portico.portal.selectors import portal_settings_get
 
@@ -84,66 +85,55 @@ def _picker(
     }
 
 
-def _org(org_slug: str) -> Organization:
-    return get_object_or_404(Organization, slug=org_slug)
-
-
 @never_cache
 @xframe_options_exempt
 @csrf_exempt  # see the module docstring: the signed form token of leads.public stands in for CSRF
 def booking_widget(request: HttpRequest, org_slug: str) -> HttpResponse:
-    org = _org(org_slug)
+    public = public_org_get(org_slug=org_slug)  # 404 when the organization's public pages are off
+    org, portal = public.org, public.portal
     settings = selectors.booking_settings_get(org=org)
-    portal = portal_settings_get(org=org)
     zone, tz_name = _visitor_zone(request, org)
     people = selectors.bookable_staff(org=org)
     source = request.POST if request.method == "POST" else request.GET
     chosen_id = source.get("staff", "any")
     chosen = next((u for u in people if str(u.pk) == chosen_id), None)
-    services = portal.services_list if portal is not None else []
-    form = BookingForm(request.POST or None, services=services)
+    form = BookingForm(request.POST or None, services=public.services)
     status = 200
     context: dict[str, Any] = {"org": org, "portal": portal, "settings": settings, "tz_name": tz_name}
     if not settings.enabled or not people:
         return render(request, "bookings/widget_closed.html", context)
     if request.method == "POST":
-        verdict = submission_verdict(request, org, request.POST)
-        if verdict is Verdict.LIMITED:
+
+        def submit(data: dict[str, Any]) -> tuple[Booking, str]:
+            start = instant_parse(request.POST.get("start", ""))
+            if start is None:
+                raise PorticoError(_("Choose a time."), code="invalid")
+            return actions.booking_make(
+                org=org,
+                actor=Actor.from_request(request, kind=ActorKind.SYSTEM),
+                staff=chosen,
+                start=start,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                message=data["message"],
+                service=data.get("service", ""),
+                time_zone=tz_name,
+                page=request.POST.get("page", "")[:500],
+                utm={key: request.POST.get(key, "") for key in UTM_KEYS},
+            )
+
+        outcome = public_form_handle(request, org, form, submit)
+        if outcome.verdict is Verdict.LIMITED:
             return render(request, "bookings/widget_limited.html", context, status=429)
-        if verdict is Verdict.BOT:
+        if outcome.verdict is Verdict.BOT:  # the usual answer; nothing is made
             return render(request, "bookings/widget_done.html", {**context, "bot": True})
-        start = instant_parse(request.POST.get("start", ""))
-        if start is None:
-            form.is_valid()
-            form.add_error(None, _("Choose a time."))
-        elif form.is_valid():
-            data = form.cleaned_data
-            utm = {key: request.POST.get(key, "") for key in UTM_KEYS}
-            try:
-                booking, _raw = actions.booking_make(
-                    org=org,
-                    actor=Actor.from_request(request, kind=ActorKind.SYSTEM),
-                    staff=chosen,
-                    start=start,
-                    name=data["name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    message=data["message"],
-                    service=data.get("service", ""),
-                    time_zone=tz_name,
-                    page=request.POST.get("page", "")[:500],
-                    utm=utm,
-                )
-            except actions.SlotTaken as exc:
-                form.add_error(None, str(exc.message))
-                status = 409
-            except PorticoError as exc:
-                form.add_error(
-                    exc.extra.get("field") if exc.extra.get("field") in form.fields else None, str(exc.message)
-                )
-            else:
-                local = booking.start.astimezone(zone)
-                return render(request, "bookings/widget_done.html", {**context, "booking": booking, "local": local})
+        if outcome.result is not None:
+            booking = outcome.result[0]
+            done = {**context, "booking": booking, "local": booking.start.astimezone(zone)}
+            return render(request, "bookings/widget_done.html", done)
+        if isinstance(outcome.refusal, actions.SlotTaken):
+            status = 409
     context.update(
         _picker(request=request, org=org, settings=settings, zone=zone, staff=[chosen] if chosen else people)
     )
@@ -153,12 +143,10 @@ def booking_widget(request: HttpRequest, org_slug: str) -> HttpResponse:
             "chosen": chosen,
             "form": form,
             "selected_start": request.POST.get("start", "") or request.GET.get("start", ""),
-            "token": form_token_new(org),
-            "token_field": TOKEN_FIELD,
-            "honeypot_field": HONEYPOT_FIELD,
             "utm": {key: source.get(key, "") for key in UTM_KEYS if source.get(key)},
             "page_url": source.get("page", "") or request.headers.get("Referer", ""),
             "nav_query": urlencode({"tz": tz_name, "staff": chosen.pk if chosen else "any"}),
+            "guard": guard_context(request, org),
         }
     )
     return render(request, "bookings/widget.html", context, status=status)
@@ -168,14 +156,14 @@ def booking_widget(request: HttpRequest, org_slug: str) -> HttpResponse:
 def booking_manage(request: HttpRequest, org_slug: str, token: str) -> HttpResponse:
     """The booker's link: GET shows the booking with Cancel and Reschedule; POST ``op=cancel`` or
     ``op=reschedule`` with ``start``. After a reschedule the same link shows the new booking."""
-    org = _org(org_slug)
+    org = get_object_or_404(Organization, slug=org_slug)  # the link works with public pages off (to cancel)
     booking = selectors.booking_by_token(org=org, raw_token=token)
     settings = selectors.booking_settings_get(org=org)
     portal = portal_settings_get(org=org)
     zone = time_zone_get(request.GET.get("tz") or booking.time_zone, org.time_zone)
     error = ""
     status = 200
-    if request.method == "POST" and booking.state == BookingState.BOOKED and booking.start > timezone.now():
+    if request.method == "POST":  # the actions refuse a booking that is not live and upcoming
         actor = Actor.from_request(request, kind=ActorKind.SYSTEM)
         op = request.POST.get("op", "")
         try:

@@ -21,6 +21,13 @@ def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
     cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
+def form_add_refusal(form: forms.Form, exc: PorticoError) -> None:
+    """Show an action's refusal at the fields it names (email, phone, tax id, ...)."""
+    errors = exc.extra.get("errors") or [{"field": exc.extra.get("field"), "message": str(exc.message)}]
+    for error in errors:
+        form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
+
+
 class ClientForm(forms.Form):
     kind = forms.ChoiceField(label=_("Person or company"), choices=ClientKind.choices, initial=ClientKind.PERSON)
     record_type = forms.ChoiceField(
@@ -51,10 +58,7 @@ class ClientForm(forms.Form):
         _choices(self, "time_zone", [("", "—"), *((name, name) for name in sorted(time_zone_names()))])
 
     def add_refusal(self, exc: PorticoError) -> None:
-        """Show an action's refusal at the fields it names (email, phone, tax id, ...)."""
-        errors = exc.extra.get("errors") or [{"field": exc.extra.get("field"), "message": str(exc.message)}]
-        for error in errors:
-            self.add_error(error["field"] if error["field"] in self.fields else None, error["message"])
+        form_add_refusal(self, exc)
 
 
 class ClientCreateForm(ClientForm):

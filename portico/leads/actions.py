@@ -28,6 +28,7 @@ from portico.leads.signals import lead_converted
 from portico.notifications.actions import Event, notify_user
 from portico.notifications.models import EventKind
 from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.orgs.selectors import is_active_member
 
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 
@@ -150,10 +151,6 @@ def lead_requalify(*, lead: Lead, actor: Actor) -> Lead:
 INVITE_CHANNELS = (InvitationChannel.EMAIL, InvitationChannel.SMS)
 
 
-def _is_staff(org: Organization, user: User | None) -> bool:
-    return user is not None and Membership.objects.filter(org=org, user=user, status=MembershipStatus.ACTIVE).exists()
-
-
 def _converted(lead: Lead, client: Client, actor: Actor, audit_action: str) -> None:
     """The lead's move to converted (conditional on the state seen), its audit row, and the signal
     the apps above answer (estimates move to the client) before any invitation is sent."""
@@ -187,7 +184,7 @@ def lead_convert(*, lead: Lead, actor: Actor, channel: str = "") -> Client:
     if lead.time_zone:
         Client.objects.filter(pk=client.pk).update(time_zone=lead.time_zone)  # recorded in LEAD_CONVERTED
         client.time_zone = lead.time_zone
-    if _is_staff(lead.org, actor.user):
+    if is_active_member(org=lead.org, user=actor.user):
         client_assign_navigator(client=client, actor=actor, navigator=actor.user)  # type: ignore[arg-type]
     _converted(lead, client, actor, AuditAction.LEAD_CONVERTED)
     _invite(client, actor, channel)
@@ -282,7 +279,7 @@ def referral_link_get_or_create(
         raise ValueError("a referral link belongs to a client or to a staff member")
     if client is not None and (client.org_id != org.pk or client.deleted_at is not None):
         raise PorticoError(_("This client record cannot have a referral link."), code="invalid")
-    if user is not None and not _is_staff(org, user):
+    if user is not None and not is_active_member(org=org, user=user):
         raise PorticoError(_("Only active staff of this organization have referral links."), code="not_staff")
     owner: dict[str, Any] = {"client": client} if client is not None else {"user": user}
     found = ReferralLink.objects.filter(org=org, **owner).first()

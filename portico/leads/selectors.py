@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from portico.accounts.models import User
 from portico.clients.models import Client
+from portico.clients.selectors import client_duplicates
 from portico.core.keyset import Page, keyset_page
 from portico.core.sql import JSONArrayAgg
 from portico.core.timezones import time_zone_get
 from portico.leads.models import Lead, LeadSettings, ReferralLink
 from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.orgs.selectors import is_active_member
 from portico.portal.models import PortalSettings
 
 PAGE_SIZE = 25
@@ -96,10 +98,7 @@ def referral_link_by_code(*, org: Organization, code: str) -> ReferralLink:
     )
     if link.client is not None and link.client.deleted_at is not None:
         raise Http404
-    if (
-        link.user is not None
-        and not Membership.objects.filter(org=org, user=link.user, status=MembershipStatus.ACTIVE).exists()
-    ):
+    if link.user is not None and not is_active_member(org=org, user=link.user):
         raise Http404
     return link
 
@@ -119,7 +118,9 @@ class LeadFilters:
 
 
 def _matching_clients(org_ref: Any, email_ref: Any, phone_ref: Any) -> QuerySet[Client]:
-    """Live client records of the organization with the same email or the same mobile."""
+    """Live client records of the organization with the same email or the same mobile, as a
+    subquery for the list's ``has_match`` EXISTS (one lead's matches use clients'
+    ``client_duplicates``, which returns rows and cannot take outer references)."""
     return Client.objects.filter(org=org_ref, deleted_at=None).filter(
         Q(email=email_ref, email__gt="") | Q(phone=phone_ref, phone__gt="")
     )
@@ -165,9 +166,7 @@ def lead_get(*, org: Organization, lead_id: int) -> Lead:
 
 def lead_matches(*, lead: Lead) -> list[Client]:
     """The live client records the lead may be: the same email or mobile in its organization."""
-    if not lead.email and not lead.phone:
-        return []
-    return list(_matching_clients(lead.org_id, lead.email, lead.phone).order_by("name", "id")[:10])
+    return client_duplicates(org=lead.org, email=lead.email, phone=lead.phone)
 
 
 # --- referral links ---
@@ -181,22 +180,32 @@ class Referrals:
 
 
 def client_referrals(*, org: Organization, client: Client) -> Referrals:
-    """The client's referral link with the leads it brought (id, name, state), in one query."""
+    """The client's referral link with the newest leads it brought (id, name, state; at most
+    REFERRALS_SHOWN, cut in the database) and how many more there are, in one query."""
+    newest = (Lead.objects.filter(referrer_client=OuterRef(OuterRef("client_id"))).order_by("-id").values("id"))[
+        :REFERRALS_SHOWN
+    ]
     referred = (
-        Lead.objects.filter(referrer_client=OuterRef("client_id"))
+        Lead.objects.filter(pk__in=Subquery(newest))
         .values("referrer_client")
         .annotate(data=JSONArrayAgg(JSONObject(id=F("id"), name=F("name"), state=F("state"))))
         .values("data")
     )
+    total = (
+        Lead.objects.filter(referrer_client=OuterRef("client_id"))
+        .values("referrer_client")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     link = (
         ReferralLink.objects.filter(org=org, client=client)
-        .annotate(referred=Subquery(referred, output_field=JSONField()))
+        .annotate(referred=Subquery(referred, output_field=JSONField()), brought=Subquery(total))
         .first()
     )
     if link is None:
         return Referrals(link=None)
     leads = sorted(link.referred or [], key=lambda lead: -int(lead["id"]))  # type: ignore[attr-defined]
-    return Referrals(link=link, leads=leads[:REFERRALS_SHOWN], more=max(0, len(leads) - REFERRALS_SHOWN))
+    return Referrals(link=link, leads=leads, more=max(0, (link.brought or 0) - len(leads)))  # type: ignore[attr-defined]
 
 
 def staff_referral_link(*, org: Organization, user: User) -> ReferralLink | None:

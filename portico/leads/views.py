@@ -4,15 +4,12 @@ settings page with the embed snippets. Thin: validate, call one action or select
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import escape
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,6 +17,7 @@ from portico.clients.selectors import client_get
 from portico.core.errors import PorticoError
 from portico.invitations.selectors import invitation_newest
 from portico.leads import actions, selectors
+from portico.leads.embed import embed_snippets
 from portico.leads.forms import ConvertForm, DisqualifyForm, LeadFilterForm, LeadSettingsForm
 from portico.leads.models import LEAD_MACHINE, Lead, LeadSource, LeadState
 from portico.orgs.context import org_actor, org_view
@@ -176,39 +174,6 @@ def my_referral_link(request: HttpRequest) -> HttpResponse:
     return redirect("lead_list", org_slug=org.slug)
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def embed_snippets(org_slug: str, referral_code: str = "") -> list[dict[str, str]]:
-    """The settings page's snippets: each public page as an iframe and as the small script."""
-    script = _absolute(reverse("lead_embed_js", args=[org_slug]))
-    pages = [
-        ("contact", _("Contact form"), _absolute(reverse("lead_contact_form", args=[org_slug]))),
-        (
-            "referral",
-            _("Referral page"),
-            _absolute(reverse("referral_landing", args=[org_slug, referral_code or "CODE"])),
-        ),
-    ]
-    with contextlib.suppress(NoReverseMatch):  # no booking widget until the bookings app is installed
-        pages.append(("booking", _("Booking widget"), _absolute(reverse("booking_widget", args=[org_slug]))))
-    snippets = []
-    for key, label, url in pages:
-        code_attr = f' data-code="{escape(referral_code or "CODE")}"' if key == "referral" else ""
-        snippets.append(
-            {
-                "key": key,
-                "label": str(label),
-                "url": url,
-                "iframe": f'<iframe src="{escape(url)}" title="{escape(label)}" '
-                'style="width:100%;min-height:560px;border:0" loading="lazy"></iframe>',
-                "script": f'<script src="{escape(script)}" data-page="{key}"{code_attr} async></script>',
-            }
-        )
-    return snippets
-
-
 @org_view(Permission.ORG_SETTINGS)
 def lead_settings(request: HttpRequest) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
@@ -230,17 +195,8 @@ def lead_settings(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Website lead settings saved."))
         return redirect("lead_settings", org_slug=org.slug)
-    my_link = (
-        selectors.staff_referral_link(org=org, user=request.user)  # type: ignore[arg-type]
-        if request.org_ctx.membership is not None  # type: ignore[attr-defined]
-        else None
-    )
     return render(
         request,
         "leads/settings.html",
-        {
-            "form": form,
-            "lead_settings": current,
-            "snippets": embed_snippets(org.slug, my_link.code if my_link else ""),
-        },
+        {"form": form, "lead_settings": current, "snippets": embed_snippets(org.slug, ("contact", "referral"))},
     )

@@ -12,24 +12,23 @@ than a visitor typing into the form, which is what these pages are for."""
 
 from __future__ import annotations
 
-import contextlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portico.core.actors import Actor, ActorKind
-from portico.core.errors import PorticoError
 from portico.leads.actions import UTM_KEYS, lead_submit
 from portico.leads.forms import PublicLeadForm
-from portico.leads.models import LeadSource, ReferralLink
-from portico.leads.public import HONEYPOT_FIELD, TOKEN_FIELD, Verdict, form_token_new, submission_verdict
+from portico.leads.models import Lead, LeadSource, ReferralLink
+from portico.leads.public import Verdict, guard_context, public_form_handle
 from portico.leads.selectors import PublicOrg, public_org_get, referral_link_by_code
 
 
@@ -44,52 +43,52 @@ def _render(
     )
 
 
+def _first_name(link: ReferralLink | None) -> str:
+    """Who referred the visitor, as the public page names them: the first name only (a page
+    anyone with the link can open must not show a client's full name), never an email address."""
+    if link is None:
+        return ""
+    name = link.client.name if link.client is not None else link.user.full_name if link.user is not None else ""
+    return name.split()[0] if name.split() else ""
+
+
 def _form_page(request: HttpRequest, public: PublicOrg, link: ReferralLink | None) -> HttpResponse:
     org = public.org
     if request.method == "POST":
-        verdict = submission_verdict(request, org, request.POST)
-        if verdict is Verdict.LIMITED:
-            return _render(request, "leads/public/limited.html", public, status=429)
-        if verdict is Verdict.BOT:  # the usual answer, and nothing is made
-            return _render(request, "leads/public/thanks.html", public)
         form = PublicLeadForm(request.POST, services=public.services)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                lead_submit(
-                    org=org,
-                    actor=Actor.from_request(request, kind=ActorKind.SYSTEM),
-                    source=LeadSource.REFERRAL if link is not None else LeadSource.CONTACT_FORM,
-                    name=data["name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    message=data["message"],
-                    service=data.get("service") or "",
-                    referrer_client=link.client if link is not None else None,
-                    referrer_user=link.user if link is not None else None,
-                    utm={key: request.GET.get(key, "") for key in UTM_KEYS},
-                    page=request.GET.get("page") or data["page"],
-                    time_zone=data["tz"],
-                )
-            except PorticoError as exc:
-                form.add_error(
-                    exc.extra.get("field") if exc.extra.get("field") in form.fields else None, str(exc.message)
-                )
-            else:
-                return _render(request, "leads/public/thanks.html", public)
-        token = request.POST.get(TOKEN_FIELD, "")  # the fill time goes on from when the form was first shown
+
+        def submit(data: dict[str, Any]) -> Lead:
+            return lead_submit(
+                org=org,
+                actor=Actor.from_request(request, kind=ActorKind.SYSTEM),
+                source=LeadSource.REFERRAL if link is not None else LeadSource.CONTACT_FORM,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                message=data["message"],
+                service=data.get("service") or "",
+                referrer_client=link.client if link is not None else None,
+                referrer_user=link.user if link is not None else None,
+                utm={key: request.GET.get(key, "") for key in UTM_KEYS},
+                page=request.GET.get("page") or data["page"],
+                time_zone=data["tz"],
+            )
+
+        outcome = public_form_handle(request, org, form, submit)
+        if outcome.verdict is Verdict.LIMITED:
+            return _render(request, "leads/public/limited.html", public, status=429)
+        if outcome.verdict is Verdict.BOT or outcome.done:  # a bot gets the usual answer; nothing was made
+            return _render(request, "leads/public/thanks.html", public)
     else:
         form = PublicLeadForm(services=public.services, initial={"page": request.GET.get("page", "")})
-        token = form_token_new(org)
     return _render(
         request,
         "leads/public/form.html",
         public,
         form=form,
-        token=token,
-        token_field=TOKEN_FIELD,
-        honeypot_field=HONEYPOT_FIELD,
         link=link,
+        referrer_first_name=_first_name(link),
+        guard=guard_context(request, org),
     )
 
 
@@ -118,9 +117,10 @@ def lead_embed_js(request: HttpRequest, org_slug: str) -> HttpResponse:
     address and UTM parameters, and follows the height the framed page reports (postMessage)."""
     public = public_org_get(org_slug=org_slug)
     site = settings.SITE_URL.rstrip("/")
-    urls = {"contact": site + reverse("lead_contact_form", args=[org_slug])}
-    with contextlib.suppress(NoReverseMatch):  # no booking widget until the bookings app is installed
-        urls["booking"] = site + reverse("booking_widget", args=[org_slug])
+    urls = {
+        "contact": site + reverse("lead_contact_form", args=[org_slug]),
+        "booking": site + reverse("booking_widget", args=[org_slug]),
+    }
     config = {
         "origin": site,
         "urls": urls,

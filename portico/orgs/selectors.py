@@ -74,6 +74,13 @@ def staff_member_get(*, org: Organization, user_id: int) -> User:
     return get_object_or_404(User, pk=user_id, memberships__org=org, memberships__status=MembershipStatus.ACTIVE)
 
 
+def is_active_member(*, org: Organization | int, user: User | None) -> bool:
+    """Whether ``user`` is active staff of ``org`` now (one query; False for nobody)."""
+    if user is None:
+        return False
+    return Membership.objects.filter(org=org, user=user, status=MembershipStatus.ACTIVE).exists()
+
+
 def has_active_membership(*, user: User) -> bool:
     return Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).exists()
 

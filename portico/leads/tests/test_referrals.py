@@ -59,7 +59,9 @@ def test_a_lead_from_a_clients_link_keeps_who_referred_it(org_a):
     page = visitor.get(_landing(link))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Mark Client thought you would like to hear from us" in text and "Alpha Org Portal" in text
+    # A page anyone with the link can open names the client by their first name only.
+    assert "Mark thought you would like to hear from us" in text and "Alpha Org Portal" in text
+    assert "Mark Client" not in text
     assert "X-Frame-Options" not in page.headers
     visitor_post(visitor, _landing(link) + "?utm_source=whatsapp", GOOD)
     lead = Lead.objects.get()
@@ -68,6 +70,23 @@ def test_a_lead_from_a_clients_link_keeps_who_referred_it(org_a):
 
 
 def test_a_lead_from_a_staff_members_link_keeps_them(org_a):
+    link = referral_link_get_or_create(org=org_a.org, actor=_staff(org_a), user=org_a.admin)
+    text = Client().get(_landing(link)).content.decode()
+    assert "Alpha invited you to get in touch" in text and "Alpha Admin" not in text
+
+
+def test_a_staff_member_without_a_name_is_not_named_by_their_email(org_a):
+    nameless = user_create("nameless@alpha.test")
+    nameless.full_name = ""
+    nameless.save(update_fields=["full_name"])
+    membership_add(org=org_a.org, user=nameless, role=org_a.roles["Sales"], actor=Actor.system())
+    link = referral_link_get_or_create(org=org_a.org, actor=_staff(org_a), user=nameless)
+    text = Client().get(_landing(link)).content.decode()
+    assert "nameless@alpha.test" not in text and "invited you" not in text
+    assert "Tell us how we can help" in text
+
+
+def test_a_staff_members_link_makes_a_lead_that_keeps_them(org_a):
     link = referral_link_get_or_create(org=org_a.org, actor=_staff(org_a), user=org_a.admin)
     visitor_post(Client(), _landing(link), GOOD)
     lead = Lead.objects.get()

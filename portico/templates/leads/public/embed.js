@@ -9,7 +9,8 @@
   var here = new URLSearchParams(window.location.search);
   var src = config.urls[page] || config.urls.contact;
   if (page === "referral") {
-    var code = script.getAttribute("data-code") || here.get("ref");
+    var given = script.getAttribute("data-code");
+    var code = (given && given !== "CODE" ? given : "") || here.get("ref");  // CODE: the snippet's placeholder
     src = code ? config.referral.replace("/CODE/", "/" + encodeURIComponent(code) + "/") : config.urls.contact;
   }
   var query = new URLSearchParams();
