@@ -145,6 +145,10 @@ PORTICO_ACTION_CHECKS = envbool("PORTICO_ACTION_CHECKS", DEBUG)
 PORTICO_PUBLIC_FORM_RATE_PER_IP = envint("PORTICO_PUBLIC_FORM_RATE_PER_IP", 20)
 PORTICO_PUBLIC_FORM_RATE_PER_ORG = envint("PORTICO_PUBLIC_FORM_RATE_PER_ORG", 500)
 PORTICO_PUBLIC_FORM_MIN_SECONDS = envint("PORTICO_PUBLIC_FORM_MIN_SECONDS", 3)
+# Booking confirmations to the booker (bookings/actions.py): at most this many a day to one address
+# or number (no mail bombing of a stranger), and this many SMS a day per organization (no toll fraud).
+PORTICO_BOOKING_MESSAGES_PER_DESTINATION = envint("PORTICO_BOOKING_MESSAGES_PER_DESTINATION", 3)
+PORTICO_BOOKING_SMS_PER_ORG = envint("PORTICO_BOOKING_SMS_PER_ORG", 100)
 
 ACCOUNT_ADAPTER = "portico.web.adapter.PorticoAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

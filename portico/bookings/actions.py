@@ -226,12 +226,12 @@ def _booker_may_hear(booking: Booking) -> bool:
     organization sends at most PORTICO_BOOKING_SMS_PER_ORG confirmation SMS a day (no toll fraud
     on its bill). Counted in the cache (leads.public.rate_window); past the cap the booking stands,
     the message is not sent and the staff member is told."""
-    per_destination = getattr(django_settings, "PORTICO_BOOKING_MESSAGES_PER_DESTINATION", 3)
+    per_destination = django_settings.PORTICO_BOOKING_MESSAGES_PER_DESTINATION
     if booking.email:
         return rate_window(f"booking-confirm:email:{booking.email.lower()}", per_destination, DAY)
     if not booking.phone:
         return False
-    sms_per_org = getattr(django_settings, "PORTICO_BOOKING_SMS_PER_ORG", 100)
+    sms_per_org = django_settings.PORTICO_BOOKING_SMS_PER_ORG
     return rate_window(f"booking-confirm:phone:{booking.phone}", per_destination, DAY) and rate_window(
         f"booking-confirm:sms:org:{booking.org_id}", sms_per_org, DAY
     )

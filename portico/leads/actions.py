@@ -180,10 +180,9 @@ def lead_convert(*, lead: Lead, actor: Actor, channel: str = "") -> Client:
     ``channel`` (email or sms; "" for none yet). A refusal of the invitation (no portal, no
     address for the channel, …) undoes everything."""
     LEAD_MACHINE.target(lead.state, "convert")  # refused before anything is made
-    client = client_create(org=lead.org, actor=actor, name=lead.name, email=lead.email, phone=lead.phone)
-    if lead.time_zone:
-        Client.objects.filter(pk=client.pk).update(time_zone=lead.time_zone)  # recorded in LEAD_CONVERTED
-        client.time_zone = lead.time_zone
+    client = client_create(
+        org=lead.org, actor=actor, name=lead.name, email=lead.email, phone=lead.phone, time_zone=lead.time_zone
+    )
     if is_active_member(org=lead.org, user=actor.user):
         client_assign_navigator(client=client, actor=actor, navigator=actor.user)  # type: ignore[arg-type]
     _converted(lead, client, actor, AuditAction.LEAD_CONVERTED)
