@@ -166,7 +166,8 @@ def journey_board(*, org: Organization, filters: BoardFilters, per_column: int =
     the organization does not use appear only while someone is at one."""
     config = journey_settings_of(org=org)
     cutoff = timezone.now() - dt.timedelta(days=config.stalled_after_days)
-    at_step = journey_queryset(org=org, filters=filters).filter(current_step=_STEP)
+    base = journey_queryset(org=org, filters=filters)
+    at_step = base.filter(current_step=_STEP)
     stalled_qs = at_step.filter(step_entered_at__lt=cutoff)
     size = max(per_column, 1)
     steps = steps_all()
@@ -218,7 +219,8 @@ def journey_board(*, org: Organization, filters: BoardFilters, per_column: int =
             if connection.vendor == "postgresql":  # the estimate was low: "about" the capped count
                 estimated.add(part)
             else:
-                counts[part] = (at_step if part[0] == 1 else stalled_qs).filter(current_step=part[1]).count()
+                exact = base.filter(current_step=part[1])
+                counts[part] = (exact if part[0] == 1 else exact.filter(step_entered_at__lt=cutoff)).count()
     columns = []
     for step in steps:
         found_rows = rows[step.key]
