@@ -10,7 +10,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, DateField, Exists, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +37,7 @@ from portico.core.errors import PorticoError
 from portico.core.sql import insert_select
 from portico.estimates.models import Estimate
 from portico.invitations.actions import invitation_resend
-from portico.invitations.models import Invitation, InvitationChannel
+from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
 from portico.journey.models import (
     COMPLETE,
     DIRECT,
@@ -409,6 +421,11 @@ def _due_offset(offsets: list[int], now: dt.datetime) -> Case:
     )
 
 
+_newest_invitation_status = (
+    Invitation.objects.filter(client_id=OuterRef("client_id")).order_by("-created_at", "-pk").values("status")[:1]
+)
+
+
 @action(audited=False, why="rows without messages yet: journey_reminders_send audits each one it sends")
 def journey_reminders_choose(*, org: Organization, now: dt.datetime, limit: int = SWEEP_LIMIT) -> int:
     """Write the due automatic reminders of ``org`` as rows (one INSERT … SELECT): journeys at a
@@ -431,6 +448,14 @@ def journey_reminders_choose(*, org: Organization, now: dt.datetime, limit: int 
     due = (
         open_journeys.filter(time_zone__in=list(awake), client__deleted_at=None)
         .exclude(client__status__in=STOPPING_STATUSES)
+        # The invitation the reminder would name (the newest, as the sweep sends it) still stands:
+        # never "open the link… it works until…" for a revoked one, nor an account reminder for
+        # an accepted one (the stored step lags the facts until the next refresh).
+        .annotate(invitation_status=Subquery(_newest_invitation_status))
+        .filter(
+            Q(current_step="account", invitation_status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED])
+            | (~Q(current_step="account") & ~Q(invitation_status=InvitationStatus.REVOKED))
+        )
         .annotate(due_offset=_due_offset(offsets, now))
         .filter(
             ~Exists(

@@ -130,6 +130,13 @@ class _Compiled:
         self.sql, self.params = sql, list(params)
         assert _STEP in self.params
 
+    @classmethod
+    def limited(cls, part: _Compiled, limit: int) -> _Compiled:
+        """``part`` (no ORDER BY, no LIMIT) stopping after ``limit`` rows."""
+        capped = cls.__new__(cls)
+        capped.sql, capped.params = f"{part.sql} LIMIT {int(limit)}", part.params
+        return capped
+
     def bind(self, step: str) -> list[Any]:
         return [step if p == _STEP else p for p in self.params]
 
@@ -183,10 +190,8 @@ def journey_board(*, org: Organization, filters: BoardFilters, per_column: int =
             if estimate > EXACT_COUNT_LIMIT:
                 counts[part] = estimate
                 estimated.add(part)
-    capped = {
-        kind: _Compiled(qs.order_by().values("pk")[: EXACT_COUNT_LIMIT + 1])
-        for kind, qs in ((1, at_step), (2, stalled_qs))
-    }
+    # The plain counts' SQL has no ORDER BY nor LIMIT: capping it is appending one (no compile).
+    capped = {kind: _Compiled.limited(plain[kind], EXACT_COUNT_LIMIT + 1) for kind in (1, 2)}
     rows_part = _Compiled(
         at_step.order_by("step_entered_at", "id").values_list("id", "client_id", "step_entered_at", "client__name")[
             : size + 1
