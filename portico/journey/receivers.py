@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portico.clients.signals import client_contact_changed, client_leaving
+from portico.clients.signals import client_contact_changed, client_leaving, client_returning
 from portico.core.actors import Actor, ActorKind
 from portico.estimates.signals import estimate_changed
 from portico.invitations.signals import (
@@ -52,6 +52,13 @@ def on_client_leaving(sender: Any, client: Any, actor: Actor, reason: str, **kwa
     journey_stop(client=client, actor=actor, reason=reason)
 
 
+def on_client_returning(sender: Any, client: Any, actor: Actor, reason: str, **kwargs: Any) -> None:
+    # Reopened, unarchived or restored: back on the board (at "to invite again" if its
+    # invitations were revoked when it left).
+    if Journey.objects.filter(client=client).exists():
+        journey_refresh(client=client, actor=actor)
+
+
 def journey_enrollment_done(account: Any) -> bool:
     """The portal's enrollment step: every journey of the records this person organizes in the
     organization is complete (no journey: nothing to finish)."""
@@ -60,6 +67,7 @@ def journey_enrollment_done(account: Any) -> bool:
         client__profile__organizer_id=account.user_id,
         client__deleted_at=None,
         completed_at=None,
+        stopped_at=None,  # a closed record's unfinished journey is not waited for
     ).exists()
 
 
@@ -71,4 +79,5 @@ def connect() -> None:
     estimate_changed.connect(on_estimate_changed, dispatch_uid="journey_estimate_changed")
     client_contact_changed.connect(on_client_contact_changed, dispatch_uid="journey_client_contact_changed")
     client_leaving.connect(on_client_leaving, dispatch_uid="journey_client_leaving")
+    client_returning.connect(on_client_returning, dispatch_uid="journey_client_returning")
     enrollment_step_register("journey", journey_enrollment_done)

@@ -331,11 +331,14 @@ def progress_view(*, journey: Journey | None, config: JourneySettings | None = N
 
 def portal_checklist(*, org: Organization, user: User) -> list[StepState]:
     """The client's checklist in the portal: the next step first, then the others not done,
-    then the done ones. Empty when their records are in no journey."""
+    then the done ones, of their open journey if they have one (else the newest completed); a
+    closed or deleted record's journey is not shown. Empty when their records are in no journey."""
     journey = (
-        Journey.objects.filter(org=org, client__in=client_records_organized_by(org=org, user=user))
+        Journey.objects.filter(org=org, client__in=client_records_organized_by(org=org, user=user), stopped_at=None)
         .select_related("org")
-        .order_by("completed_at", "-started_at")
+        # An open journey before a completed one: NULLs sort last on PostgreSQL and first on
+        # SQLite unless told.
+        .order_by(F("completed_at").asc(nulls_first=True), "-started_at", "-pk")
         .first()
     )
     if journey is None:
