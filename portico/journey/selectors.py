@@ -220,8 +220,8 @@ def journey_board(*, org: Organization, filters: BoardFilters, per_column: int =
             params += rows_part.bind(key)
     for kind, key in wanted:
         if (kind, key) not in estimated:
-            part = capped[kind].sql
-            sql.append(f"SELECT {kind}, {positions[key]}, COUNT(*), NULL, NULL, NULL FROM ({part}) AS c")  # noqa: S608
+            capped_sql = capped[kind].sql
+            sql.append(f"SELECT {kind}, {positions[key]}, COUNT(*), NULL, NULL, NULL FROM ({capped_sql}) AS c")  # noqa: S608
             params += capped[kind].bind(key)
     rows: dict[str, list[BoardRow]] = {key: [] for key in keys}
     by_position = [*keys, COMPLETE]
