@@ -8,7 +8,9 @@ zones; sources mixed (form, booking, referral, direct). Then:
 
 - ``journey.board``: the board page through the Django test client, signed in as the admin (the
   counts per step and stalled, 10 longest-waiting clients per column): p95 and its query count,
-  the same whatever N.
+  the same whatever N: 6 = session, user, memberships, the settings, one EXPLAIN (every count's
+  estimate) and one UNION ALL (every column's first rows, and the counts of 1,000 or less). Its
+  ratio to ``floor.org_page`` (measured in the same run) is the figure to watch.
 - ``journey.board_filtered``: the same with the source filter (referral).
 - ``journey.reminders``: ``journey_reminders_choose`` for the organization, the set-based choice
   of due automatic reminders among the N journeys (one INSERT … SELECT of up to SWEEP_LIMIT rows;
@@ -16,6 +18,9 @@ zones; sources mixed (form, booking, referral, direct). Then:
 - ``journey.reminders_all``: the same without the limit (every due reminder chosen at once).
 - ``journey.sweep``: the whole sweep once (choose, then the outbox messages of SWEEP_LIMIT
   reminders in one INSERT and their audit rows), one run.
+
+Alone, with the floor: ``BENCH_ONLY=onboarding`` (bench/run.py), against a PostgreSQL database of
+its own, e.g. ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/portico_bench_journey``.
 """
 
 from __future__ import annotations

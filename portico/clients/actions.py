@@ -34,7 +34,7 @@ from portico.clients.models import (
     RecordType,
     WarningIndicator,
 )
-from portico.clients.signals import client_contact_changed, client_leaving
+from portico.clients.signals import client_contact_changed, client_leaving, client_returning
 from portico.clients.taxid import tax_id_normalize
 from portico.core.actors import Actor
 from portico.core.contact import email_normalize, phone_normalize
@@ -267,7 +267,13 @@ def client_status_change(*, client: Client, action: str, actor: Actor) -> Client
         raise PorticoError(_("Choose a status change."), code="invalid", extra={"field": "action"})
     if action == "close":
         return client_close(client=client, actor=actor)
-    return client_transition(client=client, action=action, actor=actor)
+    client = client_transition(client=client, action=action, actor=actor)
+    if action in RETURNING:
+        client_returning.send(sender=Client, client=client, actor=actor, reason=RETURNING[action])
+    return client
+
+
+RETURNING = {"reopen": "reopened", "unarchive": "unarchived"}  # the moves that make a record live again
 
 
 @action
@@ -538,6 +544,7 @@ def client_restore(*, client: Client, actor: Actor) -> Client:
         raise PorticoError(_("This client record is not deleted."), code="not_deleted")
     audit_record(org=client.org_id, actor=actor, action=AuditAction.CLIENT_RESTORED, target=client)
     client.deleted_at = None
+    client_returning.send(sender=Client, client=client, actor=actor, reason="restored")
     return client
 
 

@@ -10,3 +10,8 @@ client_contact_changed = Signal()
 # A record is about to be closed or deleted, still live (kwargs: client, actor, reason: "closed" or
 # "deleted"). Its open invitations are revoked (an invite-sent client goes back to not invited).
 client_leaving = Signal()
+
+# A closed, archived or deleted record is live again: reopened or unarchived (``client_status_change``)
+# or restored by support (``client_restore``) (kwargs: client, actor, reason: "reopened", "unarchived"
+# or "restored"). Its onboarding journey goes back on the board.
+client_returning = Signal()

@@ -49,7 +49,7 @@ from portico.invitations.refusals import (
     portal_settings_of,
 )
 from portico.invitations.selectors import invitation_link_state
-from portico.invitations.signals import invitation_accepted, invitation_sent
+from portico.invitations.signals import invitation_accepted, invitation_revoked, invitation_sent
 from portico.notifications.actions import Event, notify_navigators
 from portico.notifications.models import EventKind
 from portico.outbox.actions import outbox_enqueue
@@ -185,6 +185,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor, reason: str = "st
     invitation.ended_reason = reason
     if client.status == ClientStatus.INVITE_SENT:
         client_actions.client_invitation_revoked(client=client, actor=actor)
+    invitation_revoked.send(sender=Invitation, client=client, invitation=invitation, actor=actor)
     return invitation
 
 
@@ -192,7 +193,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Actor, reason: str = "st
 def invitations_revoke_open(*, client: Client, actor: Actor, reason: str, channel: str = "") -> int:
     """Revoke the record's open (pending or expired) invitations, of one ``channel`` or all: the
     record was deleted or closed, or the address they went to changed (it would become the
-    username)."""
+    username). Each revoke sends ``invitation_revoked`` (in this transaction)."""
     open_ones = Invitation.objects.filter(
         client=client, status__in=[InvitationStatus.PENDING, InvitationStatus.EXPIRED]
     ).select_related("org", "client")

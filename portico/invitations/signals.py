@@ -9,3 +9,8 @@ from django.dispatch import Signal
 invitation_sent = Signal()
 invitation_accepted = Signal()
 invitations_sent_bulk = Signal()
+
+# Sent inside the transaction of ``invitation_revoke`` (kwargs: client, invitation, actor), so also
+# once per invitation that ``invitations_revoke_open`` revokes: the journey goes back to "to invite
+# again" and stops reminding of a dead link.
+invitation_revoked = Signal()

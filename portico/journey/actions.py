@@ -10,7 +10,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, DateField, Exists, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,7 +37,7 @@ from portico.core.errors import PorticoError
 from portico.core.sql import insert_select
 from portico.estimates.models import Estimate
 from portico.invitations.actions import invitation_resend
-from portico.invitations.models import Invitation, InvitationChannel
+from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
 from portico.journey.models import (
     COMPLETE,
     DIRECT,
@@ -409,6 +421,10 @@ def _due_offset(offsets: list[int], now: dt.datetime) -> Case:
     )
 
 
+_invitations = Invitation.objects.filter(client_id=OuterRef("client_id"))
+STANDING = [InvitationStatus.PENDING, InvitationStatus.EXPIRED, InvitationStatus.ACCEPTED]
+
+
 @action(audited=False, why="rows without messages yet: journey_reminders_send audits each one it sends")
 def journey_reminders_choose(*, org: Organization, now: dt.datetime, limit: int = SWEEP_LIMIT) -> int:
     """Write the due automatic reminders of ``org`` as rows (one INSERT … SELECT): journeys at a
@@ -440,7 +456,15 @@ def journey_reminders_choose(*, org: Organization, now: dt.datetime, limit: int 
             )
         )
     )
-    chosen = Journey.objects.filter(pk__in=due.order_by("step_entered_at", "pk").values("pk")[:limit])
+    # Only while an invitation still stands (never "open the link… it works until…" for a revoked
+    # one, even if the stored step lags the facts): at the account step a pending or expired one (a
+    # fresh link is sent), later an accepted one. Checked on the chosen rows only (two semi-joins
+    # over at most ``limit`` rows: over every due journey they cost the sweep more than the rest).
+    chosen = (
+        Journey.objects.filter(pk__in=due.order_by("step_entered_at", "pk").values("pk")[:limit])
+        .filter(Exists(_invitations.filter(status__in=STANDING)))
+        .exclude(Q(current_step="account") & ~Exists(_invitations.filter(status__in=STANDING[:2])))
+    )
     return insert_select(
         JourneyReminder,
         chosen.annotate(due_offset=_due_offset(offsets, now)),

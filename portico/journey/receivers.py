@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from portico.clients.signals import client_contact_changed, client_leaving
+from portico.clients.signals import client_contact_changed, client_leaving, client_returning
 from portico.core.actors import Actor, ActorKind
 from portico.estimates.signals import estimate_changed
-from portico.invitations.signals import invitation_accepted, invitation_sent, invitations_sent_bulk
+from portico.invitations.signals import (
+    invitation_accepted,
+    invitation_revoked,
+    invitation_sent,
+    invitations_sent_bulk,
+)
 from portico.journey.actions import journey_refresh, journey_stop, journeys_start_bulk
 from portico.journey.models import Journey
 from portico.portal.enrollment import enrollment_step_register
@@ -20,6 +25,12 @@ def on_invitation_sent(sender: Any, client: Any, invitation: Any, actor: Actor, 
 
 def on_invitation_accepted(sender: Any, client: Any, invitation: Any, user: Any, **kwargs: Any) -> None:
     journey_refresh(client=client, actor=Actor(kind=ActorKind.CLIENT, user=user))
+
+
+def on_invitation_revoked(sender: Any, client: Any, invitation: Any, actor: Actor, **kwargs: Any) -> None:
+    # Back to "to invite again" when no other invitation stands.
+    if Journey.objects.filter(client=client).exists():
+        journey_refresh(client=client, actor=actor)
 
 
 def on_invitations_sent_bulk(sender: Any, org: Any, client_ids: list[int], actor: Actor, **kwargs: Any) -> None:
@@ -41,6 +52,13 @@ def on_client_leaving(sender: Any, client: Any, actor: Actor, reason: str, **kwa
     journey_stop(client=client, actor=actor, reason=reason)
 
 
+def on_client_returning(sender: Any, client: Any, actor: Actor, reason: str, **kwargs: Any) -> None:
+    # Reopened, unarchived or restored: back on the board (at "to invite again" if its
+    # invitations were revoked when it left).
+    if Journey.objects.filter(client=client).exists():
+        journey_refresh(client=client, actor=actor)
+
+
 def journey_enrollment_done(account: Any) -> bool:
     """The portal's enrollment step: every journey of the records this person organizes in the
     organization is complete (no journey: nothing to finish)."""
@@ -49,14 +67,17 @@ def journey_enrollment_done(account: Any) -> bool:
         client__profile__organizer_id=account.user_id,
         client__deleted_at=None,
         completed_at=None,
+        stopped_at=None,  # a closed record's unfinished journey is not waited for
     ).exists()
 
 
 def connect() -> None:
     invitation_sent.connect(on_invitation_sent, dispatch_uid="journey_invitation_sent")
     invitation_accepted.connect(on_invitation_accepted, dispatch_uid="journey_invitation_accepted")
+    invitation_revoked.connect(on_invitation_revoked, dispatch_uid="journey_invitation_revoked")
     invitations_sent_bulk.connect(on_invitations_sent_bulk, dispatch_uid="journey_invitations_sent_bulk")
     estimate_changed.connect(on_estimate_changed, dispatch_uid="journey_estimate_changed")
     client_contact_changed.connect(on_client_contact_changed, dispatch_uid="journey_client_contact_changed")
     client_leaving.connect(on_client_leaving, dispatch_uid="journey_client_leaving")
+    client_returning.connect(on_client_returning, dispatch_uid="journey_client_returning")
     enrollment_step_register("journey", journey_enrollment_done)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -14,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portico.clients.forms import choice_options
 from portico.clients.reference import client_reference
 from portico.journey import actions, selectors
 from portico.journey.forms import BoardFilterForm, FunnelForm, JourneySettingsForm
-from portico.journey.models import Journey
+from portico.journey.links import IdUrl
 from portico.journey.selectors import SOURCES
 from portico.journey.steps import step_get
 from portico.orgs.context import org_actor, org_view
@@ -52,15 +54,17 @@ def _filter_query(request: HttpRequest) -> str:
     return urlencode(keep)
 
 
-def _row_links(org: object, rows: list[Journey]) -> None:
-    """Each row's links and days in its step, worked out once for the page (a board shows many rows)."""
-    client_prefix = reverse("client_detail", args=[org.slug, 0])[:-2]  # type: ignore[attr-defined]
-    remind_prefix = reverse("journey_remind", args=[org.slug, 0])[: -len("0/remind/")]  # type: ignore[attr-defined]
+def _row_links(org: object, rows: list[Any]) -> None:
+    """Each row's links and days in its step, worked out once for the page (a board shows many
+    rows): one ``reverse()`` per link pattern, not per row."""
+    client_url = IdUrl("client_detail", org.slug)  # type: ignore[attr-defined]
+    remind_url = IdUrl("journey_remind", org.slug)  # type: ignore[attr-defined]
     now = timezone.now()
     for j in rows:
-        j.client_url = f"{client_prefix}{j.client_id}/"  # type: ignore[attr-defined]
-        j.remind_url = f"{remind_prefix}{j.pk}/remind/"  # type: ignore[attr-defined]
-        j.days_in_step = (now - j.step_entered_at).days  # type: ignore[attr-defined]
+        j.client_url = client_url(j.client_id)
+        j.remind_url = remind_url(j.pk)
+        days = (now - j.step_entered_at).days
+        j.days_text = ngettext("%(days)s day in this step", "%(days)s days in this step", days) % {"days": days}
 
 
 @org_view(Permission.CLIENTS_VIEW)
@@ -79,6 +83,7 @@ def journey_board(request: HttpRequest) -> HttpResponse:
             "board": board,
             "filters": filters,
             "filter_query": _filter_query(request),
+            "next_path": request.get_full_path(),
             # The filters' drop-downs without form widgets (a widget renders a template per option).
             "navigator_options": choice_options(staff, {filters.navigator}),
             "source_options": [(key, label, key == filters.source) for key, label in SOURCES],
@@ -96,6 +101,9 @@ def journey_column(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     page = selectors.journey_column_page(org=org, filters=filters, step=step.key, cursor=request.GET.get("cursor", ""))
     config = selectors.journey_settings_of(org=org)
+    cutoff = timezone.now() - dt.timedelta(days=config.stalled_after_days)
+    for j in page.rows:
+        j.stalled = j.step_entered_at < cutoff  # type: ignore[attr-defined]
     _row_links(org, page.rows)
     return render(
         request,
@@ -104,8 +112,8 @@ def journey_column(request: HttpRequest) -> HttpResponse:
             "step": step,
             "page": page,
             "form": form,
-            "cutoff": timezone.now() - dt.timedelta(days=config.stalled_after_days),
             "filter_query": _filter_query(request),
+            "next_path": request.get_full_path(),
         },
     )
 

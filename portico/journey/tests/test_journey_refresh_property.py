@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from portico.core.errors import PorticoError
 from portico.invitations.actions import invitation_revoke
 from portico.invitations.models import Invitation
-from portico.journey.actions import journey_refresh
 from portico.journey.models import Journey
 from portico.journey.tests.helpers import accept, estimate_make, estimate_move, invite, staff, stored_equals_facts
 from testing.world import client_make, portal_set_up
@@ -33,7 +32,6 @@ def _apply(world, client, event: str) -> None:
             pending = Invitation.objects.filter(client=client, status="pending").first()
             if pending is not None:
                 invitation_revoke(invitation=pending, actor=staff(world))
-                journey_refresh(client=client, actor=staff(world))  # no signal for a revoke: the board re-reads
         elif event == "accept":
             if Invitation.objects.filter(client=client, status="pending").exists():
                 accept(client)

@@ -15,9 +15,9 @@ from django.core.management import call_command
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.clients.actions import client_delete, client_status_change
-from portico.invitations.actions import invitation_revoke
+from portico.invitations.actions import invitation_revoke, invitations_revoke_open
 from portico.invitations.models import Invitation
-from portico.journey.actions import journey_refresh, journey_remind, journey_reminders_send, journey_settings_save
+from portico.journey.actions import journey_remind, journey_reminders_send, journey_settings_save
 from portico.journey.models import JourneyReminder, ReminderKind
 from portico.journey.tests.helpers import accept, estimate_make, estimate_move, invite, journey, staff
 from testing.world import client_make, portal_set_up
@@ -122,7 +122,25 @@ def test_a_client_whose_invitation_was_revoked_is_not_reminded(org_a):
     with time_machine.travel(T0, tick=False):
         mark = invite(org_a, time_zone="UTC")
         invitation_revoke(invitation=Invitation.objects.get(client=mark), actor=staff(org_a))
-        journey_refresh(client=mark, actor=staff(org_a))
+    assert journey(mark).current_step == "invite"  # invitation_revoked refreshed it
+    assert sweep(at(3)) == 0
+
+
+def test_the_sweep_never_sends_a_revoked_link_even_when_the_stored_step_lags(org_a):
+    """The choice reads the invitation itself: a journey still stored at "account" (no refresh
+    yet) whose invitation was revoked gets no "open the link… it works until…" text."""
+    with time_machine.travel(T0, tick=False):
+        mark = invite(org_a, time_zone="UTC")
+        eve = invite(org_a, name="Eve Client", email="eve@example.test", time_zone="UTC")
+    Invitation.objects.filter(client=mark).update(status="revoked")  # as if no refresh had followed
+    assert journey(mark).current_step == "account"
+    assert sweep(at(3)) == 1
+    assert list(JourneyReminder.objects.values_list("journey__client", flat=True)) == [eve.pk]
+
+
+def test_revoking_open_invitations_sends_the_journey_back_to_invite(org_a):
+    mark = invite(org_a, time_zone="UTC")
+    assert invitations_revoke_open(client=mark, actor=staff(org_a), reason="staff") == 1
     assert journey(mark).current_step == "invite"
     assert sweep(at(3)) == 0
 
