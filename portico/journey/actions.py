@@ -184,11 +184,21 @@ def journey_refresh(*, client: Client, actor: Actor) -> Journey | None:
         detail={"step": step_label(journey.current_step), "reached": sorted(progress.reached)},
     )
     if journey.current_step == COMPLETE and before != COMPLETE:
-        _completed(client, actor)
+        _completed(client, actor, journey)
     return journey
 
 
-def _completed(client: Client, actor: Actor) -> None:
+def _completed(client: Client, actor: Actor, journey: Journey) -> None:
+    # A journey that ends with the account already told the navigators "accepted the invitation":
+    # a second notification for the same moment would be noise.
+    if journey.steps and journey.steps[-1] != "account":
+        _completed_notify(client)
+    account = portal_account_of(client=client)
+    if account is not None:
+        portal_account_enrollment_check(account=account, actor=actor)
+
+
+def _completed_notify(client: Client) -> None:
     with translation.override(client.org.language):
         notify_navigators(
             client=client,
@@ -199,9 +209,6 @@ def _completed(client: Client, actor: Actor) -> None:
                 url=reverse("client_detail", args=[client.org.slug, client.pk]),
             ),
         )
-    account = portal_account_of(client=client)
-    if account is not None:
-        portal_account_enrollment_check(account=account, actor=actor)
 
 
 @action

@@ -52,9 +52,8 @@ def test_account_only_journey_completes_on_account_creation_and_activates_the_ac
     assert set(done.reached) == {"invite", "account"}
     assert stored_equals_facts(client)
     assert PortalAccount.objects.get(user=acceptance.user).status == PortalAccountStatus.ACTIVE
-    assert Notification.objects.filter(
-        recipient=org_a.readonly, kind=EventKind.ONBOARDING_COMPLETED, client=client
-    ).exists()
+    # Completing with the account is the acceptance the navigators were just told of: no second notification.
+    assert not Notification.objects.filter(kind=EventKind.ONBOARDING_COMPLETED, client=client).exists()
     moves = list(
         AuditEvent.objects.filter(action=AuditAction.JOURNEY_STEP_CHANGED, target_id=str(client.pk))
         .order_by("pk")
@@ -66,6 +65,7 @@ def test_account_only_journey_completes_on_account_creation_and_activates_the_ac
 def test_an_estimate_attached_before_the_invitation_adds_the_estimate_step(org_a):
     portal_set_up(org_a)
     client = client_make(org_a)
+    client_assign_navigator(client=client, actor=Actor.system(), navigator=org_a.readonly)
     estimate = estimate_make(org_a, client)
     estimate_move(estimate, "send")
     invite(org_a, client)
@@ -87,6 +87,8 @@ def test_an_estimate_attached_before_the_invitation_adds_the_estimate_step(org_a
     assert stored_equals_facts(client)
     account.refresh_from_db()
     assert account.status == PortalAccountStatus.ACTIVE
+    # The navigators hear that the client finished: after the account, the estimate was approved.
+    assert Notification.objects.filter(recipient=org_a.readonly, kind=EventKind.ONBOARDING_COMPLETED).count() == 1
 
 
 def test_an_estimate_made_after_the_invitation_does_not_add_the_step(org_a):
