@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portico.audit.models import AuditAction
 from portico.audit.transitions import StateMachine
@@ -23,10 +24,10 @@ class DiscountKind(models.TextChoices):
 
 class EstimateState(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
+    SENT = "sent", pgettext_lazy("estimate state", "Sent")  # "Enviada": an estimate (cotización) is feminine
     APPROVED = "approved", _("Approved")
     DECLINED = "declined", _("Declined")
-    EXPIRED = "expired", _("Expired")
+    EXPIRED = "expired", pgettext_lazy("estimate state", "Expired")
     SUPERSEDED = "superseded", _("Superseded")
 
 
