@@ -405,6 +405,25 @@ def _median_hours(deltas: list[dt.timedelta]) -> float | None:
     return round(statistics.median(d.total_seconds() for d in deltas) / 3600, 1)
 
 
+def _stages_out(stages: list[tuple[str, str, int, float | None]], first: int) -> list[Stage]:
+    """The funnel's rows (key, label, count, median hours from the stage before) with their shares
+    of the first stage and of the one before; both backends end here."""
+    out, before = [], first
+    for key, label, count, hours in stages:
+        out.append(
+            Stage(
+                key=key,
+                label=label,
+                count=count,
+                of_first=_pct(count, first),
+                of_previous=_pct(count, before),
+                median_hours=hours,
+            )
+        )
+        before = count
+    return out
+
+
 def _pct(n: int, of: int) -> float:
     return round(100 * n / of, 1) if of else 0.0
 
@@ -491,20 +510,10 @@ def funnel_report(*, org: Organization, start: dt.date, end: dt.date, source: st
             stages.append((step.key, str(step.label), count, facts[f"step_{i}_hours"]))
     complete = sum(facts[f"complete_{i}"] for i in range(len(keys)))
     stages.append((COMPLETE, str(_("Onboarding complete")), complete, facts["complete_hours"]))
-    out, before = [], first
-    for key, label, count, seconds in stages:
-        hours = None if seconds is None else round(seconds / 3600, 1)
-        out.append(
-            Stage(
-                key=key,
-                label=label,
-                count=count,
-                of_first=_pct(count, first),
-                of_previous=_pct(count, before),
-                median_hours=hours,
-            )
-        )
-        before = count
+    out = _stages_out(
+        [(key, label, count, None if sec is None else round(sec / 3600, 1)) for key, label, count, sec in stages],
+        first,
+    )
     by_source = []
     for i, (key, label) in enumerate(SOURCES):
         contacts = lead_facts[f"n_{i}"] + facts[f"direct_{i}"]
@@ -566,19 +575,7 @@ def _funnel_python(*, org: Organization, start: dt.date, end: dt.date, source: s
             [at - previous[i] for i, at in complete if at >= previous[i]],
         )
     )
-    out, before = [], first
-    for key, label, count, deltas in stages:
-        out.append(
-            Stage(
-                key=key,
-                label=label,
-                count=count,
-                of_first=_pct(count, first),
-                of_previous=_pct(count, before),
-                median_hours=_median_hours(deltas),
-            )
-        )
-        before = count
+    out = _stages_out([(key, label, count, _median_hours(deltas)) for key, label, count, deltas in stages], first)
     by_source = []
     labels = dict(SOURCES)
     for key, _label in SOURCES:
