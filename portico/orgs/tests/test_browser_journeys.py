@@ -139,9 +139,10 @@ def test_admin_creates_role_and_invites_staff_member_who_joins(
     expect(newbie.get_by_role("status")).to_have_text("Welcome to Alpha Org.")
     expect(newbie.get_by_role("heading", name="Hello, Nora Newbie")).to_be_visible()
     expect(newbie.get_by_text("You work here as Intake.")).to_be_visible()
-    # The Intake role manages nothing: no administration links in the sub-navigation.
+    # The Intake role manages nothing: no administration links in the sub-navigation (the onboarding
+    # board and their own bookings are for anyone who sees clients).
     expect(newbie.get_by_role("navigation", name="Organization").get_by_role("link")).to_have_text(
-        ["Home", "Clients", "My clients", "Groups", "Reports"]
+        ["Home", "Clients", "My clients", "Groups", "Reports", "Onboarding", "Bookings"]
     )
 
     # Signed out and in again with the password chosen on the invitation page.
