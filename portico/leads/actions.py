@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record
@@ -85,7 +86,9 @@ def lead_submit(
         to_state=LeadState.NEW,
         detail={"source": source, **({"utm": clean_utm} if clean_utm else {})},
     )
-    _notify_new_lead(lead)
+    # The public form answers without waiting for the lead navigators' notifications: the task row
+    # is written in this transaction (the database task backend), so the notice cannot be lost.
+    notify_new_lead.enqueue(lead.pk)
     return lead
 
 
@@ -95,12 +98,22 @@ def _page(value: str) -> str:
     return value[:500] if value.lower().startswith(("http://", "https://")) and "\x00" not in value else ""
 
 
-def _notify_new_lead(lead: Lead) -> None:
-    """The organization's lead navigators hear of it, each by their own preferences."""
+@task()
+def notify_new_lead(lead_id: int) -> int:
+    return lead_navigators_notify(lead_id=lead_id)
+
+
+@action(audited=False, why="the lead's arrival is audited by LEAD_RECEIVED; notifications keep their own rows")
+def lead_navigators_notify(*, lead_id: int) -> int:
+    """The organization's lead navigators hear of a new lead, each by their own preferences
+    (run by the worker after the lead is saved). Returns how many were told."""
+    lead = Lead.objects.select_related("org").filter(pk=lead_id).first()
+    if lead is None:  # deleted meanwhile
+        return 0
     org = lead.org
     navigators = lead_navigators(org=org)
     if not navigators:
-        return
+        return 0
     with translation.override(org.language):
         event = Event(
             kind=EventKind.LEAD_RECEIVED,
@@ -113,6 +126,7 @@ def _notify_new_lead(lead: Lead) -> None:
         )
         for user in navigators:
             notify_user(org=org, user=user, event=event)
+    return len(navigators)
 
 
 # --- staff: moves ---

@@ -14,7 +14,7 @@ from portico.leads.actions import referral_link_get_or_create
 from portico.leads.models import Lead
 from portico.notifications.models import Notification
 from portico.orgs.actions import api_key_create
-from testing.world import client_make, portal_set_up
+from testing.world import client_make, portal_set_up, run_tasks
 
 from .conftest import lead_make
 
@@ -58,6 +58,7 @@ def test_a_website_posts_its_own_form_with_an_api_key(client, org_a, lead_naviga
     )
     assert body["referrer"] == {"kind": "client", "id": mark.pk, "name": "Mark Client"}
     assert body["utm"] == {"utm_source": "newsletter"} and body["page"] == "https://alpha.example/contact"
+    run_tasks()  # the worker tells the lead navigators
     assert Notification.objects.filter(recipient=lead_navigator, kind="lead_received").count() == 1
     plain = _post(client, "/api/v1/leads", {"name": "Api Lead", "phone": "+525512345678"}, **_key(org_a))
     assert plain.json()["source"] == "api" and plain.json()["referrer"] is None

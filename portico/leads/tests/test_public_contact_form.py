@@ -14,7 +14,7 @@ from portico.leads.actions import lead_settings_save
 from portico.leads.models import Lead
 from portico.leads.public import form_token_new
 from portico.notifications.models import Notification
-from testing.world import portal_set_up
+from testing.world import portal_set_up, run_tasks
 
 from .conftest import form_token_from, visitor_post
 
@@ -66,6 +66,9 @@ def test_a_real_submission_makes_one_lead_with_its_source_and_tells_the_lead_nav
     assert lead.message == "A new roof, please."
     event = AuditEvent.objects.get(action=AuditAction.LEAD_RECEIVED)
     assert (event.ip, event.user_agent) == ("198.51.100.7", "Firefox")
+    # The visitor's answer does not wait for the notifications: the worker tells the lead navigators.
+    assert not Notification.objects.exists()
+    assert run_tasks() >= 1
     [note] = Notification.objects.filter(kind="lead_received")
     assert note.recipient == lead_navigator and "Vera Visitor" in note.title
     assert note.url == reverse("lead_detail", args=["alpha", lead.pk])
