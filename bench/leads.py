@@ -8,7 +8,7 @@ through the Django test client (the full middleware stack, CSRF checks on as for
 - ``leads.submit``: the public contact form's POST by a visitor: a real signed form token, shown
   more than PORTICO_PUBLIC_FORM_MIN_SECONDS before, the honeypot empty; the rate limits are raised
   for the run (settings override) so every post is judged human and makes its lead, audit row and
-  notification. Target p95 ≤ 25 ms.
+  the task that tells the lead navigator (run by the worker, outside the visitor's wait). Target p95 ≤ 25 ms.
 
 Alone: ``DATABASE_URL=postgres://…/portico_bench_leads python -m bench.leads`` (prints the figures;
 the lead wires ``run``/``note`` into bench/run.py).
@@ -159,9 +159,9 @@ def note(results: list[dict[str, Any]]) -> str:
     return (
         f"leads.submit: the public contact form's POST (signed token older than the minimum fill time, honeypot "
         f"empty, rate limits raised for the run) in an organization with {N:,} leads and one lead navigator: each "
-        "post makes the lead, its audit row and the navigator's notification (bell row and, by preference, the "
-        "outbox email). leads.submit.no_navigator: the same with no lead navigator chosen (the difference is the "
-        "notification's cost). Through the Django test client with CSRF checks on, as a framed page. "
+        "post makes the lead, its audit row and the task row that has the worker tell the lead navigator (the "
+        "notification itself is not in the visitor's wait). leads.submit.no_navigator: the same with no lead "
+        "navigator chosen. Through the Django test client with CSRF checks on, as a framed page. "
         "leads.list(.filtered): the staff leads page over them, first page (filtered: new referrals), signed in "
         "as the organization's admin."
     )
