@@ -63,13 +63,13 @@ FROM clients_client c WHERE c.org_id = %(org)s
 # current step by id: 0-5 account, 6-8 estimate, 9 complete; entered 0-30 days ago.
 JOURNEYS_INSERT = """
 INSERT INTO journey_journey (org_id, client_id, steps, started_at, current_step, step_entered_at, reached,
-    completed_at, source, lead_created_at, time_zone, stopped_at, updated_at)
+    completed_at, source, lead_created_at, stopped_at, updated_at)
 SELECT c.org_id, c.id, '["invite", "account", "estimate"]'::jsonb, now() - interval '35 days',
        CASE WHEN c.id %% 10 < 6 THEN 'account' WHEN c.id %% 10 < 9 THEN 'estimate' ELSE 'complete' END,
        now() - ((c.id * 7919) %% 43200) * interval '1 minute',
        jsonb_build_object('invite', to_char(now() - interval '35 days', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')),
        CASE WHEN c.id %% 10 = 9 THEN now() - interval '1 day' END,
-       (ARRAY['form', 'booking', 'referral', 'direct'])[1 + c.id %% 4], NULL, c.time_zone, NULL, now()
+       (ARRAY['form', 'booking', 'referral', 'direct'])[1 + c.id %% 4], NULL, NULL, now()
 FROM clients_client c WHERE c.org_id = %(org)s
 """
 

@@ -23,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -165,7 +165,6 @@ def journey_refresh(*, client: Client, actor: Actor) -> Journey | None:
         steps, started, before = journey.steps, journey.started_at, journey.current_step
     progress = progress_derive(client, steps, started)
     fields = _progress_fields(progress)
-    fields["time_zone"] = client.time_zone or client.org.time_zone or "UTC"
     stopped_at = (journey.stopped_at or timezone.now()) if _stopped(client) else None
     fields["stopped_at"] = stopped_at
     if journey.pk is not None and all(getattr(journey, name) == value for name, value in fields.items()):
@@ -233,10 +232,10 @@ def journeys_start_bulk(*, org: Organization, client_ids: list[int], actor: Acto
             lead_source=Subquery(lead.values("source")[:1]),
             lead_at=Subquery(lead.values("created_at")[:1]),
         )
-        .values_list("pk", "started", "has_journey", "has_estimate", "lead_source", "lead_at", "time_zone")
+        .values_list("pk", "started", "has_journey", "has_estimate", "lead_source", "lead_at")
     )
     journeys, again = [], []
-    for client_id, started, has_journey, has_estimate, source, lead_at, zone in rows:
+    for client_id, started, has_journey, has_estimate, source, lead_at in rows:
         if has_journey:
             again.append(client_id)
             continue
@@ -257,7 +256,6 @@ def journeys_start_bulk(*, org: Organization, client_ids: list[int], actor: Acto
                 reached={steps[0]: started.isoformat()},
                 source=source or DIRECT,
                 lead_created_at=lead_at,
-                time_zone=zone or org.time_zone or "UTC",
                 updated_at=now,
             )
         )
@@ -372,7 +370,7 @@ def journey_remind(*, journey: Journey, actor: Actor) -> JourneyReminder:
                 journey=journey,
                 step=journey.current_step,
                 kind=ReminderKind.MANUAL,
-                day=local_day(journey.time_zone, now),
+                day=local_day(client.time_zone or journey.org.time_zone, now),
                 channel=invitation.channel,
                 sent_by=actor.user,
                 created_at=now,
@@ -444,15 +442,17 @@ def journey_reminders_choose(*, org: Organization, now: dt.datetime, limit: int 
     if not config.reminders_enabled or not offsets:
         return 0
     steps = [s.key for s in steps_all() if s.remind]
+    # The client's own time zone, else the organization's: read from the record now, never copied.
+    zone = Coalesce(NullIf(F("client__time_zone"), Value("")), Value(org.time_zone), output_field=CharField())
     open_journeys = Journey.objects.filter(
         org=org, stopped_at=None, current_step__in=steps, step_entered_at__lte=now - dt.timedelta(days=min(offsets))
-    )
-    zones = sorted(set(open_journeys.order_by().values_list("time_zone", flat=True).distinct()))
+    ).annotate(zone=zone)
+    zones = sorted(set(open_journeys.order_by().values_list("zone", flat=True).distinct()))
     awake = {zone: local_day(zone, now) for zone in zones if not quiet_now(config, zone, now)}
     if not awake:
         return 0
     due = (
-        open_journeys.filter(time_zone__in=list(awake), client__deleted_at=None)
+        open_journeys.filter(zone__in=list(awake), client__deleted_at=None)
         .exclude(client__status__in=STOPPING_STATUSES)
         .annotate(due_offset=_due_offset(offsets, now))
         .filter(
@@ -474,16 +474,14 @@ def journey_reminders_choose(*, org: Organization, now: dt.datetime, limit: int 
     )
     return insert_select(
         JourneyReminder,
-        chosen.annotate(due_offset=_due_offset(offsets, now)),
+        chosen.annotate(due_offset=_due_offset(offsets, now), zone=zone),
         {
             "org": org.pk,
             "journey": F("pk"),
             "step": F("current_step"),
             "kind": ReminderKind.AUTOMATIC,
             "offset_days": F("due_offset"),
-            "day": Case(
-                *[When(time_zone=zone, then=Value(day)) for zone, day in awake.items()], output_field=DateField()
-            ),
+            "day": Case(*[When(zone=name, then=Value(day)) for name, day in awake.items()], output_field=DateField()),
             "channel": "",
             "fresh_link": False,
             "created_at": now,

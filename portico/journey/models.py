@@ -80,8 +80,6 @@ class Journey(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=16, default=DIRECT)  # the lead's source, or "direct"
     lead_created_at = models.DateTimeField(null=True, blank=True)  # the lead it came from (the funnel)
-    # The client's time zone (its own, else the organization's) for quiet hours.
-    time_zone = models.CharField(max_length=64, default="UTC")
     # The record was closed or deleted: off the board, no reminders (until it is live again).
     stopped_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -158,13 +158,6 @@ def test_closing_the_record_stops_the_journey(org_a):
     assert journey(client).stopped_at is not None
 
 
-def test_the_client_time_zone_is_kept_for_quiet_hours(org_a):
-    client = invite(org_a, time_zone="America/Mexico_City")
-    assert journey(client).time_zone == "America/Mexico_City"
-    other = invite(org_a, name="Uma Utc")
-    assert journey(other).time_zone == (org_a.org.time_zone or "UTC")
-
-
 def test_bulk_invitations_start_journeys_set_based(org_a):
     portal_set_up(org_a)
     clients = [client_make(org_a, f"Bulk {i} Client", email=f"bulk{i}@example.test") for i in range(6)]

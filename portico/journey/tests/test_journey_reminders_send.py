@@ -14,12 +14,14 @@ from django.core import mail
 from django.core.management import call_command
 
 from portico.audit.models import AuditAction, AuditEvent
-from portico.clients.actions import client_delete, client_status_change
+from portico.clients.actions import client_delete, client_status_change, client_update
+from portico.core.actors import Actor
 from portico.invitations.actions import invitation_revoke, invitations_revoke_open
 from portico.invitations.models import Invitation
 from portico.journey.actions import journey_remind, journey_reminders_send, journey_settings_save
 from portico.journey.models import JourneyReminder, ReminderKind
 from portico.journey.tests.helpers import accept, estimate_make, estimate_move, invite, journey, staff
+from portico.orgs.actions import org_settings_update
 from testing.world import client_make, portal_set_up
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,24 @@ def test_never_in_the_quiet_hours_of_the_clients_time_zone(org_a):
     assert mine.day == dt.date(2026, 3, 4)
     # 03:00 UTC on day 5: 21:00 in Mexico City the day before (quiet), 03:00 in London (quiet).
     assert sweep(at(5, hour=3)) == 0
+
+
+def test_the_time_zone_is_read_from_the_record_when_the_sweep_runs(org_a):
+    # Quiet hours follow the client's time zone as it is now (changed after the invitation), and
+    # the organization's when the record has none (changed too): nothing is copied at the start.
+    with time_machine.travel(T0, tick=False):
+        mexico = invite(org_a, name="Mia Mexico", email="mia@example.test", time_zone="UTC")
+        plain = invite(org_a, name="Pat Plain", email="pat@example.test", time_zone="")
+    client_update(client=mexico, actor=Actor.system(), time_zone="America/Mexico_City")
+    org_settings_update(org=org_a.org, actor=Actor.system(), time_zone="Asia/Tokyo")
+    # 13:00 UTC: 07:00 in Mexico City (quiet), 22:00 in Tokyo (quiet).
+    assert sweep(at(2, hour=13)) == 0
+    # 15:00 UTC: 09:00 in Mexico City; 00:00 in Tokyo (still quiet).
+    assert sweep(at(2, hour=15)) == 1
+    assert JourneyReminder.objects.get().journey.client_id == mexico.pk
+    # 00:00 UTC the next day: 09:00 in Tokyo.
+    assert sweep(at(3, hour=0)) == 1
+    assert JourneyReminder.objects.get(journey__client=plain).day == dt.date(2026, 3, 5)
 
 
 def test_quiet_hours_are_the_organizations_setting(org_a):
