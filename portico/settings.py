@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "portico.leads",
     "portico.bookings",
     "portico.estimates",
+    "portico.agreements",
+    "portico.payments",
+    "portico.work",
     "portico.journey",
     "portico.web",
     "django.contrib.admin",
@@ -197,6 +200,25 @@ PHONE_DEFAULT_REGION = envstr("PHONE_DEFAULT_REGION") or "MX"  # phones typed wi
 # --- mail: Django's mail backends; EMAIL_URL chooses one ---
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "Portico <no-reply@portico.localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# --- secrets at rest (core.crypto): Fernet keys, the first encrypts; empty: derived from SECRET_KEY ---
+SECRETS_KEYS = envlist("SECRETS_KEYS", [])
+
+# --- agreements: the installation's seal, a PDF signature on every signed agreement (agreements.seal) ---
+# A PKCS#12 file with its passphrase (what certificate vendors sell), or PEM files; `manage.py
+# seal_certificate` makes a self-signed pair for development at the PEM defaults.
+AGREEMENT_SEAL_PKCS12_FILE = envstr("AGREEMENT_SEAL_PKCS12_FILE") or ""
+AGREEMENT_SEAL_PASSPHRASE = envstr("AGREEMENT_SEAL_PASSPHRASE") or ""
+AGREEMENT_SEAL_CERT_FILE = Path(envstr("AGREEMENT_SEAL_CERT_FILE") or (VAR_DIR / "seal" / "cert.pem"))
+AGREEMENT_SEAL_KEY_FILE = Path(envstr("AGREEMENT_SEAL_KEY_FILE") or (VAR_DIR / "seal" / "key.pem"))
+# An RFC 3161 time-stamp authority; empty: sealed with the server's time only.
+AGREEMENT_TSA_URL = envstr("AGREEMENT_TSA_URL") or ""
+
+# --- payments (Stripe): each organization connects its own account in Settings ---
+# Production always loads Stripe.js from Stripe; browser tests point this at a local stand-in.
+STRIPE_JS_URL = envstr("STRIPE_JS_URL") or "https://js.stripe.com/v3/"
+# Empty: Stripe's API. Tests point the official client at a local fake Stripe server.
+STRIPE_API_BASE = envstr("STRIPE_API_BASE") or ""
+
 # --- Web Push (staff phone notifications): a VAPID key pair; `manage.py vapid_keys` makes one ---
 VAPID_PRIVATE_KEY_FILE = Path(envstr("VAPID_PRIVATE_KEY_FILE") or (VAR_DIR / "vapid_private.pem"))
 VAPID_SUBJECT = envstr("VAPID_SUBJECT") or "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1]

@@ -22,6 +22,11 @@ class EventKind(models.TextChoices):
     ESTIMATE_APPROVED = "estimate_approved", _("A client approved an estimate")
     ESTIMATE_DECLINED = "estimate_declined", _("A client declined an estimate")
     ONBOARDING_COMPLETED = "onboarding_completed", _("A client completed onboarding")
+    AGREEMENT_SIGNED = "agreement_signed", _("A client signed an agreement")
+    PAYMENT_METHOD_ADDED = "payment_method_added", _("A client added a payment method")
+    PAYMENT_METHOD_FAILED = "payment_method_failed", _("A client's payment method could not be set up")
+    JOB_CREATED = "job_created", _("A job was created")
+    JOB_ASSIGNED = "job_assigned", _("A job was assigned to you")
     TEST = "test", _("Test notification")
 
 

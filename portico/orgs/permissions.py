@@ -27,6 +27,8 @@ class Permission(models.TextChoices):
     REQUESTS_ANSWER = "requests.answer", _("Answer requests")
     LEADS_MANAGE = "leads.manage", _("Manage leads")
     ESTIMATES_MANAGE = "estimates.manage", _("Manage estimates")
+    AGREEMENTS_MANAGE = "agreements.manage", _("Manage agreements")
+    JOBS_MANAGE = "jobs.manage", _("Manage jobs")
     STAFF_MANAGE = "staff.manage", _("Manage staff")
     ROLES_MANAGE = "roles.manage", _("Manage roles")
     ORG_SETTINGS = "org.settings", _("Organization settings")
@@ -50,6 +52,12 @@ HELP: dict[str, Promise] = {
         "See the leads from the website (contact form, bookings, referrals), convert them to clients and disqualify them."
     ),
     Permission.ESTIMATES_MANAGE: _("Create, send and revise estimates, and download their PDF."),
+    Permission.AGREEMENTS_MANAGE: _(
+        "Write agreement templates; create, send and void agreements; download signed copies and their audit trail."
+    ),
+    Permission.JOBS_MANAGE: _(
+        "See jobs, create them, assign them to staff and move them along (schedule, start, complete, cancel)."
+    ),
     Permission.STAFF_MANAGE: _("Invite staff members, change their role, deactivate and reactivate them."),
     Permission.ROLES_MANAGE: _("Create, edit and delete roles."),
     Permission.ORG_SETTINGS: _("Change the organization's settings, such as requiring two-factor authentication."),
@@ -74,7 +82,10 @@ SECTIONS: list[tuple[Promise, list[Permission]]] = [
         ],
     ),
     (_("Portal"), [Permission.PORTAL_CHANGE_STATUS, Permission.INVITATIONS_SEND, Permission.REQUESTS_ANSWER]),
-    (_("Onboarding"), [Permission.LEADS_MANAGE, Permission.ESTIMATES_MANAGE]),
+    (
+        _("Onboarding"),
+        [Permission.LEADS_MANAGE, Permission.ESTIMATES_MANAGE, Permission.AGREEMENTS_MANAGE, Permission.JOBS_MANAGE],
+    ),
     (
         _("Administration"),
         [
@@ -105,6 +116,8 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.REQUESTS_ANSWER,
         Permission.LEADS_MANAGE,
         Permission.ESTIMATES_MANAGE,
+        Permission.AGREEMENTS_MANAGE,
+        Permission.JOBS_MANAGE,
     ],
     _("Sales"): [
         Permission.CLIENTS_VIEW,
@@ -113,6 +126,7 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.INVITATIONS_SEND,
         Permission.LEADS_MANAGE,
         Permission.ESTIMATES_MANAGE,
+        Permission.AGREEMENTS_MANAGE,
     ],
     _("Read-only"): [Permission.CLIENTS_VIEW],
 }

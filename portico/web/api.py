@@ -7,6 +7,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 from ninja.security import SessionAuth
 
+from portico.agreements.api import router as agreements_router
 from portico.bookings.api import router as bookings_router
 from portico.clients.api import router as clients_router
 from portico.estimates.api import router as estimates_router
@@ -16,7 +17,9 @@ from portico.leads.api import router as leads_router
 from portico.notifications.api import router as notifications_router
 from portico.orgs.api import router as orgs_router
 from portico.orgs.api_shared import error_handlers_install
+from portico.payments.api import router as payments_router
 from portico.requests.api import router as requests_router
+from portico.work.api import router as work_router
 
 api = NinjaAPI(title="Portico API", version="1", urls_namespace="api", auth=SessionAuth(csrf=True))
 error_handlers_install(api)
@@ -28,4 +31,7 @@ api.add_router("", notifications_router)
 api.add_router("", leads_router)
 api.add_router("", bookings_router)
 api.add_router("", estimates_router)
+api.add_router("", agreements_router)
+api.add_router("", payments_router)
+api.add_router("", work_router)
 api.add_router("", journey_router)

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from portico.accounts import urls as accounts_urls
+from portico.agreements import urls as agreements_urls
 from portico.bookings import urls as bookings_urls
 from portico.clients import urls as clients_urls
 from portico.estimates import urls as estimates_urls
@@ -17,10 +18,12 @@ from portico.leads import urls as leads_urls
 from portico.notifications import urls as notifications_urls
 from portico.orgs import urls as orgs_urls
 from portico.outbox import urls as outbox_urls
+from portico.payments import urls as payments_urls
 from portico.portal import urls as portal_urls
 from portico.requests import urls as requests_urls
 from portico.web import views
 from portico.web.api import api
+from portico.work import urls as work_urls
 
 org_patterns: list[URLPattern | URLResolver] = [
     path("", views.start, name="org_dashboard"),
@@ -33,6 +36,9 @@ org_patterns: list[URLPattern | URLResolver] = [
     *leads_urls.org_urlpatterns,
     *bookings_urls.org_urlpatterns,
     *estimates_urls.org_urlpatterns,
+    *agreements_urls.org_urlpatterns,
+    *payments_urls.org_urlpatterns,
+    *work_urls.org_urlpatterns,
     *journey_urls.org_urlpatterns,
     *notifications_urls.org_urlpatterns,
     *jobs_urls.org_urlpatterns,
@@ -51,6 +57,9 @@ urlpatterns = [
     *portal_urls.urlpatterns,
     *requests_urls.urlpatterns,
     *estimates_urls.urlpatterns,
+    *agreements_urls.urlpatterns,
+    *payments_urls.urlpatterns,
+    *work_urls.urlpatterns,
     *journey_urls.urlpatterns,
     path("portal/<slug:org_slug>/", views.portal_org_home, name="portal_org_home"),
     *invitations_urls.urlpatterns,

@@ -1,0 +1,53 @@
+"""Secrets at rest: credentials the organization types in (its Stripe keys, ...) are stored
+encrypted (Fernet: AES-128-CBC + HMAC-SHA256) and never shown again in full.
+
+The keys come from ``settings.SECRETS_KEYS`` (the first encrypts, all decrypt: add a new key in
+front to rotate, re-save, then drop the old one). Without it, one key is derived from SECRET_KEY,
+so a development set-up needs nothing; production sets its own (a copy of the database alone then
+reveals no credential)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+
+
+class SecretUnreadable(Exception):
+    """The stored value was encrypted with a key this installation no longer has."""
+
+
+def _fernet() -> MultiFernet:
+    keys = list(getattr(settings, "SECRETS_KEYS", []) or [])
+    if not keys:
+        derived = hashlib.sha256(b"portico.core.crypto:" + settings.SECRET_KEY.encode()).digest()
+        keys = [base64.urlsafe_b64encode(derived).decode()]
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def secret_seal(value: str) -> str:
+    """``value`` encrypted for storage ("" stays "")."""
+    if not value:
+        return ""
+    return _fernet().encrypt(value.encode()).decode()
+
+
+def secret_open(token: str) -> str:
+    """The stored ``token`` decrypted ("" stays "")."""
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise SecretUnreadable("a stored secret cannot be decrypted with the configured SECRETS_KEYS") from exc
+
+
+def secret_hint(value: str) -> str:
+    """What the page shows of a secret once saved: its kind and last four ("sk_test_…4242")."""
+    if not value:
+        return ""
+    prefix = value.split("_", 2)
+    head = "_".join(prefix[:2]) + "_" if len(prefix) == 3 else ""
+    return f"{head}…{value[-4:]}"
