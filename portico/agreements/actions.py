@@ -26,6 +26,7 @@ from portico.agreements.merge import (
     body_clean,
     estimate_fields_used,
     fields_check,
+    fields_named,
     merge_for,
 )
 from portico.agreements.models import (
@@ -252,7 +253,7 @@ def agreement_create(
     if needs and estimate is None:
         raise PorticoError(
             _("%(client)s has no approved estimate, and the template uses %(fields)s.")
-            % {"client": client.name, "fields": ", ".join("{{ %s }}" % f for f in needs)},
+            % {"client": client.name, "fields": fields_named(needs)},
             code="no_estimate",
             extra={"field": "estimate"},
         )
@@ -308,9 +309,7 @@ def agreement_update(*, agreement: Agreement, actor: Actor, title: str, body: st
     """Edit a draft's merged title and text (a sent or signed agreement is never edited)."""
     fresh = _locked(agreement)
     if fresh.state != AgreementState.DRAFT:
-        raise PorticoError(
-            _("Only a draft can be changed. Void this agreement and make a new one."), code="not_draft"
-        )
+        raise PorticoError(_("Only a draft can be changed. Void this agreement and make a new one."), code="not_draft")
     title = " ".join(title.split())
     if not title or len(title) > MAX_NAME:
         raise PorticoError(_("Give the document a title (at most 200 characters)."), code="invalid")

@@ -69,13 +69,18 @@ def fields_used(text: str) -> list[str]:
     return [m.group(1) for m in FIELD_RE.finditer(text)]
 
 
+def fields_named(names: list[str]) -> str:
+    """``["client.name"]`` as staff write them: "{{ client.name }}"."""
+    return ", ".join(f"{{{{ {name} }}}}" for name in names)
+
+
 def fields_check(text: str, *, where: str, title: bool = False) -> None:
     """Refuse unknown or malformed merge fields, naming them (``where``: "title" or "text")."""
     unknown = sorted({name for name in fields_used(text) if name not in FIELDS})
     if unknown:
         raise PorticoError(
             _("Unknown merge field in the %(where)s: %(fields)s. The fields are listed under the text.")
-            % {"where": where, "fields": ", ".join("{{ %s }}" % name for name in unknown)},
+            % {"where": where, "fields": fields_named(unknown)},
             code="invalid",
             extra={"field": where, "unknown": unknown},
         )
@@ -83,8 +88,7 @@ def fields_check(text: str, *, where: str, title: bool = False) -> None:
         block = sorted({name for name in fields_used(text) if name in BLOCK_FIELDS})
         if block:
             raise PorticoError(
-                _("%(fields)s can be used in the text only, not in the title.")
-                % {"fields": ", ".join("{{ %s }}" % name for name in block)},
+                _("%(fields)s can be used in the text only, not in the title.") % {"fields": fields_named(block)},
                 code="invalid",
                 extra={"field": where},
             )

@@ -21,7 +21,10 @@ def org_branding(org: Organization) -> dict[str, Any]:
     if portal is None:
         return branding_read(name=org.name)
     return branding_read(
-        name=portal.portal_name or org.name, primary=portal.primary_colour, accent=portal.accent_colour, logo=portal.logo
+        name=portal.portal_name or org.name,
+        primary=portal.primary_colour,
+        accent=portal.accent_colour,
+        logo=portal.logo,
     )
 
 

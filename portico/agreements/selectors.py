@@ -66,7 +66,9 @@ def agreement_events(*, agreement: Agreement) -> list[AgreementEvent]:
 def agreements_of_client(*, client: Client, limit: int = 5) -> list[Agreement]:
     """A client record's newest agreements (one query)."""
     return list(
-        Agreement.objects.filter(org_id=client.org_id, client=client).defer("body").order_by("-created_at", "-id")[:limit]
+        Agreement.objects.filter(org_id=client.org_id, client=client)
+        .defer("body")
+        .order_by("-created_at", "-id")[:limit]
     )
 
 
@@ -80,8 +82,19 @@ def latest_approved_estimate(*, client: Client) -> Estimate | None:
     )
 
 
+def approved_estimates(*, client: Client) -> list[Estimate]:
+    """The client's approved estimates, newest first (the new-agreement page offers them)."""
+    return list(
+        Estimate.objects.filter(org_id=client.org_id, client=client, state=EstimateState.APPROVED).order_by(
+            "-decided_at", "-id"
+        )
+    )
+
+
 def estimate_of_client_get(*, client: Client, estimate_id: int) -> Estimate:
-    return get_object_or_404(Estimate.objects.select_related("org"), org_id=client.org_id, client=client, pk=estimate_id)
+    return get_object_or_404(
+        Estimate.objects.select_related("org"), org_id=client.org_id, client=client, pk=estimate_id
+    )
 
 
 # --- templates ---
@@ -107,7 +120,9 @@ def template_version_latest(*, template: AgreementTemplate) -> AgreementTemplate
 
 def template_versions(*, template: AgreementTemplate, limit: int = VERSIONS_SHOWN) -> list[AgreementTemplateVersion]:
     return list(
-        AgreementTemplateVersion.objects.filter(template=template).select_related("created_by").order_by("-number")[:limit]
+        AgreementTemplateVersion.objects.filter(template=template)
+        .select_related("created_by")
+        .order_by("-number")[:limit]
     )
 
 
@@ -118,7 +133,7 @@ def default_template(*, org: Organization) -> AgreementTemplate | None:
 def preview_clients(*, org: Organization) -> list[Client]:
     """The clients a preview may be made with: the newest live records (a select, phone first)."""
     return list(
-        Client.objects.filter(org=org, deleted_at=None).only("pk", "name").order_by("-created_at", "-id")[
-            :PREVIEW_CLIENTS
-        ]
+        Client.objects.filter(org=org, deleted_at=None)
+        .only("pk", "name")
+        .order_by("-created_at", "-id")[:PREVIEW_CLIENTS]
     )
