@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from portico.agreements.actions import agreement_create, agreement_send, agreement_template_create
 from portico.agreements.models import Agreement, AgreementState, AgreementTemplate
-from portico.estimates.tests.factories import joined, staff
+from portico.estimates.actions import estimate_approve
+from portico.estimates.models import Estimate
+from portico.estimates.tests.factories import client_actor, estimate_make, joined, staff
 from testing.world import World, client_make
 
 _serial = itertools.count(1)
@@ -67,3 +69,9 @@ def agreement_draft_make(world: World, *, client: Any = None, body: str = BODY) 
         n = next(_serial)
         client = client_make(world, f"Draft{n} Client", email=f"draft{n}@example.test")
     return agreement_create(client=client, template=template_make(world, body=body), actor=staff(world))
+
+
+def approved_estimate_make(world: World, client: Any, person: Any, **fields: Any) -> Estimate:
+    """An estimate of ``client`` (joined the portal as ``person``), sent and approved by them."""
+    estimate = estimate_make(world, client=client, sent=True, **fields)
+    return estimate_approve(estimate=estimate, actor=client_actor(person), content_hash=estimate.content_hash)
