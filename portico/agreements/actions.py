@@ -410,7 +410,7 @@ def agreement_send(*, agreement: Agreement, actor: Actor) -> Agreement:
     fresh = _locked(agreement)
     AGREEMENT_MACHINE.target(fresh.state, "send")
     older = (
-        Agreement.objects.select_for_update()
+        Agreement.objects.select_for_update(of=("self",))
         .select_related("org", "client")
         .filter(client_id=fresh.client_id, state=AgreementState.SENT)
         .exclude(pk=fresh.pk)
