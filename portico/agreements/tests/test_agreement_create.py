@@ -56,7 +56,7 @@ def test_a_template_using_the_estimate_needs_an_approved_one(org_a):
 
 
 def test_another_clients_or_an_unapproved_estimate_is_refused(org_a):
-    record, person = joined(org_a)
+    record, _person = joined(org_a)
     other, other_person = joined(org_a, "Other", "other@example.test")
     foreign = approved_estimate_make(org_a, other, other_person)
     template = template_make(org_a, body=BODY)

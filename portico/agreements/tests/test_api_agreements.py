@@ -112,7 +112,7 @@ def test_another_organizations_agreement_is_404(client, org_a, org_b, method, pa
 
 def test_another_organizations_client_template_or_estimate_is_404(client, org_a, org_b):
     headers = _key(org_a)
-    mine, my_person = joined(org_a)
+    mine, _my_person = joined(org_a)
     theirs, their_person = joined(org_b, "Theirs", "theirs@example.test")
     my_template, their_template = template_make(org_a), template_make(org_b)
     their_estimate = approved_estimate_make(org_b, theirs, their_person)

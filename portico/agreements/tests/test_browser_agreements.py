@@ -5,6 +5,7 @@ approved estimate and send it after confirming. No page scrolls sideways."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -61,7 +62,7 @@ def test_staff_write_a_template_preview_it_and_send_an_agreement_on_a_phone(page
     screenshot(page, "agreement-preview-390")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF preview").click()
-    assert open(download.value.path(), "rb").read(4) == b"%PDF"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 
     page.goto(f"{base}/o/alpha/agreements/new/?client={record.pk}")
     expect(page.get_by_label("Approved estimate")).to_have_value(str(estimate.pk))

@@ -21,7 +21,12 @@ def test_new_and_edit_make_versions(client, org_a):
     assert b"No agreement templates yet" in client.get(reverse("agreement_template_list", args=[s])).content
     response = client.post(
         reverse("agreement_template_new", args=[s]),
-        {"name": "Standard", "title": "Service agreement", "body": "<p>Hello {{ client.name }}</p>", "is_default": "on"},
+        {
+            "name": "Standard",
+            "title": "Service agreement",
+            "body": "<p>Hello {{ client.name }}</p>",
+            "is_default": "on",
+        },
     )
     template = AgreementTemplate.objects.get(org=org_a.org, name="Standard")
     assert response.status_code == 302 and template.is_default
@@ -55,7 +60,9 @@ def test_preview_with_a_real_client_and_their_approved_estimate(client, org_a):
     page = client.get(url, {"client": record.pk}).content.decode()
     assert f"Preview &lt;i&gt;Person&lt;/i&gt; owes {money_text(estimate.total, estimate.currency)}" in page
     assert "Work item 1" in page
-    pdf = client.get(reverse("agreement_template_preview_pdf", args=[org_a.org.slug, template.pk]), {"client": record.pk})
+    pdf = client.get(
+        reverse("agreement_template_preview_pdf", args=[org_a.org.slug, template.pk]), {"client": record.pk}
+    )
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
