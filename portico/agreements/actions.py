@@ -76,7 +76,7 @@ def _template_input(name: str, title: str, body: str) -> tuple[str, str, str]:
     cleaned = body_clean(body)
     if not cleaned:
         raise PorticoError(_("Write the agreement's text."), code="invalid", extra={"field": "body"})
-    fields_check(title, where=_("title"), title=True)
+    fields_check(title, where=_("title"), field="title", title=True)
     fields_check(cleaned, where=_("text"))
     return name, title, cleaned
 
@@ -407,6 +407,9 @@ def agreement_send(*, agreement: Agreement, actor: Actor) -> Agreement:
     """Draft → sent. The PDF is rendered once, stored, and its SHA-256 fixed (the chain's SENT
     event holds it): the client reads and signs exactly these bytes. A sent, unsigned agreement
     of the same client is voided, superseded by this one (one waits for a signature at a time)."""
+    # The client's row first: two sends for one client wait for each other, so the second finds
+    # the first sent and supersedes it (the database allows one sent agreement per client).
+    list(Client.objects.select_for_update().filter(pk=agreement.client_id).values_list("pk", flat=True))
     fresh = _locked(agreement)
     AGREEMENT_MACHINE.target(fresh.state, "send")
     older = (

@@ -74,15 +74,16 @@ def fields_named(names: list[str]) -> str:
     return ", ".join(f"{{{{ {name} }}}}" for name in names)
 
 
-def fields_check(text: str, *, where: str, title: bool = False) -> None:
-    """Refuse unknown or malformed merge fields, naming them (``where``: "title" or "text")."""
+def fields_check(text: str, *, where: str, field: str = "body", title: bool = False) -> None:
+    """Refuse unknown or malformed merge fields, naming them (``where``: "title" or "text", as
+    the message says it; ``field``: the form field the error belongs to)."""
     unknown = sorted({name for name in fields_used(text) if name not in FIELDS})
     if unknown:
         raise PorticoError(
             _("Unknown merge field in the %(where)s: %(fields)s. The fields are listed under the text.")
             % {"where": where, "fields": fields_named(unknown)},
             code="invalid",
-            extra={"field": where, "unknown": unknown},
+            extra={"field": field, "unknown": unknown},
         )
     if title:
         block = sorted({name for name in fields_used(text) if name in BLOCK_FIELDS})
@@ -90,14 +91,14 @@ def fields_check(text: str, *, where: str, title: bool = False) -> None:
             raise PorticoError(
                 _("%(fields)s can be used in the text only, not in the title.") % {"fields": fields_named(block)},
                 code="invalid",
-                extra={"field": where},
+                extra={"field": field},
             )
     if BRACES_RE.search(FIELD_RE.sub("", text)):
         raise PorticoError(
             _("A merge field in the %(where)s is not written right: write it like {{ client.name }}.")
             % {"where": where},
             code="invalid",
-            extra={"field": where},
+            extra={"field": field},
         )
 
 
