@@ -109,7 +109,9 @@ RETURN_MESSAGES = {
     "activated": (messages.SUCCESS, gettext_lazy("Your payment method is saved.")),
     "awaiting verification": (
         messages.INFO,
-        gettext_lazy("Your bank account will be verified in 1–2 business days: Stripe sends two small deposits or a code."),
+        gettext_lazy(
+            "Your bank account will be verified in 1–2 business days: Stripe sends two small deposits or a code."
+        ),
     ),
 }
 
