@@ -439,9 +439,13 @@ class FakeStripe:
         if method == "GET" and path in ("/v1/balance", "/v1/account"):
             return 200, {"object": "balance", "available": [{"amount": 0, "currency": "usd"}], "livemode": False}
         if method == "POST" and path == "/v1/customers":
-            customer = {"id": "cus_" + secrets.token_hex(7), "object": "customer", "name": form.get("name", "")}
-            customer["email"] = form.get("email")
-            customer["metadata"] = {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")}
+            customer: dict[str, Any] = {
+                "id": "cus_" + secrets.token_hex(7),
+                "object": "customer",
+                "name": form.get("name", ""),
+                "email": form.get("email"),
+                "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            }
             self.customers[customer["id"]] = customer
             return 200, customer
         if method == "POST" and path == "/v1/setup_intents":

@@ -30,7 +30,7 @@ def agreement_sent_make(world: World, *, client: Any = None, person: Any = None,
     """A sent agreement; with no ``client``, a new client who joined the portal (``person``)."""
     if client is None:
         n = next(_serial)
-        client, person = joined(world, f"Agree{n} Client", f"agree{n}@example.test")
+        client, _person = joined(world, f"Agree{n} Client", f"agree{n}@example.test")
     with transaction.atomic():
         counter, _ = AgreementCounter.objects.select_for_update().get_or_create(org=world.org)
         counter.last_number += 1

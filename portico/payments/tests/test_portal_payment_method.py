@@ -31,7 +31,7 @@ def _add(client, org, record, attempt="attempt-1"):
 def _confirm(fake, seti, **data):
     """What the stand-in Stripe.js sends from the browser (with the publishable key)."""
     intent = fake.setup_intents[seti]
-    status, answer = fake.answer(
+    _status, answer = fake.answer(
         "POST",
         f"/v1/setup_intents/{seti}/confirm",
         {"Authorization": f"Bearer {fake.publishable_key}"},
