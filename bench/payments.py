@@ -2,15 +2,15 @@
 
 The organization "payments-bench" gets BENCH_PAYMENT_CLIENTS (default 2,000) clients, one removed
 payment method each and BENCH_PAYMENT_EVENTS (default 20,000) recorded Stripe events (the tables as
-a year of webhooks leaves them), inserted set-based, and a Stripe connection pointed at a local
-fake Stripe (testing.fakes.FakeStripe). Then, through the Django test client (no session: Stripe
+a year of webhooks leaves them), inserted set-based, and a Stripe connection (keys of a local
+fake Stripe, testing.fakes.FakeStripe, which the webhook never calls). Then, through the Django test client (no session: Stripe
 signs, it does not sign in):
 
 - ``stripe.webhook``: a signed ``setup_intent.succeeded`` for a fresh pending method (made untimed
   before each run, as ``payment_method_start`` leaves it): the signature checked on the raw body,
-  the event id deduplicated, the card read from Stripe once (the event carries only its id: one
-  local HTTP call to the fake), the method confirmed (the client's previous one removed), the
-  audit rows, the journey's signal receivers and the navigators' notification. Target p95 ≤ 20 ms.
+  the event id deduplicated, the method confirmed (the client's previous one removed), the audit
+  rows, the journey's signal receivers and the worker's task row (the card's description and the
+  navigators' notice: not timed, the worker's). Stripe is not called. Target p95 ≤ 20 ms.
 - ``stripe.webhook.replay``: the same event delivered again: answered 200, nothing changed.
 """
 
@@ -142,7 +142,7 @@ def note(results: list[dict[str, Any]]) -> str:
     return (
         f"stripe.webhook: a signed setup_intent.succeeded POSTed to the organization's webhook (Django test client) "
         f"with {EVENTS:,} events already recorded and {CLIENTS:,} clients: signature on the raw body, dedup by event "
-        f"id, one retrieve of the card from a local fake Stripe (the event carries only its id), the method "
-        f"confirmed with the client's old one removed, audit, journey signal and navigators' notification. Target "
-        f"p95 ≤ 20 ms. stripe.webhook.replay: the same event again (200, nothing changed)."
+        f"id, the method confirmed with the client's old one removed, audit, journey signal and the worker's "
+        f"task row (its description from Stripe and the navigators' notice run in the worker, untimed); no call to "
+        f"Stripe. Target p95 ≤ 20 ms. stripe.webhook.replay: the same event again (200, nothing changed)."
     )

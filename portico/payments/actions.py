@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import stripe
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from portico.audit.actions import audit_record
 from portico.audit.decorators import action
@@ -40,6 +40,7 @@ from portico.payments.stripe_api import (
     StripeKeys,
     StripeUnavailable,
     account_client,
+    as_dict,
     keys_check,
     keys_verify,
     stripe_message,
@@ -226,7 +227,7 @@ def _staff_url(pm: PaymentMethod) -> str:
     return reverse("client_detail", args=[pm.org.slug, pm.client_id])
 
 
-def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor) -> None:
+def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id: Any = None) -> None:
     """Pending → active with Stripe's description; the client's previous active method is removed in
     the same transaction (the database allows one active per client)."""
     Client.objects.select_for_update().filter(pk=pm.client_id).first()  # one confirmation per client at a time
@@ -242,6 +243,8 @@ def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor) -> None:
         )
         _changed(old, actor)
     updates = {**details, "confirmed_at": timezone.now(), "failure_message": ""}
+    if not updates.get("payment_method_id") and isinstance(method_id, str) and method_id:
+        updates["payment_method_id"] = method_id  # an event names the method by id only: described later
     PAYMENT_METHOD_MACHINE.apply(
         pm,
         "confirm",
@@ -253,6 +256,41 @@ def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor) -> None:
     for name, value in updates.items():
         setattr(pm, name, value)
     _changed(pm, actor)
+    # The navigators' notice (and, when a webhook confirmed it before the return page described
+    # it, the card's description) waits for the worker: the webhook answers without calling Stripe.
+    # The task row is written in this transaction, so the notice cannot be lost.
+    payment_method_added.enqueue(pm.pk)
+
+
+@task()
+def payment_method_added(payment_method_id: int) -> str:
+    return payment_method_added_notify(payment_method_id=payment_method_id)
+
+
+@action(
+    audited=False,
+    why="the confirmation was audited (PAYMENT_METHOD_STATE_CHANGED); this adds Stripe's description "
+    "(brand, last 4, expiry: no state moves) and the navigators' notification rows",
+)
+def payment_method_added_notify(*, payment_method_id: int) -> str:
+    """Run by the worker after a method became active: describe it from Stripe if its row does not
+    know its card or bank yet, then tell the client's navigators. Returns what it did."""
+    pm = PaymentMethod.objects.select_related("org", "client").filter(pk=payment_method_id).first()
+    if pm is None or pm.state != PaymentMethodState.ACTIVE:
+        return "skipped: not active"
+    done = "notified"
+    if not pm.last4 and pm.payment_method_id:
+        account = StripeAccount.objects.filter(org_id=pm.org_id).first()
+        try:
+            method = account_client(account).v1.payment_methods.retrieve(pm.payment_method_id) if account else None
+        except stripe.StripeError:
+            method = None  # notified without the description; the page shows the kind only
+        details = method_details(as_dict(method)) if method is not None else {}
+        if details:
+            PaymentMethod.objects.filter(pk=pm.pk).update(**details)
+            for name, value in details.items():
+                setattr(pm, name, value)
+            done = "described and notified"
     notify_navigators(
         client=pm.client,
         event=Event(
@@ -263,6 +301,7 @@ def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor) -> None:
             url=_staff_url(pm),
         ),
     )
+    return done
 
 
 def _fail(pm: PaymentMethod, message: str, actor: Actor) -> None:
@@ -331,7 +370,7 @@ def _apply_intent(pm: PaymentMethod, intent: dict[str, Any], details: dict[str, 
     if pm.state != PaymentMethodState.PENDING:
         return f"unchanged: already {pm.state}"
     if status == "succeeded":
-        _confirm(pm, details, actor)
+        _confirm(pm, details, actor, intent.get("payment_method"))
         return "activated"
     next_action = intent.get("next_action") or {}
     if status == "processing" or (
@@ -391,35 +430,20 @@ def _event_target(org_id: int, event: dict[str, Any]) -> PaymentMethod | None:
     return None
 
 
-def _record(org_id: int, event: dict[str, Any]) -> StripeEvent | None:
-    """The event's row, or None when it was recorded before (a replay changes nothing)."""
-    try:
-        with transaction.atomic():
-            return StripeEvent.objects.create(
-                org_id=org_id,
-                event_id=str(event.get("id", ""))[:255],
-                type=str(event.get("type", ""))[:100],
-                livemode=bool(event.get("livemode")),
-                payload=event,
-            )
-    except IntegrityError:
-        return None
-
-
 @action(
     audited=False,
     why="the StripeEvent row records every event received; the applied ones also write STRIPE_EVENT_APPLIED",
 )
-def stripe_event_apply(
-    *, org_id: int, event: dict[str, Any], actor: Actor, method: dict[str, Any] | None = None
-) -> StripeEvent | None:
-    """A verified webhook event, once: recorded (unique per organization and event id; a replay
-    returns None and changes nothing), then applied. ``method``: the SetupIntent's PaymentMethod
-    object when the webhook had to read it from Stripe (the event carries only its id)."""
-    recorded = _record(org_id, event)
-    if recorded is None:
+def stripe_event_apply(*, org_id: int, event: dict[str, Any], actor: Actor) -> StripeEvent | None:
+    """A verified webhook event, once: applied, then recorded with its outcome (unique per
+    organization and event id). A replay returns None and changes nothing; the same event delivered
+    twice at the same moment waits on the payment method's lock, then its INSERT fails
+    (IntegrityError: the whole action rolls back). Stripe is not called here: an event carries its
+    object (a SetupIntent names its method by id; ``payment_method_added`` describes it later)."""
+    event_id = str(event.get("id", ""))[:255]
+    if StripeEvent.objects.filter(org_id=org_id, event_id=event_id).exists():
         return None
-    kind = recorded.type
+    kind = str(event.get("type", ""))[:100]
     if kind not in WEBHOOK_EVENTS:
         outcome = "ignored: not an event Portico applies"
     else:
@@ -429,7 +453,7 @@ def stripe_event_apply(
             outcome = "ignored: unknown setup intent" if kind.startswith("setup_intent.") else "ignored: unknown method"
         elif kind == "payment_method.detached":
             if pm.state in (PaymentMethodState.PENDING, PaymentMethodState.ACTIVE):
-                _remove(pm, actor, stripe_event=recorded.event_id)
+                _remove(pm, actor, stripe_event=event_id)
                 outcome = "removed"
             else:
                 outcome = f"unchanged: already {pm.state}"
@@ -440,7 +464,7 @@ def stripe_event_apply(
                 outcome = "failed"
         else:  # setup_intent.succeeded (for a bank account: its microdeposits were verified)
             embedded = obj.get("payment_method")
-            details = method_details(method or (embedded if isinstance(embedded, dict) else None))
+            details = method_details(embedded if isinstance(embedded, dict) else None)
             outcome = _apply_intent(pm, obj, details, actor)
         if pm is not None and not outcome.startswith(("unchanged", "ignored")):
             audit_record(
@@ -448,8 +472,13 @@ def stripe_event_apply(
                 actor=actor,
                 action=AuditAction.STRIPE_EVENT_APPLIED,
                 target=pm.client,
-                detail={"event": recorded.event_id, "type": kind, "payment_method": pm.pk, "outcome": outcome},
+                detail={"event": event_id, "type": kind, "payment_method": pm.pk, "outcome": outcome},
             )
-    StripeEvent.objects.filter(pk=recorded.pk).update(outcome=outcome[:200])
-    recorded.outcome = outcome[:200]
-    return recorded
+    return StripeEvent.objects.create(
+        org_id=org_id,
+        event_id=event_id,
+        type=kind,
+        livemode=bool(event.get("livemode")),
+        outcome=outcome[:200],
+        payload=event,
+    )

@@ -15,7 +15,7 @@ from portico.accounts.models import User
 from portico.clients.models import Client
 from portico.clients.selectors import client_records_organized_by
 from portico.orgs.models import Organization
-from portico.payments.models import PaymentMethod, PaymentMethodState, StripeAccount, StripeEvent
+from portico.payments.models import PaymentMethod, PaymentMethodState, StripeAccount
 
 # A pending row the client has submitted (a bank account waiting for microdeposits) is shown; a
 # pending row whose SetupIntent was never completed (the client left the page) is not.
@@ -29,18 +29,6 @@ def stripe_account_of(*, org: Organization) -> StripeAccount | None:
 def stripe_account_for_webhook(*, org_slug: str) -> StripeAccount:
     """The connection whose webhook secret signs events to this organization's address (404 without)."""
     return get_object_or_404(StripeAccount.objects.only("org_id", "webhook_secret_sealed"), org__slug=org_slug)
-
-
-def stripe_event_seen(*, org_id: int, event_id: str) -> bool:
-    return StripeEvent.objects.filter(org_id=org_id, event_id=event_id).exists()
-
-
-def setup_intent_needs_method(*, org_id: int, setup_intent_id: str) -> bool:
-    """A pending row of this SetupIntent that does not know its card or bank yet: the webhook reads
-    the PaymentMethod from Stripe before confirming it (an event carries only its id)."""
-    return PaymentMethod.objects.filter(
-        org_id=org_id, setup_intent_id=setup_intent_id, state=PaymentMethodState.PENDING, last4=""
-    ).exists()
 
 
 @dataclass(frozen=True)

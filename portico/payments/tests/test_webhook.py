@@ -13,7 +13,7 @@ from portico.core.actors import Actor
 from portico.notifications.models import EventKind, Notification
 from portico.payments.models import PaymentMethod, PaymentMethodState, StripeEvent
 from portico.payments.tests.factories import card, event, intent, pending_make, stripe_account_make, webhook_post
-from testing.world import client_make
+from testing.world import client_make, run_tasks
 
 
 @pytest.fixture
@@ -65,6 +65,7 @@ def test_the_navigators_hear_of_an_added_and_a_failed_method(client, org_a, reco
     ok, bad = pending_make(org_a, record), pending_make(org_a, record)
     webhook_post(client, org_a, event("setup_intent.succeeded", intent(ok, method=card())))
     webhook_post(client, org_a, event("setup_intent.setup_failed", intent(bad, "requires_payment_method")))
+    run_tasks()  # the "added" notice is the worker's (after the commit the webhook answered)
     kinds = set(Notification.objects.filter(recipient=org_a.readonly).values_list("kind", flat=True))
     assert kinds == {EventKind.PAYMENT_METHOD_ADDED, EventKind.PAYMENT_METHOD_FAILED}
 
@@ -109,15 +110,22 @@ def test_another_organizations_setup_intent_is_unknown_here(client, org_a, org_b
     assert theirs.state == PaymentMethodState.PENDING
 
 
-def test_an_event_carrying_only_the_method_id_reads_it_from_stripe(client, org_a, fake_stripe):
+def test_an_event_naming_the_method_by_id_confirms_at_once_and_the_worker_describes_it(client, org_a, fake_stripe):
     stripe_account_make(org_a, secret=fake_stripe.secret_key)
     record = client_make(org_a, "Iris Id", email="iris@example.test")
+    client_assign_navigator(client=record, actor=Actor.system(), navigator=org_a.readonly)
     pm = pending_make(org_a, record)
     fake_stripe.payment_methods["pm_only_id"] = card("pm_only_id", "4444")
     webhook_post(client, org_a, event("setup_intent.succeeded", intent(pm, method="pm_only_id")))
     pm.refresh_from_db()
-    assert (pm.state, pm.last4) == ("active", "4444")
+    assert (pm.state, pm.payment_method_id, pm.last4) == ("active", "pm_only_id", "")
+    assert not fake_stripe.requests  # the webhook itself asks Stripe nothing
+    run_tasks()
+    pm.refresh_from_db()
+    assert (pm.brand, pm.last4, pm.exp_year) == ("visa", "4444", 2034)
     assert [r["path"] for r in fake_stripe.requests] == ["/v1/payment_methods/pm_only_id"]
+    notice = Notification.objects.get(recipient=org_a.readonly, kind=EventKind.PAYMENT_METHOD_ADDED)
+    assert "4444" in notice.body
 
 
 def test_no_organization_no_webhook(client, org_a):
