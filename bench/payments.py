@@ -130,8 +130,8 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
     assert json.loads(post(client).content)["outcome"] == "activated", "the bench event was not applied"
     try:
         results = [
-            time_measure(measure_class("stripe.webhook", EVENTS, post, before=fresh, page=False), client),
-            time_measure(measure_class("stripe.webhook.replay", EVENTS, post, page=False), client),
+            time_measure(measure_class("stripe.webhook", EVENTS, post, before=fresh), client),
+            time_measure(measure_class("stripe.webhook.replay", EVENTS, post), client),
         ]
     finally:
         fake.stop()

@@ -230,7 +230,8 @@ def _staff_url(pm: PaymentMethod) -> str:
 def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id: Any = None) -> None:
     """Pending → active with Stripe's description; the client's previous active method is removed in
     the same transaction (the database allows one active per client)."""
-    Client.objects.select_for_update().filter(pk=pm.client_id).first()  # one confirmation per client at a time
+    # One confirmation per client at a time (the return page and a webhook, or two methods at once).
+    Client.objects.select_for_update().filter(pk=pm.client_id).values_list("pk", flat=True).first()
     for old in PaymentMethod.objects.filter(client_id=pm.client_id, state=PaymentMethodState.ACTIVE).exclude(pk=pm.pk):
         PAYMENT_METHOD_MACHINE.apply(
             old,
