@@ -349,9 +349,15 @@ class FakeStripe:
         self._thread.start()
         return self
 
+    def wait_events(self) -> list[dict[str, Any]]:
+        """Wait for the webhook deliveries on their way; returns every delivery so far."""
+        for timer in list(self._timers):
+            timer.join(timeout=10)
+        with self._lock:
+            return list(self.sent_events)
+
     def stop(self) -> None:
-        for timer in self._timers:
-            timer.cancel()
+        self.wait_events()  # a delivery in flight finishes while the test's server is still up
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

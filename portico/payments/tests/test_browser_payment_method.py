@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from portico.estimates.tests.factories import joined
-from portico.payments.models import PaymentMethod, PaymentMethodState
+from portico.payments.models import PaymentMethod, PaymentMethodState, StripeEvent
 from portico.payments.tests.factories import stripe_account_make
 from testing.browser import screenshot, sign_in
 from testing.world import world_create
@@ -70,6 +70,12 @@ def test_a_card_is_saved_through_stripe_and_never_reaches_portico(page: Page, li
     confirm = fake_stripe.calls("POST", f"/v1/setup_intents/{pm.setup_intent_id}/confirm")
     assert confirm and confirm[0]["auth"] == fake_stripe.publishable_key  # from the browser, straight to Stripe
     assert sent and not [s for s in sent if CARD_NUMBER in s or "4242 4242" in s or "cvc" in s.lower()]
+    # Stripe's webhook for the same SetupIntent arrives too (before or after the return page): applied once.
+    delivered = fake_stripe.wait_events()
+    assert [(d["event"]["type"], d["status"]) for d in delivered] == [("setup_intent.succeeded", 200)]
+    assert StripeEvent.objects.get().outcome in ("activated", "unchanged: already active")
+    pm.refresh_from_db()
+    assert pm.state == PaymentMethodState.ACTIVE
 
 
 def test_a_bank_account_stays_pending_until_the_microdeposits_webhook(page: Page, live_server, fake_stripe):
