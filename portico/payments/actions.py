@@ -191,7 +191,7 @@ def payment_method_start(*, client: Client, actor: Actor, attempt: str) -> tuple
     return pm, str(intent.client_secret)
 
 
-def method_details(obj: dict[str, Any] | None) -> dict[str, Any]:
+def _method_details(obj: dict[str, Any] | None) -> dict[str, Any]:
     """What Portico keeps of a Stripe PaymentMethod object: kind, brand or bank, last 4, expiry."""
     if not obj:
         return {}
@@ -286,7 +286,7 @@ def payment_method_added_notify(*, payment_method_id: int) -> str:
             method = account_client(account).v1.payment_methods.retrieve(pm.payment_method_id) if account else None
         except stripe.StripeError:
             method = None  # notified without the description; the page shows the kind only
-        details = method_details(as_dict(method)) if method is not None else {}
+        details = _method_details(as_dict(method)) if method is not None else {}
         if details:
             PaymentMethod.objects.filter(pk=pm.pk).update(**details)
             for name, value in details.items():
@@ -395,7 +395,7 @@ def payment_method_setup_apply(
     if setup_intent.get("id") != pm.setup_intent_id:
         raise PorticoError(_("That is not this payment method's set-up."), code="invalid")
     method = setup_intent.get("payment_method")
-    outcome = _apply_intent(pm, setup_intent, method_details(method if isinstance(method, dict) else None), actor)
+    outcome = _apply_intent(pm, setup_intent, _method_details(method if isinstance(method, dict) else None), actor)
     return pm, outcome
 
 
@@ -465,7 +465,7 @@ def stripe_event_apply(*, org_id: int, event: dict[str, Any], actor: Actor) -> S
                 outcome = "failed"
         else:  # setup_intent.succeeded (for a bank account: its microdeposits were verified)
             embedded = obj.get("payment_method")
-            details = method_details(embedded if isinstance(embedded, dict) else None)
+            details = _method_details(embedded if isinstance(embedded, dict) else None)
             outcome = _apply_intent(pm, obj, details, actor)
         if pm is not None and not outcome.startswith(("unchanged", "ignored")):
             audit_record(
