@@ -81,7 +81,7 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
 
     org = seed()
     fake = FakeStripe().start()
-    settings.STRIPE_API_BASE = fake.base_url
+    api_base, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, fake.base_url
     StripeAccount.objects.filter(org=org).delete()
     StripeAccount.objects.create(
         org=org,
@@ -135,6 +135,7 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
         ]
     finally:
         fake.stop()
+        settings.STRIPE_API_BASE = api_base
     return results
 
 
