@@ -103,6 +103,21 @@ def fake_twilio(settings):
 
 
 @pytest.fixture
+def fake_stripe(settings):
+    """A local fake Stripe API (testing.fakes.FakeStripe) with STRIPE_API_BASE pointed at it, and
+    STRIPE_JS_URL at the stand-in Stripe.js it serves: the official client and the browser talk to
+    it. ``.requests`` records every call; set ``.webhook_url`` to receive its signed events;
+    ``.ach_verify(seti_id)`` completes a bank account's microdeposit verification."""
+    from testing.fakes import FakeStripe
+
+    fake = FakeStripe().start()
+    settings.STRIPE_API_BASE = fake.base_url
+    settings.STRIPE_JS_URL = fake.js_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def fake_push(settings, tmp_path):
     """A local Web Push service (testing.fakes.FakePush) and a fresh VAPID key for
     the site: ``.endpoint()`` makes a subscription URL, ``.received`` holds what arrived (headers and

@@ -312,12 +312,16 @@ def main() -> int:
     from bench import clients as client_bench
     from bench import invitations as invitation_bench
     from bench import onboarding as onboarding_bench
+    from bench import payments as payment_bench
     from bench import requests as request_bench
     from bench import web as web_bench
 
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "invitations", "requests", "onboarding"):
-        print(f"BENCH_ONLY={only!r}: only 'invitations', 'requests' or 'onboarding' can run alone", file=sys.stderr)
+    if only not in ("", "invitations", "requests", "onboarding", "payments"):
+        print(
+            f"BENCH_ONLY={only!r}: only 'invitations', 'requests', 'onboarding' or 'payments' can run alone",
+            file=sys.stderr,
+        )
         return 2
     setup_test_environment()
     _jobs_inline_limit()
@@ -347,6 +351,21 @@ def main() -> int:
         again = _time(floor, floor_client)
         _write(results, [_floor_note(results[0], again), *onboarding_bench.notes(results[1:])], merge=True)
         return 0
+    if only == "payments":
+        print(f"database {settings.DATABASES['default']['NAME']}, payments only")
+        client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
+        payment_bench.seed()
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+        floor_client = Client()
+        floor_client.force_login(User.objects.get(email="admin@bench.test"))
+        floor = next(m for m in MEASURES if m.name == FLOOR)
+        results = [_time(floor, floor_client), *payment_bench.run(_time, Measure)]
+        for r in results:
+            _print(r)
+        again = _time(floor, floor_client)
+        _write(results, [_floor_note(results[0], again), payment_bench.note(results[1:])], merge=True)
+        return 0
     if only == "requests":
         print(f"database {settings.DATABASES['default']['NAME']}, requests only")
         client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
@@ -369,6 +388,7 @@ def main() -> int:
     # cover them all: a fresh database measures with the tables (and plans) a reused one has.
     request_bench.seed()
     onboarding_bench.seed()
+    payment_bench.seed()
     invitation_bench.reset(invitation_bench.seed().org)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -409,6 +429,9 @@ def main() -> int:
     onboarding_results = onboarding_bench.run(_time, Measure)
     for r in onboarding_results:
         _print(r)
+    payment_results = payment_bench.run(_time, Measure)
+    for r in payment_results:
+        _print(r)
     floor_again = _time(next(m for m in MEASURES if m.name == FLOOR), client)
     _print({**floor_again, "name": f"{FLOOR} (again)"})
     invitation_results = invitation_bench.run()
@@ -431,9 +454,10 @@ def main() -> int:
         f"this week) in the organization of the {client_bench.N:,} clients.",
         request_bench.note(request_results),
         *onboarding_bench.notes(onboarding_results),
+        payment_bench.note(payment_results),
         invitation_bench.note(invitation_results),
     ]
-    _write(results + request_results + onboarding_results + invitation_results, notes, merge=False)
+    _write(results + request_results + onboarding_results + payment_results + invitation_results, notes, merge=False)
     return 0
 
 

@@ -316,6 +316,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "twilio.http_client": {"level": "WARNING"},  # it logs every request's headers at INFO
+        "stripe": {"level": "WARNING"},  # two lines per API call at INFO
         "weasyprint.progress": {"level": "WARNING"},  # a line per layout step of every PDF at INFO
     },
 }

@@ -25,8 +25,12 @@ import json
 import re
 import secrets
 import threading
+import time
+import urllib.error
+import urllib.request
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
@@ -281,3 +285,328 @@ class FakeWebsite:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+SETUP_INTENT_PATH = re.compile(r"^/v1/setup_intents/(?P<id>seti_\w+)(?P<confirm>/confirm)?$")
+PAYMENT_METHOD_PATH = re.compile(r"^/v1/payment_methods/(?P<id>pm_\w+)(?P<detach>/detach)?$")
+DECLINED_CARD = "4000000000009995"
+STANDIN_JS = Path(__file__).resolve().parent / "static" / "stripe-standin.js"
+
+
+def _stripe_error(status: int, kind: str, message: str, **more: Any) -> tuple[int, dict[str, Any]]:
+    return status, {"error": {"type": kind, "message": message, **more}}
+
+
+def _form(raw: str) -> dict[str, str]:
+    """Stripe's form encoding flattened: ``metadata[org]``, ``payment_method_types[0]`` as keys."""
+    return {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+
+
+class FakeStripe:
+    """The parts of Stripe's API Portico calls, on 127.0.0.1 (a free port), for the official client
+    (``STRIPE_API_BASE``) and for the stand-in Stripe.js (served here at ``/v3/``, it calls
+    ``/v1/setup_intents/:id/confirm`` with the publishable key; CORS allowed).
+
+    Bearer auth: ``secret_key`` for the server's calls (401 otherwise, as Stripe answers a wrong
+    key). ``Idempotency-Key``: the same key (per API key) gets the same answer and makes nothing.
+    Confirming a card ``4242…`` succeeds and, after ``webhook_delay`` seconds, posts a signed
+    ``setup_intent.succeeded`` to ``webhook_url`` (when set); ``4000000000009995`` fails
+    (``setup_intent.setup_failed``); a bank account waits for microdeposits (``requires_action``)
+    until ``ach_verify(seti_id)`` posts ``setup_intent.succeeded``. ``requests`` records every call:
+    {"method", "path", "auth", "idempotency_key", "form"}."""
+
+    def __init__(
+        self,
+        secret_key: str = "sk_test_fakeStripeSecret4242",  # noqa: S107
+        publishable_key: str = "pk_test_fakeStripePublishable4242",
+        webhook_secret: str = "whsec_fakeStripeWebhookSecret",  # noqa: S107
+    ) -> None:
+        self.secret_key, self.publishable_key, self.webhook_secret = secret_key, publishable_key, webhook_secret
+        self.webhook_url = ""
+        self.webhook_delay = 0.2
+        self.requests: list[dict[str, Any]] = []
+        self.customers: dict[str, dict[str, Any]] = {}
+        self.setup_intents: dict[str, dict[str, Any]] = {}
+        self.payment_methods: dict[str, dict[str, Any]] = {}
+        self.sent_events: list[dict[str, Any]] = []  # {"event", "status"}: what the webhook answered
+        self._idempotent: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+        self._lock = threading.RLock()
+        self._timers: list[threading.Timer] = []
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _stripe_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="FakeStripe", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def js_url(self) -> str:
+        return f"{self.base_url}/v3/"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def wait_events(self) -> list[dict[str, Any]]:
+        """Wait for the webhook deliveries on their way; returns every delivery so far."""
+        for timer in list(self._timers):
+            timer.join(timeout=10)
+        with self._lock:
+            return list(self.sent_events)
+
+    def stop(self) -> None:
+        self.wait_events()  # a delivery in flight finishes while the test's server is still up
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def calls(self, method: str, path_prefix: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["method"] == method and r["path"].startswith(path_prefix)]
+
+    # -- events --
+
+    def event(self, kind: str, obj: dict[str, Any], *, event_id: str = "") -> dict[str, Any]:
+        return {
+            "id": event_id or "evt_" + secrets.token_hex(12),
+            "object": "event",
+            "api_version": "2026-10-28.endive",
+            "created": int(time.time()),
+            "livemode": False,
+            "type": kind,
+            "data": {"object": obj},
+        }
+
+    def signature(self, payload: str, secret: str | None = None) -> str:
+        import stripe
+
+        return str(stripe.WebhookSignature.generate_signature_header(payload, secret or self.webhook_secret))
+
+    def send_event(self, event: dict[str, Any]) -> int:
+        """Post ``event`` to ``webhook_url``, signed as Stripe signs: returns the answer's status."""
+        payload = json.dumps(event)
+        request = urllib.request.Request(  # noqa: S310 (a test URL on this machine)
+            self.webhook_url,
+            data=payload.encode(),
+            headers={"Content-Type": "application/json", "Stripe-Signature": self.signature(payload)},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                status = int(response.status)
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        with self._lock:
+            self.sent_events.append({"event": event, "status": status})
+        return status
+
+    def _emit_later(self, kind: str, obj: dict[str, Any]) -> None:
+        if not self.webhook_url:
+            return
+        timer = threading.Timer(self.webhook_delay, self.send_event, args=(self.event(kind, dict(obj)),))
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+
+    def ach_verify(self, setup_intent_id: str) -> int:
+        """The client's microdeposits are verified: the SetupIntent succeeds and Stripe's
+        ``setup_intent.succeeded`` is posted now. Returns the webhook's answer status."""
+        with self._lock:
+            intent = self.setup_intents[setup_intent_id]
+            intent.update(status="succeeded", next_action=None)
+            event = self.event("setup_intent.succeeded", dict(intent))
+        return self.send_event(event)
+
+    # -- the API --
+
+    def answer(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        parts = urlsplit(path)
+        form = _form(parts.query if method == "GET" else body.decode())
+        auth = (headers.get("Authorization") or "").removeprefix("Bearer ").strip()
+        key = headers.get("Idempotency-Key") or ""
+        with self._lock:
+            self.requests.append(
+                {"method": method, "path": parts.path, "auth": auth, "idempotency_key": key, "form": form}
+            )
+            confirm = SETUP_INTENT_PATH.match(parts.path)
+            allowed = (self.secret_key, self.publishable_key) if confirm and confirm["confirm"] else (self.secret_key,)
+            if auth not in allowed:
+                shown = f"{auth[:8]}****{auth[-4:]}" if auth else ""
+                return _stripe_error(401, "invalid_request_error", f"Invalid API Key provided: {shown}")
+            if key and (auth, key) in self._idempotent:
+                return self._idempotent[(auth, key)]
+            answer = self._route(method, parts.path, form)
+            if key and method == "POST":
+                self._idempotent[(auth, key)] = answer
+            return answer
+
+    def _route(self, method: str, path: str, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if method == "GET" and path in ("/v1/balance", "/v1/account"):
+            return 200, {"object": "balance", "available": [{"amount": 0, "currency": "usd"}], "livemode": False}
+        if method == "POST" and path == "/v1/customers":
+            customer: dict[str, Any] = {
+                "id": "cus_" + secrets.token_hex(7),
+                "object": "customer",
+                "name": form.get("name", ""),
+                "email": form.get("email"),
+                "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            }
+            self.customers[customer["id"]] = customer
+            return 200, customer
+        if method == "POST" and path == "/v1/setup_intents":
+            return self._setup_intent_create(form)
+        match = SETUP_INTENT_PATH.match(path)
+        if match:
+            intent = self.setup_intents.get(match["id"])
+            if intent is None:
+                return _stripe_error(404, "invalid_request_error", f"No such setupintent: '{match['id']}'")
+            if match["confirm"] and method == "POST":
+                return self._confirm(intent, form)
+            if method == "GET":
+                shown = dict(intent)
+                if "payment_method" in form.values() and intent.get("payment_method"):
+                    shown["payment_method"] = self.payment_methods[intent["payment_method"]]
+                return 200, shown
+        match = PAYMENT_METHOD_PATH.match(path)
+        if match:
+            method_obj = self.payment_methods.get(match["id"])
+            if method_obj is None:
+                return _stripe_error(404, "invalid_request_error", f"No such PaymentMethod: '{match['id']}'")
+            if match["detach"] and method == "POST":
+                if not method_obj.get("customer"):
+                    return _stripe_error(400, "invalid_request_error", "The payment method is not attached.")
+                method_obj["customer"] = None
+                self._emit_later("payment_method.detached", method_obj)
+                return 200, method_obj
+            if method == "GET":
+                return 200, method_obj
+        return _stripe_error(404, "invalid_request_error", f"Unrecognized request URL ({method}: {path})")
+
+    def _setup_intent_create(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        customer = form.get("customer", "")
+        if customer not in self.customers:
+            return _stripe_error(400, "invalid_request_error", f"No such customer: '{customer}'")
+        seti = "seti_" + secrets.token_hex(12)
+        intent = {
+            "id": seti,
+            "object": "setup_intent",
+            "client_secret": f"{seti}_secret_{secrets.token_hex(8)}",
+            "customer": customer,
+            "status": "requires_payment_method",
+            "usage": form.get("usage", "off_session"),
+            "payment_method": None,
+            "payment_method_types": [v for k, v in sorted(form.items()) if k.startswith("payment_method_types[")],
+            "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            "last_setup_error": None,
+            "next_action": None,
+            "livemode": False,
+        }
+        self.setup_intents[seti] = intent
+        return 200, intent
+
+    def _confirm(self, intent: dict[str, Any], form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        if form.get("client_secret") != intent["client_secret"]:
+            return _stripe_error(400, "invalid_request_error", "The client_secret provided does not match.")
+        kind = form.get("payment_method_data[type]", "")
+        pm_id = "pm_" + secrets.token_hex(12)
+        if kind == "card":
+            number = form.get("payment_method_data[card][number]", "").replace(" ", "")
+            month, _, year = form.get("payment_method_data[card][exp]", "12/34").partition("/")
+            method_obj = {
+                "id": pm_id,
+                "object": "payment_method",
+                "type": "card",
+                "customer": intent["customer"],
+                "card": {
+                    "brand": {"4": "visa", "5": "mastercard", "3": "amex"}.get(number[:1], "unknown"),
+                    "last4": number[-4:],
+                    "exp_month": int(month or 12),
+                    "exp_year": 2000 + int(year[-2:] or 34),
+                    "funding": "credit",
+                    "country": "US",
+                },
+            }
+            if number == DECLINED_CARD:
+                method_obj["customer"] = None
+                self.payment_methods[pm_id] = method_obj
+                intent.update(
+                    status="requires_payment_method",
+                    last_setup_error={
+                        "type": "card_error",
+                        "code": "card_declined",
+                        "decline_code": "insufficient_funds",
+                        "message": "Your card has insufficient funds.",
+                        "payment_method": method_obj,
+                    },
+                )
+                self._emit_later("setup_intent.setup_failed", intent)
+                return 402, {"error": {**intent["last_setup_error"], "setup_intent": intent}}
+            self.payment_methods[pm_id] = method_obj
+            intent.update(status="succeeded", payment_method=pm_id, last_setup_error=None)
+            self._emit_later("setup_intent.succeeded", intent)
+            return 200, intent
+        if kind == "us_bank_account":
+            account = form.get("payment_method_data[us_bank_account][account_number]", "")
+            self.payment_methods[pm_id] = {
+                "id": pm_id,
+                "object": "payment_method",
+                "type": "us_bank_account",
+                "customer": intent["customer"],
+                "us_bank_account": {
+                    "bank_name": "STRIPE TEST BANK",
+                    "last4": account[-4:],
+                    "account_type": "checking",
+                    "routing_number": form.get("payment_method_data[us_bank_account][routing_number]", ""),
+                },
+            }
+            intent.update(
+                status="requires_action",
+                payment_method=pm_id,
+                next_action={
+                    "type": "verify_with_microdeposits",
+                    "verify_with_microdeposits": {
+                        "arrival_date": int(time.time()) + 2 * 86400,
+                        "hosted_verification_url": f"{self.base_url}/verify/{intent['id']}",
+                        "microdeposit_type": "descriptor_code",
+                    },
+                },
+            )
+            return 200, intent
+        return _stripe_error(400, "invalid_request_error", "Missing payment_method_data[type].")
+
+
+def _stripe_handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, data: bytes, content_type: str = "application/json") -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            # The stand-in Stripe.js calls confirm from the portal page's origin, as Stripe.js does.
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Allow-Headers", "Authorization, Content-Type")
+            self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _api(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, payload = fake.answer(method, self.path, self.headers, self.rfile.read(length))
+            self._send(status, json.dumps(payload).encode())
+
+        def do_GET(self) -> None:
+            if urlsplit(self.path).path == "/v3/":
+                self._send(200, STANDIN_JS.read_bytes(), "text/javascript")
+                return
+            self._api("GET")
+
+        def do_POST(self) -> None:
+            self._api("POST")
+
+        def do_OPTIONS(self) -> None:
+            self._send(204, b"")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler

@@ -111,6 +111,8 @@ class AuditAction(models.TextChoices):
     STRIPE_EVENT_APPLIED = "stripe.event_applied", _("Stripe event applied")
     PAYMENT_METHOD_STARTED = "payment_method.started", _("Payment method set-up started")
     PAYMENT_METHOD_STATE_CHANGED = "payment_method.state_changed", _("Payment method state changed")
+    # A bank account entered, waiting for Stripe's microdeposit verification (the method stays pending).
+    PAYMENT_METHOD_SUBMITTED = "payment_method.submitted", _("Payment method submitted for verification")
     JOB_CREATED = "job.created", _("Job created")
     JOB_CHANGED = "job.changed", _("Job changed")
     JOB_STATE_CHANGED = "job.state_changed", _("Job state changed")

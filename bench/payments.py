@@ -1,0 +1,149 @@
+"""Payment benchmarks (`make bench`, PostgreSQL; `BENCH_ONLY=payments` alone, with a floor of its own run).
+
+The organization "payments-bench" gets BENCH_PAYMENT_CLIENTS (default 2,000) clients, one removed
+payment method each and BENCH_PAYMENT_EVENTS (default 20,000) recorded Stripe events (the tables as
+a year of webhooks leaves them), inserted set-based, and a Stripe connection (keys of a local
+fake Stripe, testing.fakes.FakeStripe, which the webhook never calls). Then, through the Django test client (no session: Stripe
+signs, it does not sign in):
+
+- ``stripe.webhook``: a signed ``setup_intent.succeeded`` for a fresh pending method (made untimed
+  before each run, as ``payment_method_start`` leaves it): the signature checked on the raw body,
+  the event id deduplicated, the method confirmed (the client's previous one removed), the audit
+  rows, the journey's signal receivers and the worker's task row (the card's description and the
+  navigators' notice: not timed, the worker's). Stripe is not called. Target p95 ≤ 20 ms.
+- ``stripe.webhook.replay``: the same event delivered again: answered 200, nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import stripe
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from bench.estimates import CLIENTS_INSERT
+from portico.core.crypto import secret_hint, secret_seal
+from portico.orgs.models import Organization
+
+CLIENTS = int(os.environ.get("BENCH_PAYMENT_CLIENTS", "2000"))
+EVENTS = int(os.environ.get("BENCH_PAYMENT_EVENTS", "20000"))
+SLUG = "payments-bench"
+
+METHODS_INSERT = """
+INSERT INTO payments_paymentmethod (org_id, client_id, setup_intent_id, payment_method_id, kind, brand, last4,
+    exp_month, exp_year, state, failure_message, created_by_id, created_at, confirmed_at, removed_at)
+SELECT %(org)s, c.id, 'seti_bench_' || c.id, 'pm_bench_' || c.id, 'card', 'visa', '4242', 12, 2034, 'removed', '',
+       NULL, now() - interval '30 days', now() - interval '30 days', now() - interval '1 day'
+FROM clients_client c WHERE c.org_id = %(org)s
+"""
+EVENTS_INSERT = """
+INSERT INTO payments_stripeevent (org_id, event_id, type, livemode, received_at, outcome, payload)
+SELECT %(org)s, 'evt_bench_' || g, 'setup_intent.succeeded', false, now() - g * interval '1 minute', 'activated', '{}'
+FROM generate_series(1, %(n)s) AS g
+"""
+
+
+def seed() -> Organization:
+    from bench.clients import world_ensure
+    from portico.clients.models import Client as ClientRecord
+    from portico.payments.models import StripeEvent
+
+    data = world_ensure(SLUG)
+    org = data.org
+    if StripeEvent.objects.filter(org=org, event_id__startswith="evt_bench_").count() != EVENTS:
+        print(f"payments: loading {CLIENTS:,} clients and {EVENTS:,} Stripe events into '{SLUG}'")
+        params: dict[str, Any] = {"org": org.pk, "admin": data.admin_id, "n": EVENTS}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM payments_stripeevent WHERE org_id = %s", [org.pk])
+            cursor.execute("DELETE FROM payments_paymentmethod WHERE org_id = %s", [org.pk])
+            if not ClientRecord.objects.filter(org=org).exists():
+                cursor.execute(CLIENTS_INSERT, {**params, "n": CLIENTS})
+            cursor.execute(METHODS_INSERT, params)
+            cursor.execute(EVENTS_INSERT, params)
+        with connection.cursor() as cursor:
+            for table in ("clients_client", "payments_paymentmethod", "payments_stripeevent"):
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+    return org
+
+
+def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[..., Any]) -> list[dict[str, Any]]:
+    from django.conf import settings
+
+    from portico.clients.models import Client as ClientRecord
+    from portico.payments.models import PaymentMethod, StripeAccount
+    from testing.fakes import FakeStripe
+
+    org = seed()
+    fake = FakeStripe().start()
+    api_base, settings.STRIPE_API_BASE = settings.STRIPE_API_BASE, fake.base_url
+    StripeAccount.objects.filter(org=org).delete()
+    StripeAccount.objects.create(
+        org=org,
+        publishable_key=fake.publishable_key,
+        secret_key_sealed=secret_seal(fake.secret_key),
+        secret_key_hint=secret_hint(fake.secret_key),
+        webhook_secret_sealed=secret_seal(fake.webhook_secret),
+        webhook_secret_hint=secret_hint(fake.webhook_secret),
+    )
+    client_ids = list(ClientRecord.objects.filter(org=org).order_by("id").values_list("id", flat=True)[:500])
+    url = reverse("stripe_webhook", args=[org.slug])
+    current: dict[str, Any] = {}
+    serial = iter(range(10**9))
+
+    def fresh() -> None:
+        """A new pending method of the next client and its signed event (untimed)."""
+        n = next(serial)
+        pm_id = f"pm_{secrets.token_hex(8)}"
+        fake.payment_methods[pm_id] = {
+            "id": pm_id,
+            "object": "payment_method",
+            "type": "card",
+            "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2034},
+        }
+        pm = PaymentMethod.objects.create(
+            org=org, client_id=client_ids[n % len(client_ids)], setup_intent_id=f"seti_{secrets.token_hex(10)}"
+        )
+        event = fake.event(
+            "setup_intent.succeeded",
+            {"id": pm.setup_intent_id, "object": "setup_intent", "status": "succeeded", "payment_method": pm_id},
+        )
+        payload = json.dumps(event)
+        current.update(
+            payload=payload, header=stripe.WebhookSignature.generate_signature_header(payload, fake.webhook_secret)
+        )
+
+    def post(c: Client) -> Any:
+        response = c.post(
+            url, current["payload"], content_type="application/json", HTTP_STRIPE_SIGNATURE=current["header"]
+        )
+        assert response.status_code == 200, response.content
+        return response
+
+    client = Client()
+    fresh()
+    assert json.loads(post(client).content)["outcome"] == "activated", "the bench event was not applied"
+    try:
+        results = [
+            time_measure(measure_class("stripe.webhook", EVENTS, post, before=fresh), client),
+            time_measure(measure_class("stripe.webhook.replay", EVENTS, post), client),
+        ]
+    finally:
+        fake.stop()
+        settings.STRIPE_API_BASE = api_base
+    return results
+
+
+def note(results: list[dict[str, Any]]) -> str:
+    return (
+        f"stripe.webhook: a signed setup_intent.succeeded POSTed to the organization's webhook (Django test client) "
+        f"with {EVENTS:,} events already recorded and {CLIENTS:,} clients: signature on the raw body, dedup by event "
+        f"id, the method confirmed with the client's old one removed, audit, journey signal and the worker's "
+        f"task row (its description from Stripe and the navigators' notice run in the worker, untimed); no call to "
+        f"Stripe. Target p95 ≤ 20 ms. stripe.webhook.replay: the same event again (200, nothing changed)."
+    )
