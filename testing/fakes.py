@@ -260,7 +260,9 @@ class FakeTimestamper(FakeServer):
             .sign(key, hashes.SHA256())
         )
         self.certificate = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
-        pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        pkcs8 = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         self._stamper = DummyTimeStamper(tsa_cert=self.certificate, tsa_key=asn1_keys.PrivateKeyInfo.load(pkcs8))
         self.stamped = 0
 

@@ -89,7 +89,8 @@ def _drawing_clean(drawing: str) -> str:
         raise refused
     tokens = [t for t in re.split(r"[\s,]+|([MLQC])", drawing) if t]
     parts: list[str] = []
-    command, numbers = "", []
+    command = ""
+    numbers: list[str] = []
     for token in [*tokens, "M"]:  # a final M flushes the last command
         if token in _DRAWING_ARGS:
             if command:
@@ -458,7 +459,11 @@ def agreement_seal(*, agreement: Agreement, actor: Actor | None = None) -> Agree
             action=AuditAction.AGREEMENT_SEALED,
             target=fresh_row,
             target_label=fresh_row.label,
-            detail={"agreement": fresh_row.pk, "signed_sha256": digest, "timestamped": bool(settings.AGREEMENT_TSA_URL)},
+            detail={
+                "agreement": fresh_row.pk,
+                "signed_sha256": digest,
+                "timestamped": bool(settings.AGREEMENT_TSA_URL),
+            },
         )
         recipients = _signed_copy_send(fresh_row, signature, sealed)
         event_append(

@@ -1,6 +1,6 @@
 """Agreements: staff pages under /o/<org_slug>/ (``org_urlpatterns``) and the rest (``urlpatterns``)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
 from portico.agreements import views_portal, views_verify
 

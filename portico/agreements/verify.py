@@ -28,9 +28,7 @@ class Verification:
 
     @property
     def intact(self) -> bool:
-        return (
-            self.agreement is not None and self.seal.ok and self.chain is not None and self.chain.intact
-        )
+        return self.agreement is not None and self.seal.ok and self.chain is not None and self.chain.intact
 
 
 def pdf_verify(data: bytes) -> Verification:

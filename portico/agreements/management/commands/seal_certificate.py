@@ -24,7 +24,9 @@ class Command(BaseCommand):
     help = "Make a self-signed certificate that seals signed agreements (PDF signature)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--name", help="Whose seal: an organization or site name (default: the only organization, else the site).")
+        parser.add_argument(
+            "--name", help="Whose seal: an organization or site name (default: the only organization, else the site)."
+        )
         parser.add_argument("--cert", help="PEM certificate path (default: AGREEMENT_SEAL_CERT_FILE).")
         parser.add_argument("--key", help="PEM private key path (default: AGREEMENT_SEAL_KEY_FILE).")
         parser.add_argument("--pkcs12", help="Write one PKCS#12 file here instead of PEM files.")
