@@ -178,3 +178,13 @@ def test_signed_in_staff_without_a_portal_account_get_404(client, org_a):
     agreement, _person = sent_for(org_a)
     client.force_login(org_a.admin)
     assert client.get(_url("portal_agreement_detail", agreement)).status_code == 404
+
+
+@pytest.mark.parametrize("route", _portal_routes(), ids=lambda p: p.name)
+def test_logged_out_visitors_are_sent_to_sign_in(client, org_a, route):
+    agreement, _person = sent_for(org_a)
+    kwargs = {"org_slug": org_a.org.slug}
+    if "agreement_id" in route.pattern.converters:
+        kwargs["agreement_id"] = agreement.pk
+    response = client.get(reverse(route.name, kwargs=kwargs))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
