@@ -133,6 +133,37 @@ def fake_push(settings, tmp_path):
     fake.stop()
 
 
+@pytest.fixture(scope="session")
+def _seal_pem(tmp_path_factory):
+    from portico.agreements.seal import seal_certificate_make, seal_certificate_write_pem
+
+    directory = tmp_path_factory.mktemp("seal")
+    key, cert = seal_certificate_make("Portico test document seal")
+    seal_certificate_write_pem(key, cert, cert_file=directory / "cert.pem", key_file=directory / "key.pem")
+    return directory / "cert.pem", directory / "key.pem"
+
+
+@pytest.fixture
+def seal_certificate(settings, _seal_pem):
+    """The installation's seal for signed agreements: a self-signed PEM pair made once per test run
+    in a temporary directory (manage.py seal_certificate's kind), set in the settings."""
+    settings.AGREEMENT_SEAL_PKCS12_FILE = ""
+    settings.AGREEMENT_SEAL_CERT_FILE, settings.AGREEMENT_SEAL_KEY_FILE = _seal_pem
+    return _seal_pem
+
+
+@pytest.fixture
+def fake_tsa(settings):
+    """A local RFC 3161 time-stamp authority (testing.fakes.FakeTimestamper) with AGREEMENT_TSA_URL
+    pointed at it: seals made during the test carry its timestamp. ``.stamped`` counts them."""
+    from testing.fakes import FakeTimestamper
+
+    fake = FakeTimestamper().start()
+    settings.AGREEMENT_TSA_URL = fake.url
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture
 def host_site():
     """The organization's own website (testing.fakes.FakeWebsite): ``.embed(live_server.url)``

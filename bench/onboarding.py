@@ -3,7 +3,8 @@ modules of the onboarding apps, each with an organization of its own (reused whe
 
 - bench/leads.py: ``leads.submit`` (the public contact form's POST), ``leads.list``;
 - bench/estimates.py: ``estimates.pdf`` (20 line items);
-- bench/journey.py: ``journey.board``, ``journey.reminders`` (the set-based choice of due reminders).
+- bench/journey.py: ``journey.board``, ``journey.reminders`` (the set-based choice of due reminders);
+- bench/agreements.py: ``agreements.sign`` (render + hash + sign + audit certificate + seal, 3 pages).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bench import estimates, journey, leads
+from bench import agreements, estimates, journey, leads
 
-MODULES = (leads, estimates, journey)
+MODULES = (leads, estimates, journey, agreements)
 
 
 def seed() -> None:
@@ -33,4 +34,9 @@ def notes(results: list[dict[str, Any]]) -> list[str]:
     def of(prefix: str) -> list[dict[str, Any]]:
         return [r for r in results if r["name"].startswith(prefix)]
 
-    return [leads.note(of("leads.")), estimates.note(of("estimates.")), journey.note(of("journey."))]
+    return [
+        leads.note(of("leads.")),
+        estimates.note(of("estimates.")),
+        journey.note(of("journey.")),
+        agreements.note(of("agreements.")),
+    ]

@@ -16,11 +16,15 @@ Message-ID, as Mailgun does: for anymail's Mailgun backend with MAILGUN_API_URL 
 is recorded (path, headers, raw encrypted body) and answered 201, unless ``gone(url)`` marked the
 subscription expired (410) or ``fail_next(n)`` asked for outages (500). The ``fake_push`` fixture
 (conftest.py) starts one and gives the site a fresh VAPID key.
+
+``FakeTimestamper`` is an RFC 3161 time-stamp authority (pyHanko's DummyTimeStamper behind HTTP);
+the ``fake_tsa`` fixture (conftest.py) starts one and points AGREEMENT_TSA_URL at it.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 import secrets
@@ -33,6 +37,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.sign.timestamps import DummyTimeStamper
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC\w+)/Messages\.json$")
 
@@ -65,6 +78,11 @@ class FakeServer:
 
     def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError
+
+    def respond(self, path: str, headers: Any, body: bytes) -> tuple[int, str, bytes]:
+        """(status, content type, body) of the answer to a POST: ``answer``'s JSON by default."""
+        status, payload = self.answer(path, headers, body)
+        return status, "application/json", json.dumps(payload).encode()
 
     def _count(self) -> None:
         with self._lock:
@@ -223,14 +241,56 @@ class FakePush(FakeServer):
         return 201, {}
 
 
+class FakeTimestamper(FakeServer):
+    """An RFC 3161 time-stamp authority: a POST of a DER ``TimeStampReq`` (application/timestamp-query)
+    is answered with a ``TimeStampResp`` (application/timestamp-reply) made by pyHanko's
+    ``DummyTimeStamper`` with a test TSA certificate of its own (RSA, extended key usage
+    timeStamping). ``url`` is what AGREEMENT_TSA_URL points at; ``certificate`` is the TSA's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Portico test time-stamp authority")])
+        now = dt.datetime.now(dt.UTC)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        self.certificate = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+        pkcs8 = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        self._stamper = DummyTimeStamper(tsa_cert=self.certificate, tsa_key=asn1_keys.PrivateKeyInfo.load(pkcs8))
+        self.stamped = 0
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/tsa"
+
+    def respond(self, path: str, headers: Any, body: bytes) -> tuple[int, str, bytes]:
+        self._count()
+        if urlsplit(path).path != "/tsa" or headers.get("Content-Type") != "application/timestamp-query":
+            return 400, "text/plain", b"not a time-stamp query"
+        answer = self._stamper.request_tsa_response(tsp.TimeStampReq.load(body))
+        with self._lock:
+            self.stamped += 1
+        return 200, "application/timestamp-reply", answer.dump()
+
+
 def _handler_for(fake: FakeServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            status, payload = fake.answer(self.path, self.headers, self.rfile.read(length))
-            data = json.dumps(payload).encode()
+            status, content_type, data = fake.respond(self.path, self.headers, self.rfile.read(length))
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from portico.agreements import views
+from portico.agreements import views, views_portal, views_verify
 
 _T = "agreements/templates/<int:agreement_template_id>/"
 _A = "agreements/<int:agreement_id>/"
@@ -22,7 +22,14 @@ org_urlpatterns: list[URLPattern] = [
     path(_T + "preview/", views.agreement_template_preview, name="agreement_template_preview"),
     path(_T + "preview.pdf", views.agreement_template_preview_pdf, name="agreement_template_preview_pdf"),
 ]
-# The client's and the public pages (the signing helper's views_portal.py / views_verify.py) are
-# appended here: portal_agreement_detail (portal/<slug:org_slug>/agreements/<int:agreement_id>/),
-# portal_consent (portal/<slug:org_slug>/consent/), agreement_verify (agreements/verify/), ...
-urlpatterns: list[URLPattern] = []
+# The client's portal pages (read, consent, sign), and the public verification page.
+_P = "portal/<slug:org_slug>/agreements/<int:agreement_id>/"
+urlpatterns: list[URLPattern] = [
+    path(_P, views_portal.portal_agreement_detail, name="portal_agreement_detail"),
+    path(_P + "pdf/", views_portal.portal_agreement_pdf, name="portal_agreement_pdf"),
+    path(_P + "sign/", views_portal.portal_agreement_sign, name="portal_agreement_sign"),
+    path(_P + "signed.pdf", views_portal.portal_agreement_signed_pdf, name="portal_agreement_signed_pdf"),
+    path("portal/<slug:org_slug>/consent/", views_portal.portal_consent, name="portal_consent"),
+    path("portal/<slug:org_slug>/consent/pdf/", views_portal.portal_consent_pdf, name="portal_consent_pdf"),
+    path("agreements/verify/", views_verify.agreement_verify, name="agreement_verify"),
+]

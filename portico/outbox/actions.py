@@ -82,13 +82,16 @@ def outbox_message_new(
     attachments: list[dict[str, str]] | None = None,
 ) -> OutboxMessage:
     """An unsaved message, exactly as ``outbox_enqueue`` would store it: for ``outbox_enqueue_many``.
-    ``attachments`` (email only): ``[{"filename", "mimetype", "content"}]`` with text content."""
+    ``attachments`` (email only): ``[{"filename", "mimetype", "content"}]`` with text content, or
+    with ``"encoding": "base64"`` and the base64 of a binary file (a signed agreement's PDF)."""
     if secrets:
         payload = {**(payload or {}), SECRETS_KEY: secrets}
     if attachments:
         payload = {
             **(payload or {}),
-            ATTACHMENTS_KEY: [{k: str(a[k]) for k in ("filename", "mimetype", "content")} for a in attachments],
+            ATTACHMENTS_KEY: [
+                {k: str(a[k]) for k in ("filename", "mimetype", "content", "encoding") if k in a} for a in attachments
+            ],
         }
     return OutboxMessage(
         org=org,

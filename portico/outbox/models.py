@@ -18,7 +18,8 @@ from portico.audit.transitions import StateMachine
 
 SECRETS_KEY = "secrets"
 # Files sent with an email: payload["attachments"] = [{"filename", "mimetype", "content"}] (text content,
-# e.g. a booking's .ics; small by design: it lives in the message row).
+# e.g. a booking's .ics; small by design: it lives in the message row), or "encoding": "base64" for a
+# binary file (a signed agreement's PDF, tens of KB).
 ATTACHMENTS_KEY = "attachments"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from email.utils import formataddr, parseaddr
 from typing import Any, Protocol
@@ -49,7 +50,10 @@ class EmailTransport:
         if message.body_html:
             email.attach_alternative(message.reveal(message.body_html), "text/html")
         for attachment in payload.get(ATTACHMENTS_KEY, []):
-            email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+            content = attachment["content"]
+            if attachment.get("encoding") == "base64":
+                content = base64.b64decode(content)
+            email.attach(attachment["filename"], content, attachment["mimetype"])
         email.metadata = {"idempotency_key": message.idempotency_key}  # type: ignore[attr-defined]  # anymail ESPs
         email.send(fail_silently=False)
         # An anymail ESP answers with its own id, the one its tracking webhooks carry; other backends keep ours.

@@ -40,7 +40,13 @@ def main() -> int:
     env = _env()
     py = sys.executable
     manage = str(BASE / "manage.py")
-    steps = (["migrate", "--no-input", "-v", "0"], ["load_demo"], ["sweep"], ["vapid_keys", "--if-missing"])
+    steps = (
+        ["migrate", "--no-input", "-v", "0"],
+        ["load_demo"],
+        ["seal_certificate", "--if-missing"],  # signed agreements are sealed with it (self-signed, for the demo)
+        ["sweep"],
+        ["vapid_keys", "--if-missing"],
+    )
     for step in steps:
         subprocess.run([py, manage, *step], env=env, check=True)
 

@@ -1,11 +1,12 @@
 """The agreements app's cases for audit/tests/test_every_action_is_audited.py (action -> case(world, settings)).
-AGREEMENT_VIEWED, AGREEMENT_SEALED and CONSENT_* are the signing side's (signing.py)."""
+AGREEMENT_VIEWED, AGREEMENT_SEALED and CONSENT_* (signing.py) are in audit_cases_signing.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from portico.agreements.actions import agreement_template_archive, agreement_update
+from portico.agreements.tests.audit_cases_signing import AUDIT_CASES_SIGNING
 from portico.agreements.tests.factories import agreement_draft_make, agreement_sent_make, template_make
 from portico.audit.models import AuditAction
 from portico.estimates.tests.factories import staff
@@ -26,3 +27,5 @@ AUDIT_CASES: dict[str, Callable[..., object]] = {
     # A send (every move of AGREEMENT_MACHINE writes this row: see test_agreement_void).
     AuditAction.AGREEMENT_STATE_CHANGED: lambda w, s: agreement_sent_make(w),
 }
+# The signing side's cases (consent, view, seal) live beside its tests.
+AUDIT_CASES.update(AUDIT_CASES_SIGNING)

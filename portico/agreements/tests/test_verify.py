@@ -1,0 +1,84 @@
+"""The public verification page: a signed copy issued here is intact; any changed byte, a changed
+event of the trail, another installation's seal, or a file that is not ours says so."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from portico.agreements.models import AgreementEvent
+from portico.agreements.tests.signing_helpers import signed_and_sealed
+from portico.agreements.views_verify import MAX_BYTES, RATE_LIMIT
+
+pytestmark = pytest.mark.django_db
+
+
+def _bytes(field) -> bytes:
+    with field.open("rb") as f:
+        return f.read()
+
+
+def _check(client, data: bytes, name: str = "signed.pdf"):
+    return client.post(reverse("agreement_verify"), {"file": SimpleUploadedFile(name, data, "application/pdf")})
+
+
+def test_the_page_offers_an_upload(client):
+    response = client.get(reverse("agreement_verify"))
+    assert response.status_code == 200 and b'type="file"' in response.content
+
+
+def test_a_signed_copy_issued_here_is_intact_and_named(client, org_a):
+    agreement = signed_and_sealed(org_a)
+    response = _check(client, _bytes(agreement.signed_document))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="verdict-intact"' in page
+    assert agreement.label in page and "Mark Client" in page and org_a.org.name in page
+    assert "hash chain intact" in page
+
+
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_changing_one_byte_fails_verification(client, org_a, where):
+    data = bytearray(_bytes(signed_and_sealed(org_a).signed_document))
+    index = len(data) // 2 if where == "middle" else len(data) - 2
+    data[index] ^= 0x01
+    page = _check(client, bytes(data)).content.decode()
+    assert 'id="verdict-not-intact"' in page and 'id="verdict-intact"' not in page
+
+
+def test_a_changed_event_of_the_trail_is_detected(client, org_a):
+    agreement = signed_and_sealed(org_a)
+    signed = AgreementEvent.objects.get(agreement=agreement, kind="signed")
+    AgreementEvent.objects.filter(pk=signed.pk).update(ip="203.0.113.99")  # someone edits the trail in the database
+    page = _check(client, _bytes(agreement.signed_document)).content.decode()
+    assert 'id="verdict-not-intact"' in page and 'id="verdict-chain"' in page
+
+
+def test_a_copy_sealed_with_another_certificate_is_not_ours(client, org_a, settings, tmp_path):
+    agreement = signed_and_sealed(org_a)
+    data = _bytes(agreement.signed_document)
+    cert, key = tmp_path / "other.pem", tmp_path / "other.key"
+    call_command("seal_certificate", "--cert", str(cert), "--key", str(key), "--name", "Elsewhere")
+    settings.AGREEMENT_SEAL_CERT_FILE, settings.AGREEMENT_SEAL_KEY_FILE = cert, key  # this installation's is another
+    page = _check(client, data).content.decode()
+    assert 'id="verdict-not-intact"' in page and "seal does not check out" in page
+
+
+def test_the_unsigned_document_is_recognised_as_not_signed(client, org_a):
+    agreement = signed_and_sealed(org_a)
+    page = _check(client, _bytes(agreement.document)).content.decode()
+    assert 'id="verdict-unsigned"' in page and agreement.label in page
+
+
+def test_a_file_that_is_not_a_pdf_or_too_large_is_refused(client):
+    assert _check(client, b"hello", "x.pdf").status_code == 400
+    big = b"%PDF-1.7\n" + b"0" * MAX_BYTES
+    response = _check(client, big)
+    assert response.status_code == 400 and b"too large" in response.content
+
+
+def test_uploads_are_rate_limited_per_address(client):
+    for _ in range(RATE_LIMIT):
+        assert _check(client, b"nope").status_code == 400
+    assert _check(client, b"nope").status_code == 429
