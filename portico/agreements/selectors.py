@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from portico.agreements.models import (
     Agreement,
@@ -26,10 +27,8 @@ VERSIONS_SHOWN = 20
 
 
 def portal_agreement_url(agreement: Agreement) -> str:
-    """The client's page of the agreement (read, consent, sign), as a path. The page is the
-    signing app's ``portal_agreement_detail``; built literally until both branches are merged
-    (then: ``reverse("portal_agreement_detail", args=[slug, id])``)."""
-    return f"/portal/{agreement.org.slug}/agreements/{agreement.pk}/"
+    """The client's page of the agreement (read, consent, sign), as a path."""
+    return reverse("portal_agreement_detail", args=[agreement.org.slug, agreement.pk])
 
 
 @dataclass

@@ -346,8 +346,7 @@ def agreement_sign(
 
 
 def _staff_url(agreement: Agreement) -> str:
-    # The staff page ``agreement_detail`` (the agreements core's view), by its contracted address.
-    return f"/o/{agreement.org.slug}/agreements/{agreement.pk}/"
+    return reverse("agreement_detail", args=[agreement.org.slug, agreement.pk])
 
 
 def _document_read(agreement: Agreement) -> bytes:

@@ -7,15 +7,11 @@ client who joined the portal: made from a template by ``agreement_create`` and s
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.utils import timezone
-
 from portico.agreements.actions import agreement_create, agreement_send, agreement_template_create
-from portico.agreements.models import Agreement, AgreementState, AgreementTemplate
+from portico.agreements.models import Agreement, AgreementTemplate
 from portico.estimates.actions import estimate_approve
 from portico.estimates.models import Estimate
 from portico.estimates.tests.factories import client_actor, estimate_make, joined, staff
@@ -46,22 +42,6 @@ def agreement_sent_make(world: World, *, client: Any = None, person: Any = None,
         client, _person = joined(world, f"Agree{n} Client", f"agree{n}@example.test")
     agreement = agreement_create(client=client, template=template_make(world, body=body), actor=staff(world))
     return agreement_send(agreement=agreement, actor=staff(world))
-
-
-def agreement_signed_make(world: World) -> Agreement:
-    """A sent agreement marked signed with a stored signed copy (rows only: the signing helper's
-    ``signing.py`` makes real ones; the staff download pages need nothing more)."""
-    agreement = agreement_sent_make(world)
-    data = agreement.document.open("rb").read() + b"\n%signed\n"
-    agreement.signed_document.save(f"signed-{agreement.pk}.pdf", ContentFile(data), save=False)
-    Agreement.objects.filter(pk=agreement.pk).update(
-        state=AgreementState.SIGNED,
-        signed_at=timezone.now(),
-        signed_document=agreement.signed_document.name,
-        signed_hash=hashlib.sha256(data).hexdigest(),
-    )
-    agreement.refresh_from_db()
-    return agreement
 
 
 def agreement_draft_make(world: World, *, client: Any = None, body: str = BODY) -> Agreement:

@@ -8,9 +8,9 @@ from typing import Any
 from portico.agreements.tests.factories import (
     agreement_draft_make,
     agreement_sent_make,
-    agreement_signed_make,
     template_make,
 )
+from portico.agreements.tests.signing_helpers import signed_and_sealed as agreement_signed_make
 from testing.world import World
 
 

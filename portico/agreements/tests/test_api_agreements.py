@@ -13,10 +13,10 @@ from portico.agreements.models import AgreementEvent, AgreementState
 from portico.agreements.tests.factories import (
     agreement_draft_make,
     agreement_sent_make,
-    agreement_signed_make,
     approved_estimate_make,
     template_make,
 )
+from portico.agreements.tests.signing_helpers import signed_and_sealed as agreement_signed_make
 from portico.core.actors import Actor
 from portico.estimates.tests.factories import joined
 from portico.orgs.actions import api_key_create

@@ -12,10 +12,10 @@ from portico.agreements.models import Agreement, AgreementEvent, AgreementState
 from portico.agreements.tests.factories import (
     agreement_draft_make,
     agreement_sent_make,
-    agreement_signed_make,
     approved_estimate_make,
     template_make,
 )
+from portico.agreements.tests.signing_helpers import signed_and_sealed as agreement_signed_make
 from portico.estimates.tests.factories import joined
 from testing.world import client_make
 
