@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def _post(client, world, **changes):
     data = {
         "optional_steps": ["estimate"],
+        "create_job": "on",
         "stalled_after_days": "5",
         "reminders_enabled": "on",
         "reminder_days": "2, 5, 9",
