@@ -36,11 +36,17 @@ MAX_SCOPE = 10_000
 MAX_REASON = 500
 
 
-def _next_number(org: Organization | int) -> int:
-    """The organization's next job number: its counter row locked until the creating transaction ends."""
+def _counter_locked(org: Organization | int) -> JobCounter:
+    """The organization's job counter, locked until the creating transaction ends: creators of
+    one organization take turns here."""
     org_id = org if isinstance(org, int) else org.pk
     JobCounter.objects.bulk_create([JobCounter(org_id=org_id)], ignore_conflicts=True)
-    counter = JobCounter.objects.select_for_update().get(org_id=org_id)
+    return JobCounter.objects.select_for_update().get(org_id=org_id)
+
+
+def _next_number(org: Organization | int, counter: JobCounter | None = None) -> int:
+    """The organization's next job number (its counter locked, see ``_counter_locked``)."""
+    counter = counter or _counter_locked(org)
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
@@ -100,12 +106,18 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
             title = _("Job for %(client)s: estimate #%(number)s") % {"client": client.name, "number": estimate.number}
         else:
             title = client.name
+    # Another creator of this client's job (a race the journey lock did not cover) finishes while
+    # this one waits for the counter; read again after taking it, so nothing is written twice.
+    counter = _counter_locked(org)
+    existing = Job.objects.filter(client=client, origin=JobOrigin.ONBOARDING).first()
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():  # a savepoint: the constraint's refusal leaves the caller's transaction usable
             job = Job.objects.create(
                 org=org,
                 client=client,
-                number=_next_number(org),
+                number=_next_number(org, counter),
                 origin=JobOrigin.ONBOARDING,
                 title=title[:MAX_TITLE],
                 scope=estimate.scope if estimate is not None else "",
