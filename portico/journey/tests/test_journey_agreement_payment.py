@@ -21,7 +21,7 @@ from portico.invitations.bulk import bulk_invitation_start
 from portico.journey.actions import journey_refresh
 from portico.journey.models import COMPLETE, Journey
 from portico.journey.steps import journey_steps_choose, steps_optional
-from portico.journey.tests.helpers import accept, invite, journey, stored_equals_facts
+from portico.journey.tests.helpers import invite, journey, stored_equals_facts
 from portico.payments.models import PaymentMethodKind
 from portico.work.models import Job
 from portico.work.tests.factories import (
@@ -129,9 +129,10 @@ def test_the_board_has_their_columns_and_reminds_of_them(client, org_a, deliver)
     html = client.get(reverse("journey_board", args=[org_a.org.slug])).content.decode()
     assert 'id="column-agreement"' in html and 'id="column-payment"' in html
     assert "Agreement to sign" in html and "Payment method to add" in html
-    columns = {c.step.key: [r.client_id for r in c.page.rows] for c in client.get(
-        reverse("journey_board", args=[org_a.org.slug])
-    ).context["board"].columns}
+    columns = {
+        c.step.key: [r.client_id for r in c.page.rows]
+        for c in client.get(reverse("journey_board", args=[org_a.org.slug])).context["board"].columns
+    }
     assert columns["agreement"] == [at_agreement.pk] and columns["payment"] == [at_payment.pk]
     mail.outbox.clear()
     for record, todo in ((at_agreement, "Sign your service agreement"), (at_payment, "Add a payment method")):

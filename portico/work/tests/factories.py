@@ -28,7 +28,6 @@ from portico.payments.models import (
     PAYMENT_METHOD_MACHINE,
     PaymentMethod,
     PaymentMethodKind,
-    PaymentMethodState,
     StripeAccount,
 )
 from portico.payments.signals import payment_method_changed

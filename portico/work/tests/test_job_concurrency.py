@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from django.db import connection, connections
@@ -55,7 +56,7 @@ def test_signature_and_webhook_at_the_same_moment_make_exactly_one_job():
     world = world_create("race")
     for _ in range(ROUNDS):
         client, _estimate, agreement, method = onboarding_client(world)
-        _together(lambda: agreement_sign(agreement), lambda: payment_method_activate(method))
+        _together(partial(agreement_sign, agreement), partial(payment_method_activate, method))
         assert Journey.objects.get(client=client).current_step == COMPLETE
         job = Job.objects.get(client=client)
         assert (job.agreement_id, job.payment_method_id) == (agreement.pk, method.pk)
@@ -68,7 +69,7 @@ def test_two_direct_calls_at_once_make_one_job_and_both_get_it():
     from testing.world import world_create
 
     world = world_create("twice")
-    client, _estimate, agreement, method = onboarding_client(world)
+    client, _estimate, _agreement, _method = onboarding_client(world)
     # Journey row not involved: the counter lock and the partial unique constraint decide.
     results = _together(
         lambda: job_create_for_onboarding(client=client, actor=Actor.system()),

@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_create_by_hand(org_a):
     client = client_make(org_a, "Hand Made", email="hand@example.test")
-    job = job_create(
-        org=org_a.org, client=client, actor=staff(org_a), title="  Paint the fence ", total=Decimal("300")
-    )
+    job = job_create(org=org_a.org, client=client, actor=staff(org_a), title="  Paint the fence ", total=Decimal("300"))
     assert (job.origin, job.state, job.title, job.number) == (JobOrigin.STAFF, JobState.NEW, "Paint the fence", 1)
     assert (job.total, job.currency, job.created_by) == (Decimal("300"), org_a.org.currency, org_a.admin)
     row = AuditEvent.objects.get(action=AuditAction.JOB_CREATED)

@@ -72,7 +72,7 @@ def test_refused_moves_change_nothing(org_a):
 def test_a_schedule_needs_an_aware_time(org_a):
     job = job_make(org_a)
     with pytest.raises(PorticoError) as refused:
-        job_schedule(job=job, actor=staff(org_a), scheduled_for=dt.datetime(2030, 1, 1, 9))  # noqa: DTZ001
+        job_schedule(job=job, actor=staff(org_a), scheduled_for=dt.datetime(2030, 1, 1, 9))
     assert refused.value.code == "invalid"
     assert Job.objects.get(pk=job.pk).state == JobState.NEW
 
