@@ -204,13 +204,14 @@ def _completed(client: Client, actor: Actor, journey: Journey) -> None:
     # the payment webhook) only the second sees the journey complete; the job's own constraint
     # backs it. The job's notification says "completed onboarding: job J-n was created", so the
     # navigators get one notification for the moment, not two.
-    job = None
-    if journey_settings_of(org=client.org).create_job:
-        job = job_create_for_onboarding(client=client, actor=actor)
-    # A journey that ends with the account already told the navigators "accepted the invitation":
-    # a second notification for the same moment would be noise.
-    if job is None and journey.steps and journey.steps[-1] != "account":
-        _completed_notify(client)
+    # A journey that ends with the account (no estimate, agreement or payment step) signed the
+    # client up for the portal, not for work: no job; and "accepted the invitation" already told
+    # the navigators, so a second notification for the same moment would be noise.
+    if journey.steps and journey.steps[-1] != "account":
+        if journey_settings_of(org=client.org).create_job:
+            job_create_for_onboarding(client=client, actor=actor)
+        else:
+            _completed_notify(client)
     account = portal_account_of(client=client)
     if account is not None:
         portal_account_enrollment_check(account=account, actor=actor)

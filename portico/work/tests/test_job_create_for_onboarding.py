@@ -2,7 +2,7 @@
 Stripe's webhook), with the approved estimate's scope and total, links to the signed agreement and
 the active payment method, a number of its own, audited, and one notification to the navigators
 (the journey's own "completed onboarding" one is left out). Exactly once; not at all when the
-organization turned it off."""
+organization turned it off, nor for a journey that ends with the portal account."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from decimal import Decimal
 
 import pytest
 
+from portico.agreements.tests.factories import agreement_sent_make
 from portico.audit.models import AuditAction, AuditEvent
 from portico.journey.actions import journey_refresh, journey_settings_save
 from portico.journey.models import COMPLETE
-from portico.journey.tests.helpers import journey, stored_equals_facts
+from portico.journey.tests.helpers import accept, invite, journey, stored_equals_facts
 from portico.notifications.models import EventKind, Notification
 from portico.work.actions import job_create_for_onboarding
 from portico.work.models import Job, JobOrigin, JobState
@@ -23,7 +24,9 @@ from portico.work.tests.factories import (
     onboarding_client,
     payment_method_activate,
     staff,
+    template_make,
 )
+from testing.world import client_make
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +94,23 @@ def test_turned_off_no_job_and_the_completed_notification_instead(org_a):
     assert EventKind.ONBOARDING_COMPLETED in kinds and EventKind.JOB_CREATED not in kinds
 
 
-def test_without_an_estimate_the_title_is_the_clients_name(org_a):
-    from portico.journey.tests.helpers import accept, invite
-    from testing.world import client_make
+def test_an_account_only_journey_makes_no_job(org_a):
+    client = client_make(org_a, "Portal Only", email="portal@example.test")
+    invite(org_a, client)
+    accept(client)
+    assert journey(client).current_step == COMPLETE
+    assert not Job.objects.exists()
 
+
+def test_without_an_estimate_the_title_is_the_clients_name(org_a):
+    template_make(org_a)
     client = client_make(org_a, "Solo Client", email="solo@example.test")
     invite(org_a, client)
     accept(client)
-    job = Job.objects.get(client=client)  # an account-only journey completes with the account
+    agreement_sign(agreement_sent_make(org_a, client=client))
+    job = Job.objects.get(client=client)
     assert (job.title, job.scope, job.total, job.currency, job.estimate) == ("Solo Client", "", None, "", None)
+    assert job.agreement is not None and job.payment_method is None
 
 
 def test_each_organization_numbers_its_own_jobs(org_a, org_b):
