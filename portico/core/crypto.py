@@ -48,6 +48,6 @@ def secret_hint(value: str) -> str:
     """What the page shows of a secret once saved: its kind and last four ("sk_test_…4242")."""
     if not value:
         return ""
-    prefix = value.split("_", 2)
-    head = "_".join(prefix[:2]) + "_" if len(prefix) == 3 else ""
+    # Stripe's prefixes ("sk_test_", "whsec_") say which key it is and are no secret.
+    head = value[: value.rfind("_") + 1] if "_" in value[:-8] else ""
     return f"{head}…{value[-4:]}"

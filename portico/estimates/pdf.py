@@ -6,71 +6,19 @@ is read from storage and handed to WeasyPrint from memory; nothing else is fetch
 from __future__ import annotations
 
 import hashlib
-import io
-import mimetypes
-import threading
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
-from PIL import Image, ImageFile
 from weasyprint import HTML, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from portico.core.pdf import LOGO_URL, BrandingFetcher, branding_read, font_config
 from portico.estimates import selectors
 from portico.estimates.content import Sheet, estimate_sheet
 from portico.estimates.models import Estimate, EstimatePdf, EstimateState
 from portico.portal.models import PortalSettings
-
-# Importing WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make every
-# upload check in the process (clients/images.py) accept truncated images. The logo we hand it
-# was checked when uploaded, so WeasyPrint needs no leniency: put Pillow's strict default back.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_URL = "portico:logo"
-_fonts = threading.local()
-
-
-def _font_config() -> FontConfiguration:
-    """One font configuration per thread, kept between PDFs (making one costs a few tens of ms;
-    the PDFs declare no @font-face of their own, so there is nothing to leak from one to the next)."""
-    config = getattr(_fonts, "config", None)
-    if config is None:
-        config = _fonts.config = FontConfiguration()
-    return config
-
-
-class BrandingFetcher(URLFetcher):
-    """The only resource a PDF loads: the organization's logo, handed over from memory (no
-    base64 in the HTML, no network, no file paths). Any other URL (typed in a line) is refused."""
-
-    def __init__(self, logo: bytes, content_type: str) -> None:
-        super().__init__(allowed_protocols=set())
-        self.logo, self.content_type = logo, content_type
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url == LOGO_URL and self.logo:
-            return URLFetcherResponse(url, body=self.logo, headers={"Content-Type": self.content_type})
-        raise ValueError(f"not fetched: {url[:40]}")
-
-
-def logo_content_type(name: str, data: bytes) -> str:
-    """The logo's MIME type, from the file itself: the format Pillow reads in it (PNG, JPEG, WebP,
-    GIF, ...), else, for a vector logo Pillow cannot read, its extension (SVG). "" when neither
-    knows it (the PDF is then drawn without the logo)."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            mime = Image.MIME.get(image.format or "", "")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        mime = ""
-    if mime:
-        return mime
-    guessed, _encoding = mimetypes.guess_type(name)
-    return guessed if guessed == "image/svg+xml" else ""
 
 
 def _portal(estimate: Estimate) -> PortalSettings | None:
@@ -84,28 +32,14 @@ def _portal(estimate: Estimate) -> PortalSettings | None:
 def estimate_branding(estimate: Estimate) -> dict[str, Any]:
     """Name, colours and logo (bytes and MIME type) of the PDF's header."""
     portal = _portal(estimate)
-    brand: dict[str, Any] = {
-        "name": estimate.org.name,
-        "primary": "#1f5fbf",
-        "accent": "#0b7a4b",
-        "logo": b"",
-        "logo_type": "",
-    }
     if portal is None:
-        return brand
-    brand.update(
-        name=portal.portal_name or estimate.org.name, primary=portal.primary_colour, accent=portal.accent_colour
+        return branding_read(name=estimate.org.name)
+    return branding_read(
+        name=portal.portal_name or estimate.org.name,
+        primary=portal.primary_colour,
+        accent=portal.accent_colour,
+        logo=portal.logo,
     )
-    if portal.logo:
-        try:
-            with portal.logo.open("rb") as f:
-                data = f.read(LOGO_MAX_BYTES + 1)
-        except OSError:
-            data = b""
-        if data and len(data) <= LOGO_MAX_BYTES:
-            brand["logo_type"] = logo_content_type(portal.logo.name, data)
-            brand["logo"] = data if brand["logo_type"] else b""
-    return brand
 
 
 def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
@@ -117,7 +51,7 @@ def estimate_pdf_document(sheet: Sheet, *, language: str) -> Document:
             {"sheet": sheet, "e": sheet.estimate, "brand": brand, "logo_url": LOGO_URL, "pdf": True},
         )
     fetcher = BrandingFetcher(brand["logo"], brand["logo_type"])
-    return HTML(string=html, url_fetcher=fetcher).render(font_config=_font_config())
+    return HTML(string=html, url_fetcher=fetcher).render(font_config=font_config())
 
 
 def estimate_pdf(sheet: Sheet, *, language: str) -> bytes:

@@ -11,9 +11,10 @@ from django.urls import reverse
 from PIL import Image
 from weasyprint.formatting_structure.boxes import TextBox
 
+from portico.core.pdf import logo_content_type
 from portico.estimates import selectors
 from portico.estimates.content import estimate_sheet
-from portico.estimates.pdf import estimate_branding, estimate_pdf_document, logo_content_type
+from portico.estimates.pdf import estimate_branding, estimate_pdf_document
 from portico.estimates.tests.factories import estimate_make, joined
 from portico.estimates.totals import money_text
 from portico.portal.models import PortalSettings

@@ -1,0 +1,33 @@
+"""Secrets at rest: encrypted, readable back, rotatable, and useless with the wrong key."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from portico.core.crypto import SecretUnreadable, secret_hint, secret_open, secret_seal
+
+
+def test_a_sealed_secret_does_not_contain_the_secret_and_opens_again():
+    token = secret_seal("sk_test_abcdef4242")
+    assert "abcdef" not in token
+    assert secret_open(token) == "sk_test_abcdef4242"
+    assert secret_seal("") == "" and secret_open("") == ""
+
+
+def test_keys_rotate_the_old_key_still_opens_what_it_sealed(settings):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.SECRETS_KEYS = [old]
+    token = secret_seal("whsec_123")
+    settings.SECRETS_KEYS = [new, old]
+    assert secret_open(token) == "whsec_123"
+    settings.SECRETS_KEYS = [new]
+    with pytest.raises(SecretUnreadable):
+        secret_open(token)
+
+
+def test_the_hint_shows_the_kind_and_the_last_four_only():
+    assert secret_hint("sk_test_abcdef4242") == "sk_test_…4242"
+    assert secret_hint("whsec_abcdef9876") == "whsec_…9876"
+    assert secret_hint("plainsecretvalue") == "…alue"
+    assert secret_hint("") == ""
