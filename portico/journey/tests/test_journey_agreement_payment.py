@@ -12,10 +12,10 @@ import re
 import pytest
 from django.core import mail
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
+from portico.agreements.actions import agreement_template_archive, agreement_void
 from portico.agreements.models import AgreementTemplate
-from portico.agreements.tests.factories import agreement_sent_make
+from portico.agreements.tests.factories import agreement_sent_make, template_make
 from portico.core.actors import Actor
 from portico.invitations.bulk import bulk_invitation_start
 from portico.journey.actions import journey_refresh
@@ -26,12 +26,10 @@ from portico.payments.models import PaymentMethodKind
 from portico.work.models import Job
 from portico.work.tests.factories import (
     agreement_sign,
-    agreement_void,
     onboarding_client,
     payment_method_activate,
     payment_method_pending,
     stripe_connect,
-    template_make,
 )
 from testing.world import client_make, run_tasks
 
@@ -63,7 +61,7 @@ def test_the_steps_apply_only_with_a_template_in_use_or_stripe_connected(org_a):
     stripe_connect(org_a)
     both = invite(org_a, client_make(org_a, "Bea Both", email="bea@example.test"))
     assert journey(both).steps == ["invite", "account", "agreement", "payment"]
-    AgreementTemplate.objects.filter(pk=template.pk).update(archived_at=timezone.now())
+    agreement_template_archive(template=template, actor=Actor.system())
     archived = invite(org_a, client_make(org_a, "Arch Ived", email="arch@example.test"))
     assert journey(archived).steps == ["invite", "account", "payment"]
     # Journeys already started keep their steps.
@@ -73,6 +71,8 @@ def test_the_steps_apply_only_with_a_template_in_use_or_stripe_connected(org_a):
 def test_an_agreement_sent_before_the_journey_adds_the_step(org_a):
     record = client_make(org_a, "Early Agreement", email="early@example.test")
     agreement_sent_make(org_a, client=record)
+    for template in AgreementTemplate.objects.filter(org=org_a.org):  # no template in use: the sent agreement decides
+        agreement_template_archive(template=template, actor=Actor.system())
     invite(org_a, record)
     assert journey(record).steps == ["invite", "account", "agreement"]
 
@@ -110,7 +110,7 @@ def test_a_signed_agreement_voided_later_no_longer_counts(org_a):
     assert journey(client).current_step == COMPLETE
     job = Job.objects.get(client=client)
 
-    agreement_void(agreement)
+    agreement_void(agreement=agreement, actor=Actor.system(), reason="Wrong scope")
     back = journey(client)
     assert (back.current_step, back.completed_at) == ("agreement", None)
     assert "agreement" not in back.reached and stored_equals_facts(client)

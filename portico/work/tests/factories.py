@@ -1,9 +1,10 @@
 """Jobs for the tests, and the onboarding facts of part 2 fired the way their apps fire them.
 
 ``agreement_sign`` and ``payment_method_activate`` each fire ONE fact as the real action will (the
-machine move and the signal, inside one transaction). Until the agreements and payments apps'
-actions are merged they do it from rows; after the merge each becomes one line calling
-``agreement_sign`` / the webhook's action, and every test here runs on the real thing."""
+machine move and the signal, inside one transaction). Until the signing and payments actions are
+merged they do it from rows; after the merge each becomes one line calling
+``agreements.signing.agreement_sign`` / the webhook's action, and every test here runs on the real
+thing. Voiding already uses the real ``agreement_void``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from portico.agreements.models import AGREEMENT_MACHINE, Agreement, AgreementTemplate
 from portico.agreements.signals import agreement_changed
-from portico.agreements.tests.factories import agreement_sent_make
+from portico.agreements.tests.factories import agreement_sent_make, template_make
 from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client
 from portico.core.actors import Actor, ActorKind
@@ -66,10 +67,6 @@ def stripe_connect(world: World) -> StripeAccount:
     )
 
 
-def template_make(world: World) -> AgreementTemplate:
-    return AgreementTemplate.objects.create(org=world.org, name=f"Standard {next(_serial)}")
-
-
 # --- the facts, one function each ---
 
 
@@ -79,17 +76,6 @@ def agreement_sign(agreement: Agreement, actor: Actor | None = None) -> Agreemen
     actor = actor or Actor.system()
     with transaction.atomic():
         AGREEMENT_MACHINE.apply(agreement, "sign", actor=actor, updates={"signed_at": timezone.now()})
-        agreement.refresh_from_db()
-        agreement_changed.send(sender=Agreement, agreement=agreement, actor=actor)
-    return agreement
-
-
-def agreement_void(agreement: Agreement, actor: Actor | None = None, reason: str = "Wrong scope") -> Agreement:
-    actor = actor or Actor.system()
-    with transaction.atomic():
-        AGREEMENT_MACHINE.apply(
-            agreement, "void", actor=actor, updates={"voided_at": timezone.now(), "void_reason": reason}
-        )
         agreement.refresh_from_db()
         agreement_changed.send(sender=Agreement, agreement=agreement, actor=actor)
     return agreement
@@ -146,9 +132,7 @@ def onboarding_client(world: World, *, name: str = "") -> tuple[Client, Estimate
     client.refresh_from_db()
     client_actor = Actor(kind=ActorKind.CLIENT, user=person, ip="198.51.100.20", user_agent="phone")
     estimate_approve(estimate=estimate, actor=client_actor, content_hash=estimate.content_hash)
-    agreement = agreement_sent_make(world, client=client, person=person)
-    Agreement.objects.filter(pk=agreement.pk).update(estimate=estimate)
-    agreement.estimate = estimate
+    agreement = agreement_sent_make(world, client=client, person=person)  # from the approved estimate
     payment_method = payment_method_pending(world, client, created_by=person)
     estimate.refresh_from_db()
     return client, estimate, agreement, payment_method
