@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portico.agreements.models import Agreement, AgreementTemplate
 from portico.audit.actions import audit_record, audit_record_select
 from portico.audit.decorators import action
 from portico.audit.models import AuditAction
@@ -49,7 +50,10 @@ from portico.journey.models import (
 )
 from portico.journey.selectors import journey_settings_of, local_day, quiet_now
 from portico.journey.steps import (
+    AGREEMENT,
+    AGREEMENT_SENT_STATES,
     ESTIMATE,
+    PAYMENT,
     first_invitation_at,
     journey_steps_choose,
     progress_derive,
@@ -57,6 +61,8 @@ from portico.journey.steps import (
     step_label,
     steps_all,
     steps_optional,
+    stripe_connected_at,
+    template_in_use_at,
 )
 from portico.leads.models import Lead
 from portico.notifications.actions import Event, notify_navigators
@@ -64,12 +70,15 @@ from portico.notifications.models import EventKind
 from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue, outbox_enqueue_many, outbox_message_new
 from portico.outbox.models import Channel, OutboxMessage
+from portico.payments.models import StripeAccount
 from portico.portal.actions import portal_account_enrollment_check
 from portico.portal.models import PortalSettings
 from portico.portal.selectors import portal_account_of
+from portico.work.actions import job_create_for_onboarding
 
 SETTINGS_FIELDS = (
     "optional_steps",
+    "create_job",
     "stalled_after_days",
     "reminder_days",
     "reminders_enabled",
@@ -150,8 +159,10 @@ def _progress_fields(progress: Any) -> dict[str, Any]:
 @action
 def journey_refresh(*, client: Client, actor: Actor) -> Journey | None:
     """Re-derive ``client``'s journey from the facts and store it. The journey starts with the
-    first invitation (no invitation: no journey, None). A changed step is audited; completing it
-    tells the navigators and lets the portal account leave "enrollment pending" by itself."""
+    first invitation (no invitation: no journey, None). The journey row is locked before the facts
+    are read, so two facts arriving at once are derived one after the other. A changed step is
+    audited; completing it makes the client's job (once, if the organization wants one), tells the
+    navigators and lets the portal account leave "enrollment pending" by itself."""
     client = Client.objects.select_related("org", "profile").get(pk=client.pk)
     journey = Journey.objects.select_for_update().filter(client=client).first()
     if journey is None:
@@ -188,10 +199,19 @@ def journey_refresh(*, client: Client, actor: Actor) -> Journey | None:
 
 
 def _completed(client: Client, actor: Actor, journey: Journey) -> None:
-    # A journey that ends with the account already told the navigators "accepted the invitation":
-    # a second notification for the same moment would be noise.
+    # The job, when the organization wants one: made here, with the journey row locked and the
+    # progress derived after taking the lock, so of two facts arriving at once (the signature and
+    # the payment webhook) only the second sees the journey complete; the job's own constraint
+    # backs it. The job's notification says "completed onboarding: job J-n was created", so the
+    # navigators get one notification for the moment, not two.
+    # A journey that ends with the account (no estimate, agreement or payment step) signed the
+    # client up for the portal, not for work: no job; and "accepted the invitation" already told
+    # the navigators, so a second notification for the same moment would be noise.
     if journey.steps and journey.steps[-1] != "account":
-        _completed_notify(client)
+        if journey_settings_of(org=client.org).create_job:
+            job_create_for_onboarding(client=client, actor=actor)
+        else:
+            _completed_notify(client)
     account = portal_account_of(client=client)
     if account is not None:
         portal_account_enrollment_check(account=account, actor=actor)
@@ -222,38 +242,42 @@ def journeys_start_bulk(*, org: Organization, client_ids: list[int], actor: Acto
     chosen = journey_settings_of(org=org).optional_steps
     first_invitation = Invitation.objects.filter(client=OuterRef("pk")).order_by("created_at", "pk")
     lead = Lead.objects.filter(client=OuterRef("pk")).order_by("created_at", "pk")
+    started = OuterRef("started")
     clients = Client.objects.filter(org=org, pk__in=client_ids)
     rows = (
         clients.annotate(started=Subquery(first_invitation.values("created_at")[:1]))
         .filter(started__isnull=False)
         .annotate(
             has_journey=Exists(Journey.objects.filter(client=OuterRef("pk"))),
-            has_estimate=Exists(Estimate.objects.filter(client=OuterRef("pk"), created_at__lte=OuterRef("started"))),
+            has_estimate=Exists(Estimate.objects.filter(client=OuterRef("pk"), created_at__lte=started)),
+            has_agreement=Exists(AgreementTemplate.objects.filter(template_in_use_at(started), org=org))
+            | Exists(Agreement.objects.filter(client=OuterRef("pk"), state__in=AGREEMENT_SENT_STATES)),
+            has_stripe=Exists(StripeAccount.objects.filter(stripe_connected_at(started), org=org)),
             lead_source=Subquery(lead.values("source")[:1]),
             lead_at=Subquery(lead.values("created_at")[:1]),
         )
-        .values_list("pk", "started", "has_journey", "has_estimate", "lead_source", "lead_at")
+        .values_list(
+            "pk", "started", "has_journey", "has_estimate", "has_agreement", "has_stripe", "lead_source", "lead_at"
+        )
     )
     journeys, again = [], []
-    for client_id, started, has_journey, has_estimate, source, lead_at in rows:
+    for client_id, started_at, has_journey, has_estimate, has_agreement, has_stripe, source, lead_at in rows:
         if has_journey:
             again.append(client_id)
             continue
-        # As progress_derive would say: the invitation just sent did the first step.
-        steps = [
-            s.key
-            for s in steps_all()
-            if (not s.optional or s.key in chosen) and (s.key != ESTIMATE.key or has_estimate)
-        ]
+        # As progress_derive would say (each step's ``applies``, read set-based above): the
+        # invitation just sent did the first step.
+        applies = {ESTIMATE.key: has_estimate, AGREEMENT.key: has_agreement, PAYMENT.key: has_stripe}
+        steps = [s.key for s in steps_all() if (not s.optional or s.key in chosen) and applies.get(s.key, True)]
         journeys.append(
             Journey(
                 org=org,
                 client_id=client_id,
                 steps=steps,
-                started_at=started,
+                started_at=started_at,
                 current_step=steps[1] if len(steps) > 1 else COMPLETE,
-                step_entered_at=started,
-                reached={steps[0]: started.isoformat()},
+                step_entered_at=started_at,
+                reached={steps[0]: started_at.isoformat()},
                 source=source or DIRECT,
                 lead_created_at=lead_at,
                 updated_at=now,

@@ -21,6 +21,9 @@ class JourneySettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Without any, the journey ends when the client has created their account."),
     )
+    create_job = forms.BooleanField(
+        label=_("Create a job"), required=False, help_text=_("Create a job when a client completes onboarding")
+    )
     stalled_after_days = forms.IntegerField(
         label=_("Stalled after (days without progress)"), min_value=1, max_value=365
     )
@@ -37,6 +40,7 @@ class JourneySettingsForm(forms.Form):
     def __init__(self, *args: Any, current: JourneySettings, **kwargs: Any) -> None:
         initial = {
             "optional_steps": current.optional_steps,
+            "create_job": current.create_job,
             "stalled_after_days": current.stalled_after_days,
             "reminders_enabled": current.reminders_enabled,
             "reminder_days": current.reminder_days,

@@ -22,8 +22,9 @@ DIRECT = "direct"  # ``Journey.source`` of a client that did not come from a lea
 
 
 def default_optional_steps() -> list[str]:
-    """A new organization's journey: account, and estimate approval for clients who have one."""
-    return ["estimate"]
+    """A new organization's journey: account, then estimate approval, the service agreement and
+    the payment method, each for the clients it applies to (see steps.py)."""
+    return ["estimate", "agreement", "payment"]
 
 
 class JourneySettings(models.Model):
@@ -43,6 +44,9 @@ class JourneySettings(models.Model):
     reminders_enabled = models.BooleanField(_("send automatic reminders"), default=True)
     quiet_start = models.TimeField(_("quiet hours start"), default=dt.time(20, 0))
     quiet_end = models.TimeField(_("quiet hours end"), default=dt.time(8, 0))
+    create_job = models.BooleanField(
+        _("create a job"), default=True, help_text=_("Create a job when a client completes onboarding")
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portico.agreements.signals import agreement_changed
 from portico.clients.signals import client_contact_changed, client_leaving, client_returning
 from portico.core.actors import Actor, ActorKind
 from portico.estimates.signals import estimate_changed
@@ -16,6 +17,7 @@ from portico.invitations.signals import (
 )
 from portico.journey.actions import journey_refresh, journey_stop, journeys_start_bulk
 from portico.journey.models import Journey
+from portico.payments.signals import payment_method_changed
 from portico.portal.enrollment import enrollment_step_register
 
 
@@ -40,6 +42,18 @@ def on_invitations_sent_bulk(sender: Any, org: Any, client_ids: list[int], actor
 def on_estimate_changed(sender: Any, estimate: Any, actor: Actor, **kwargs: Any) -> None:
     if estimate.client_id is not None and Journey.objects.filter(client_id=estimate.client_id).exists():
         journey_refresh(client=estimate.client, actor=actor)
+
+
+def on_agreement_changed(sender: Any, agreement: Any, actor: Actor, **kwargs: Any) -> None:
+    # A signature (or a void after it) may move the journey; sent inside the agreement's transaction.
+    if Journey.objects.filter(client_id=agreement.client_id).exists():
+        journey_refresh(client=agreement.client, actor=actor)
+
+
+def on_payment_method_changed(sender: Any, payment_method: Any, actor: Actor, **kwargs: Any) -> None:
+    # Stripe's webhook made the method active (or it failed, or was removed).
+    if Journey.objects.filter(client_id=payment_method.client_id).exists():
+        journey_refresh(client=payment_method.client, actor=actor)
 
 
 def on_client_contact_changed(sender: Any, client: Any, actor: Actor, **kwargs: Any) -> None:
@@ -77,6 +91,8 @@ def connect() -> None:
     invitation_revoked.connect(on_invitation_revoked, dispatch_uid="journey_invitation_revoked")
     invitations_sent_bulk.connect(on_invitations_sent_bulk, dispatch_uid="journey_invitations_sent_bulk")
     estimate_changed.connect(on_estimate_changed, dispatch_uid="journey_estimate_changed")
+    agreement_changed.connect(on_agreement_changed, dispatch_uid="journey_agreement_changed")
+    payment_method_changed.connect(on_payment_method_changed, dispatch_uid="journey_payment_method_changed")
     client_contact_changed.connect(on_client_contact_changed, dispatch_uid="journey_client_contact_changed")
     client_leaving.connect(on_client_leaving, dispatch_uid="journey_client_leaving")
     client_returning.connect(on_client_returning, dispatch_uid="journey_client_returning")

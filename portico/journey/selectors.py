@@ -27,10 +27,12 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portico.accounts.models import User
+from portico.agreements.models import Agreement, AgreementState
 from portico.clients.models import Client, NavigatorAssignment
 from portico.clients.selectors import client_records_organized_by
 from portico.core.keyset import EXACT_COUNT_LIMIT, Page, cursor_encode, keyset_page
@@ -40,6 +42,7 @@ from portico.journey.models import COMPLETE, DIRECT, Journey, JourneySettings
 from portico.journey.steps import Step, step_get, steps_all
 from portico.leads.models import Lead, LeadSource
 from portico.orgs.models import Organization
+from portico.work.models import Job, JobOrigin
 
 COLUMN_SIZE = 10  # clients shown per column; "More" pages through the rest
 COLUMN_PAGE_SIZE = 50
@@ -308,6 +311,7 @@ class StepState:
     at: dt.datetime | None
     current: bool
     estimate_id: int | None = None  # the estimate to open, for the estimate step
+    url: str = ""  # the portal page where the client does it (the checklist's link)
 
 
 @dataclass
@@ -315,6 +319,8 @@ class ProgressView:
     journey: Journey | None
     steps: list[StepState] = field(default_factory=list)
     stalled: bool = False
+    job_id: int | None = None  # the job made when the journey completed
+    job_label: str = ""
 
 
 def progress_view(*, journey: Journey | None, config: JourneySettings | None = None) -> ProgressView:
@@ -359,14 +365,38 @@ def portal_checklist(*, org: Organization, user: User) -> list[StepState]:
         return []
     view = progress_view(journey=journey, config=JourneySettings(org=org))
     for state in view.steps:
-        if state.key == "estimate" and not state.done:
+        if state.done:
+            continue
+        if state.key == "estimate":
             state.estimate_id = (
                 Estimate.objects.filter(client_id=journey.client_id, state=EstimateState.SENT)
                 .order_by("-created_at", "-pk")
                 .values_list("pk", flat=True)
                 .first()
             )
+            if state.estimate_id is not None:
+                state.url = _reverse_or_blank("portal_estimate_detail", org.slug, state.estimate_id)
+        elif state.key == "agreement":
+            agreement_id = (
+                Agreement.objects.filter(client_id=journey.client_id, state=AgreementState.SENT)
+                .order_by("-sent_at", "-pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if agreement_id is not None:
+                state.url = _reverse_or_blank("portal_agreement_detail", org.slug, agreement_id)
+        elif state.key == "payment":
+            state.url = _reverse_or_blank("portal_payment_method", org.slug)
     return sorted(view.steps, key=lambda s: (not s.current, s.done))
+
+
+def _reverse_or_blank(name: str, *args: Any) -> str:
+    # The agreement and payment pages come with their apps' portal views: until those are
+    # installed the item shows without a link rather than breaking the portal home.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 # --- the funnel ---
@@ -593,11 +623,23 @@ def _funnel_python(*, org: Organization, start: dt.date, end: dt.date, source: s
 
 def client_progress(*, client: Client) -> ProgressView:
     """The client's journey with its organization's settings, in one query (the record page)."""
-    journey = Journey.objects.filter(client=client).select_related("org__journey_settings").first()
+    onboarding_job = Job.objects.filter(client=OuterRef("client_id"), origin=JobOrigin.ONBOARDING)
+    journey = (
+        Journey.objects.filter(client=client)
+        .select_related("org__journey_settings")
+        .annotate(
+            job_id=Subquery(onboarding_job.values("pk")[:1]), job_number=Subquery(onboarding_job.values("number")[:1])
+        )
+        .first()
+    )
     if journey is None:
         return ProgressView(journey=None)
     try:
         config = journey.org.journey_settings  # type: ignore[attr-defined]
     except JourneySettings.DoesNotExist:
         config = JourneySettings(org=journey.org)
-    return progress_view(journey=journey, config=config)
+    view = progress_view(journey=journey, config=config)
+    view.job_id = journey.job_id  # type: ignore[attr-defined]
+    if view.job_id is not None:
+        view.job_label = Job(number=journey.job_number).label  # type: ignore[attr-defined]
+    return view

@@ -1,7 +1,7 @@
 """The journey's steps: an ordered registry. Each step says what it is called, whether it belongs
 in a client's journey (read when the journey starts, then frozen), and when it was done, read
-from facts other apps keep. Part 1 registers invite, account and estimate; part 2 (agreement,
-payment method, job) registers more with ``step_register`` and changes nothing else: the
+from facts other apps keep. Part 1 registers invite, account and estimate; part 2 registers the
+agreement and the payment method with ``step_register`` and changes nothing else: the
 settings offer every optional step, the board gets a column, the funnel a row, the portal's
 checklist an item.
 
@@ -14,15 +14,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from portico.agreements.models import Agreement, AgreementState, AgreementTemplate
 from portico.clients.models import Client
 from portico.estimates.models import Estimate, EstimateState
 from portico.invitations.models import Invitation, InvitationStatus
 from portico.journey.models import COMPLETE, DIRECT
 from portico.leads.models import Lead
+from portico.payments.models import PaymentMethod, PaymentMethodState, StripeAccount
 from portico.portal.models import PortalAccount
 
 
@@ -148,6 +152,81 @@ ESTIMATE = Step(
     applies=_estimate_before,
 )
 for _step in (INVITE, ACCOUNT, ESTIMATE):
+    step_register(_step)
+
+
+# --- facts: what each part-2 step reads ---
+
+
+AGREEMENT_SENT_STATES = [AgreementState.SENT, AgreementState.SIGNED]
+
+
+def _agreement_signed_at(client: Client) -> dt.datetime | None:
+    """When the client signed their agreement. A voided one, even voided after it was signed, no
+    longer counts: the step is undone until a new agreement is signed."""
+    return (
+        Agreement.objects.filter(client=client, state=AgreementState.SIGNED, signed_at__isnull=False)
+        .order_by("signed_at", "pk")
+        .values_list("signed_at", flat=True)
+        .first()
+    )
+
+
+def template_in_use_at(started: Any) -> Q:
+    """Agreement templates in use when a journey started (made before it, not archived by then)."""
+    return Q(created_at__lte=started) & (Q(archived_at=None) | Q(archived_at__gt=started))
+
+
+def _agreement_applies(client: Client, started: dt.datetime) -> bool:
+    """The organization had an agreement template in use when the journey started, or the client
+    already has an agreement sent to them (made by hand)."""
+    return (
+        AgreementTemplate.objects.filter(template_in_use_at(started), org_id=client.org_id).exists()
+        or Agreement.objects.filter(client=client, state__in=AGREEMENT_SENT_STATES).exists()
+    )
+
+
+def _payment_method_at(client: Client) -> dt.datetime | None:
+    """When the client's payment method became active. An ACH account waiting for its
+    microdeposits is pending and does not count until Stripe's webhook makes it active."""
+    return (
+        PaymentMethod.objects.filter(client=client, state=PaymentMethodState.ACTIVE, confirmed_at__isnull=False)
+        .order_by("confirmed_at", "pk")
+        .values_list("confirmed_at", flat=True)
+        .first()
+    )
+
+
+def stripe_connected_at(started: Any) -> Q:
+    return Q(connected_at__lte=started)
+
+
+def _stripe_connected(client: Client, started: dt.datetime) -> bool:
+    """The organization had connected its Stripe account when the journey started."""
+    return StripeAccount.objects.filter(stripe_connected_at(started), org_id=client.org_id).exists()
+
+
+AGREEMENT = Step(
+    key="agreement",
+    position=40,
+    label=_("Service agreement"),
+    waiting=_("Agreement to sign"),
+    todo=_("Sign your service agreement"),
+    done_at=_agreement_signed_at,
+    optional=True,
+    applies=_agreement_applies,
+)
+PAYMENT = Step(
+    key="payment",
+    position=50,
+    label=_("Payment method"),
+    waiting=_("Payment method to add"),
+    todo=_("Add a payment method (card or bank account)"),
+    done_at=_payment_method_at,
+    optional=True,
+    applies=_stripe_connected,
+)
+for _step in (AGREEMENT, PAYMENT):
     step_register(_step)
 
 

@@ -68,7 +68,7 @@ def test_the_board_counts(client, org_a, org_b):
     invite(org_b)
     data = client.get("/api/v1/journey/board", headers=_key(org_a)).json()
     counts = {c["step"]: c["count"] for c in data["columns"]}
-    assert counts == {"invite": 0, "account": 1, "estimate": 0}
+    assert counts == {"invite": 0, "account": 1, "estimate": 0, "agreement": 0, "payment": 0}
     assert data["complete"] == 1
 
 

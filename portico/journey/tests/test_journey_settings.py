@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 def _post(client, world, **changes):
     data = {
         "optional_steps": ["estimate"],
+        "create_job": "on",
         "stalled_after_days": "5",
         "reminders_enabled": "on",
         "reminder_days": "2, 5, 9",
@@ -65,3 +66,12 @@ def test_staff_without_the_settings_permission_are_refused(client, org_a, org_b)
     client.force_login(org_b.admin)
     assert _post(client, org_a).status_code == 404
     assert not JourneySettings.objects.exists()
+
+
+def test_the_job_at_the_end_can_be_turned_off(client, org_a):
+    client.force_login(org_a.admin)
+    data = {"create_job": ""}
+    assert _post(client, org_a, **data).status_code == 302
+    assert JourneySettings.objects.get(org=org_a.org).create_job is False
+    event = AuditEvent.objects.get(action=AuditAction.JOURNEY_SETTINGS_CHANGED)
+    assert "create_job" in event.detail["changed"]
