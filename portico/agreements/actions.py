@@ -409,7 +409,7 @@ def agreement_send(*, agreement: Agreement, actor: Actor) -> Agreement:
     of the same client is voided, superseded by this one (one waits for a signature at a time)."""
     # The client's row first: two sends for one client wait for each other, so the second finds
     # the first sent and supersedes it (the database allows one sent agreement per client).
-    list(Client.objects.select_for_update().filter(pk=agreement.client_id).values_list("pk", flat=True))
+    list(Client.objects.select_for_update(no_key=True).filter(pk=agreement.client_id).values_list("pk", flat=True))
     fresh = _locked(agreement)
     AGREEMENT_MACHINE.target(fresh.state, "send")
     older = (

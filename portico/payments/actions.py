@@ -231,7 +231,9 @@ def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id
     """Pending → active with Stripe's description; the client's previous active method is removed in
     the same transaction (the database allows one active per client)."""
     # One confirmation per client at a time (the return page and a webhook, or two methods at once).
-    Client.objects.select_for_update().filter(pk=pm.client_id).values_list("pk", flat=True).first()
+    # NO KEY UPDATE: it must not block rows that merely point at the client (a notification, an
+    # agreement's signature holding the journey lock would otherwise deadlock with this webhook).
+    Client.objects.select_for_update(no_key=True).filter(pk=pm.client_id).values_list("pk", flat=True).first()
     for old in PaymentMethod.objects.filter(client_id=pm.client_id, state=PaymentMethodState.ACTIVE).exclude(pk=pm.pk):
         PAYMENT_METHOD_MACHINE.apply(
             old,

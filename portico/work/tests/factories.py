@@ -1,10 +1,5 @@
-"""Jobs for the tests, and the onboarding facts of part 2 fired the way their apps fire them.
-
-``agreement_sign`` and ``payment_method_activate`` each fire ONE fact as the real action will (the
-machine move and the signal, inside one transaction). Until the signing and payments actions are
-merged they do it from rows; after the merge each becomes one line calling
-``agreements.signing.agreement_sign`` / the webhook's action, and every test here runs on the real
-thing. Voiding already uses the real ``agreement_void``."""
+"""Jobs for the tests, and the onboarding facts of part 2 fired by their real actions:
+``agreement_sign`` (the client's signature) and ``payment_method_activate`` (Stripe's webhook)."""
 
 from __future__ import annotations
 
@@ -12,12 +7,11 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from portico.agreements.models import AGREEMENT_MACHINE, Agreement, AgreementTemplate
-from portico.agreements.signals import agreement_changed
+from portico.agreements.consent import disclosure_for
+from portico.agreements.models import Agreement, AgreementTemplate, ElectronicConsent
+from portico.agreements.signing import consent_give
 from portico.agreements.tests.factories import agreement_sent_make, template_make
+from portico.agreements.tests.signing_helpers import sign
 from portico.clients.actions import client_assign_navigator
 from portico.clients.models import Client
 from portico.core.actors import Actor, ActorKind
@@ -25,13 +19,8 @@ from portico.estimates.actions import estimate_approve
 from portico.estimates.models import Estimate
 from portico.estimates.tests.factories import estimate_make
 from portico.journey.tests.helpers import accept, invite
-from portico.payments.models import (
-    PAYMENT_METHOD_MACHINE,
-    PaymentMethod,
-    PaymentMethodKind,
-    StripeAccount,
-)
-from portico.payments.signals import payment_method_changed
+from portico.payments.actions import stripe_event_apply
+from portico.payments.models import PaymentMethod, PaymentMethodKind, StripeAccount
 from portico.work.actions import job_create
 from portico.work.models import Job
 from testing.world import World, client_make
@@ -71,13 +60,13 @@ def stripe_connect(world: World) -> StripeAccount:
 
 
 def agreement_sign(agreement: Agreement, actor: Actor | None = None) -> Agreement:
-    """The client signs their agreement: AGREEMENT_MACHINE's move to signed and ``agreement_changed``
-    in one transaction, as ``agreements.signing.agreement_sign`` does."""
-    actor = actor or Actor.system()
-    with transaction.atomic():
-        AGREEMENT_MACHINE.apply(agreement, "sign", actor=actor, updates={"signed_at": timezone.now()})
-        agreement.refresh_from_db()
-        agreement_changed.send(sender=Agreement, agreement=agreement, actor=actor)
+    """The client signs their agreement, by ``agreements.signing.agreement_sign`` (consenting to
+    electronic records first when they have not)."""
+    person = Client.objects.select_related("profile__organizer").get(pk=agreement.client_id).profile.organizer
+    if not ElectronicConsent.objects.filter(org_id=agreement.org_id, user=person, withdrawn_at=None).exists():
+        _consent(agreement.org, person, agreement)
+    sign(agreement, person)
+    agreement.refresh_from_db()
     return agreement
 
 
@@ -101,14 +90,37 @@ def payment_method_pending(
     )
 
 
+def _consent(org: Any, person: Any, agreement: Agreement) -> None:
+    disclosure = disclosure_for(org, "en")
+    consent_give(
+        org=org,
+        actor=Actor(kind=ActorKind.CLIENT, user=person, ip="198.51.100.20", user_agent="phone"),
+        disclosure_version=disclosure.version,
+        disclosure_hash=disclosure.sha256,
+        language="en",
+        agreement=agreement,
+    )
+
+
 def payment_method_activate(payment_method: PaymentMethod, actor: Actor | None = None) -> PaymentMethod:
-    """Stripe's ``setup_intent.succeeded`` webhook: PAYMENT_METHOD_MACHINE's move to active and
-    ``payment_method_changed`` in one transaction, as the webhook's action does."""
-    actor = actor or Actor.system()
-    with transaction.atomic():
-        PAYMENT_METHOD_MACHINE.apply(payment_method, "confirm", actor=actor, updates={"confirmed_at": timezone.now()})
-        payment_method.refresh_from_db()
-        payment_method_changed.send(sender=PaymentMethod, payment_method=payment_method, actor=actor)
+    """Stripe's ``setup_intent.succeeded`` webhook, applied by the webhook's action."""
+    stripe_event_apply(
+        org_id=payment_method.org_id,
+        event={
+            "id": f"evt_{payment_method.setup_intent_id}",
+            "type": "setup_intent.succeeded",
+            "data": {
+                "object": {
+                    "id": payment_method.setup_intent_id,
+                    "object": "setup_intent",
+                    "status": "succeeded",
+                    "payment_method": payment_method.payment_method_id,
+                }
+            },
+        },
+        actor=actor or Actor.system(),
+    )
+    payment_method.refresh_from_db()
     return payment_method
 
 
@@ -133,6 +145,7 @@ def onboarding_client(world: World, *, name: str = "") -> tuple[Client, Estimate
     client_actor = Actor(kind=ActorKind.CLIENT, user=person, ip="198.51.100.20", user_agent="phone")
     estimate_approve(estimate=estimate, actor=client_actor, content_hash=estimate.content_hash)
     agreement = agreement_sent_make(world, client=client, person=person)  # from the approved estimate
+    _consent(world.org, person, agreement)  # what is left of signing is the signature itself
     payment_method = payment_method_pending(world, client, created_by=person)
     estimate.refresh_from_db()
     return client, estimate, agreement, payment_method
