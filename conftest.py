@@ -143,10 +143,11 @@ def _seal_pem(tmp_path_factory):
     return directory / "cert.pem", directory / "key.pem"
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def seal_certificate(settings, _seal_pem):
     """The installation's seal for signed agreements: a self-signed PEM pair made once per test run
-    in a temporary directory (manage.py seal_certificate's kind), set in the settings."""
+    in a temporary directory (manage.py seal_certificate's kind), set in the settings of every test
+    (any test may sign an agreement; one about a missing seal changes the settings itself)."""
     settings.AGREEMENT_SEAL_PKCS12_FILE = ""
     settings.AGREEMENT_SEAL_CERT_FILE, settings.AGREEMENT_SEAL_KEY_FILE = _seal_pem
     return _seal_pem

@@ -64,9 +64,12 @@ def _manage(*args, **env):
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
+    from portico.agreements.seal import seal_certificate_make, seal_certificate_write_pem
     from portico.notifications.push import vapid_generate
 
     vapid_generate(tmp_path / "vapid.pem")
+    key, cert = seal_certificate_make("Portico test document seal")
+    seal_certificate_write_pem(key, cert, cert_file=tmp_path / "seal.pem", key_file=tmp_path / "seal.key")
     result = _manage(
         "check",
         "--deploy",
@@ -81,6 +84,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         TWILIO_AUTH_TOKEN="t" * 32,
         TWILIO_FROM="+15005550006",
         VAPID_PRIVATE_KEY_FILE=str(tmp_path / "vapid.pem"),
+        AGREEMENT_SEAL_CERT_FILE=str(tmp_path / "seal.pem"),
+        AGREEMENT_SEAL_KEY_FILE=str(tmp_path / "seal.key"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
