@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+from portico.agreements.selectors import agreements_of_client
 from portico.audit.selectors import audit_timeline
 from portico.clients import selectors as client_selectors
 from portico.clients.forms import choice_options
@@ -25,6 +26,7 @@ from portico.leads.selectors import client_referrals, referral_link_of_records
 from portico.orgs.context import SESSION_KEY, org_view
 from portico.orgs.permissions import Permission
 from portico.orgs.selectors import organizations_for_user
+from portico.payments.selectors import payment_method_summary
 from portico.portal.context import portal_view
 from portico.portal.models import PortalAccount, PortalAccountStatus
 from portico.portal.selectors import portal_account_of, portal_accounts_open
@@ -103,12 +105,15 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
                 [(w.id, w.label) for w in ref.warnings], {w["id"] for w in client.warning_badges}
             ),
         )
-    elif section == "onboarding":  # one query each: the journey (with settings), referrals, estimates
+    elif section == "onboarding":  # one query each: the journey, referrals, estimates, agreements, payment method
         context["progress"] = client_progress(client=client)
         if ctx.has(Permission.LEADS_MANAGE):
             context["referrals"] = client_referrals(org=org, client=client)
         if ctx.has(Permission.ESTIMATES_MANAGE):
             context["client_estimates"] = estimates_of_client(client=client)
+        if ctx.has(Permission.AGREEMENTS_MANAGE):
+            context["client_agreements"] = agreements_of_client(client=client)
+        context["payment_summary"] = payment_method_summary(client=client)
     elif section == "groups":
         context["group_options"] = choice_options(ref.groups, {g["id"] for g in client.group_refs})
     elif section == "navigators" and ctx.has(Permission.NAVIGATORS_ASSIGN):
