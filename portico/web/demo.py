@@ -38,3 +38,15 @@ DEMO_LEADS = [
     ("Tom Becker", "tom.becker@example.com", "", "Legal clinic", "A question about my lease.", "form"),
     ("Daniela Ruiz", "", "+525577778888", "Housing support", "Looking for help after an eviction notice.", "referral"),
 ]
+
+# The service agreement sent when a client approves an estimate (merge fields filled then).
+DEMO_AGREEMENT = """<h2>Service agreement</h2>
+<p>This agreement is between {{ organization.name }} and {{ client.name }}, made on {{ today }}.</p>
+<h3>Scope of work</h3>
+<p>{{ estimate.scope }}</p>
+{{ estimate.lines }}
+<p>Total: <strong>{{ estimate.total }}</strong></p>
+<h3>Terms</h3>
+<ol><li>We carry out the work described above with care and on the dates agreed with you.</li>
+<li>You may cancel free of charge up to 48 hours before the first session.</li>
+<li>Invoices are charged to the payment method you keep on file.</li></ol>"""

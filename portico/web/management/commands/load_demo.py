@@ -8,6 +8,7 @@ from django.db import transaction
 
 from portico.accounts.actions import account_create
 from portico.accounts.models import User
+from portico.agreements.actions import agreement_template_create
 from portico.bookings.actions import availability_window_add, booking_settings_save
 from portico.clients.actions import (
     client_assign_navigator,
@@ -26,7 +27,7 @@ from portico.leads.models import LeadSource
 from portico.orgs.actions import membership_add, org_create, org_settings_update
 from portico.orgs.models import Organization, Role
 from portico.portal.actions import portal_settings_save
-from portico.web.demo import DEMO_CLIENTS, DEMO_LEADS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
+from portico.web.demo import DEMO_AGREEMENT, DEMO_CLIENTS, DEMO_LEADS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):
@@ -99,8 +100,17 @@ class Command(BaseCommand):
                 invitation_send(client=client, actor=actor, channel="email" if i == 1 else "sms")
 
     def _onboarding(self, org: Organization, actor: Actor, navigator: User) -> None:
-        """Seed 003: website leads (Nina hears of new ones), Nina's bookable hours, and a draft
-        estimate on the first lead, ready to follow to conversion and approval."""
+        """Seed 003: website leads (Nina hears of new ones), Nina's bookable hours, a draft estimate
+        on the first lead, ready to follow to conversion and approval, and the service agreement
+        sent by itself once a client approves an estimate."""
+        agreement_template_create(
+            org=org,
+            actor=actor,
+            name="Service agreement",
+            title="Service agreement",
+            body=DEMO_AGREEMENT,
+            is_default=True,
+        )
         lead_settings_save(org=org, actor=actor, navigators=[navigator], public_forms=True, thank_you="")
         booking_settings_save(org=org, actor=actor, enabled=True, slot_minutes=30, min_notice_hours=2, horizon_days=21)
         for weekday in range(5):  # Monday to Friday, 09:00-13:00 and 14:00-17:00
