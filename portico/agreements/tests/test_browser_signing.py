@@ -6,6 +6,7 @@ out). No page scrolls sideways."""
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,7 +15,9 @@ from playwright.sync_api import Page, expect
 
 from portico.agreements.models import AgreementSignature, AgreementState, ElectronicConsent
 from portico.agreements.seal import pdf_check
-from portico.agreements.tests.signing_helpers import sent_for
+from portico.agreements.tests.factories import BODY, agreement_sent_make, approved_estimate_make
+from portico.estimates.lines import LineInput
+from portico.estimates.tests.factories import joined
 from testing.browser import screenshot, sign_in
 from testing.world import world_create
 
@@ -37,12 +40,23 @@ def _touch_stroke(page: Page, points: list[tuple[float, float]]) -> None:
 
 def test_consent_draw_sign_and_download_the_sealed_copy_on_a_phone(page: Page, live_server):
     alpha = world_create("alpha")
-    agreement, person = sent_for(alpha)
+    client, person = joined(alpha, "Mark Client", "mark@example.test")
+    # The estimate's table, with a line long enough to push a page sideways if nothing wraps it.
+    long_line = LineInput(
+        description="Remove and replace the entire rear deck including joists, " * 4 + "x" * 80,
+        quantity=Decimal(3),
+        unit="h",
+        unit_price=Decimal("1234567.89"),
+        tax_rate=Decimal(16),
+    )
+    approved_estimate_make(alpha, client, person, lines=[long_line])
+    agreement = agreement_sent_make(alpha, client=client, body=BODY + "{{ estimate.lines }}")
     base = live_server.url
     sign_in(page, base, person.email)
     page.goto(f"{base}/portal/alpha/agreements/{agreement.pk}/")
     expect(page.locator("#agreement-text")).to_contain_text("Service agreement")
     expect(page.locator("#document-hash")).to_have_text(agreement.document_hash)
+    expect(page.locator("#agreement-text .agreement-doc table.estimate-lines")).to_contain_text("rear deck")
     _fits(page)
 
     # Step 1: the disclosure, on the page and as a PDF; the box says they could read both.

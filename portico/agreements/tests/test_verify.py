@@ -3,12 +3,18 @@ event of the trail, another installation's seal, or a file that is not ours says
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
+from portico.agreements.actions import agreement_void
 from portico.agreements.models import AgreementEvent
+from portico.estimates.tests.factories import staff
 from portico.agreements.tests.signing_helpers import signed_and_sealed
 from portico.agreements.views_verify import MAX_BYTES, RATE_LIMIT
 
@@ -82,3 +88,36 @@ def test_uploads_are_rate_limited_per_address(client):
     for _ in range(RATE_LIMIT):
         assert _check(client, b"nope").status_code == 400
     assert _check(client, b"nope").status_code == 429
+
+
+class RecordingHandler(TemporaryFileUploadHandler):
+    """The configured storage handler, counting what reaches it."""
+
+    seen: ClassVar[list[int]] = []
+
+    def receive_data_chunk(self, raw_data, start):
+        RecordingHandler.seen.append(start + len(raw_data))
+        return super().receive_data_chunk(raw_data, start)
+
+
+def test_an_upload_past_the_limit_is_stopped_before_it_is_stored(client, settings):
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.RecordingHandler"]
+    RecordingHandler.seen.clear()
+    response = _check(client, b"%PDF-1.7\n" + b"0" * (MAX_BYTES + 256 * 1024))
+    assert response.status_code == 400 and b"too large" in response.content
+    assert RecordingHandler.seen and max(RecordingHandler.seen) <= MAX_BYTES
+
+
+def test_the_upload_still_needs_the_csrf_token(org_a):
+    data = _bytes(signed_and_sealed(org_a).signed_document)
+    strict = Client(enforce_csrf_checks=True)
+    assert _check(strict, data).status_code == 403
+
+
+def test_a_voided_agreement_is_intact_but_said_to_be_voided(client, org_a):
+    agreement = signed_and_sealed(org_a)
+    agreement_void(agreement=agreement, actor=staff(org_a), reason="Replaced by the 2027 contract")
+    page = _check(client, _bytes(agreement.signed_document)).content.decode()
+    assert 'id="verdict-intact"' not in page and 'id="verdict-intact-voided"' in page
+    assert "Intact, but voided on" in page and "Replaced by the 2027 contract" in page
+    assert 'id="verdict-state"' in page and "Voided" in page
