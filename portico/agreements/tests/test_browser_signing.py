@@ -6,9 +6,9 @@ out). No page scrolls sideways."""
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 import re
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect

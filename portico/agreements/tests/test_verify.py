@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from portico.agreements.actions import agreement_void
 from portico.agreements.models import AgreementEvent
-from portico.estimates.tests.factories import staff
 from portico.agreements.tests.signing_helpers import signed_and_sealed
 from portico.agreements.views_verify import MAX_BYTES, RATE_LIMIT
+from portico.estimates.tests.factories import staff
 
 pytestmark = pytest.mark.django_db
 
