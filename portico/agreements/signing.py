@@ -47,7 +47,7 @@ from portico.agreements.models import (
     ElectronicConsent,
     SignatureMethod,
 )
-from portico.agreements.seal import SEAL_FIELD, pdf_seal, seal_key_load
+from portico.agreements.seal import SEAL_FIELD, certificate_sha256, pdf_seal, seal_key_load
 from portico.agreements.selectors_portal import consent_standing
 from portico.agreements.signals import agreement_changed
 from portico.audit.actions import audit_record
@@ -475,7 +475,7 @@ def agreement_seal(*, agreement: Agreement, actor: Actor | None = None) -> Agree
         return current
     signature = AgreementSignature.objects.select_related("user", "consent").get(agreement=current)
     document = _document_read(current)
-    seal_key_load()  # a missing certificate is a configuration error, said before any work
+    seal = seal_key_load()  # a missing certificate is a configuration error, said before any work
     with translation.override(current.org.language):
         pages = certificate_pdf(current, signature)
         reason = _("Signed by %(name)s; sealed by %(org)s") % {"name": signature.name_typed, "org": current.org.name}
@@ -500,6 +500,7 @@ def agreement_seal(*, agreement: Agreement, actor: Actor | None = None) -> Agree
                 "field": SEAL_FIELD,
                 "timestamped": bool(settings.AGREEMENT_TSA_URL),
                 "bytes": len(sealed),
+                "certificate_sha256": certificate_sha256(seal.certificate),
             },
         )
         audit_record(

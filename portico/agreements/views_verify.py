@@ -46,7 +46,7 @@ class UploadCap(FileUploadHandler):
 @csrf_exempt  # the CSRF check reads the body: it runs below, once the cap is in place
 def agreement_verify(request: HttpRequest) -> HttpResponse:
     cap = UploadCap(request)
-    request.upload_handlers.insert(0, cap)
+    request.upload_handlers = [cap, *request.upload_handlers]
     return _verify(request, cap)
 
 
