@@ -210,8 +210,13 @@ AGREEMENT_SEAL_PKCS12_FILE = envstr("AGREEMENT_SEAL_PKCS12_FILE") or ""
 AGREEMENT_SEAL_PASSPHRASE = envstr("AGREEMENT_SEAL_PASSPHRASE") or ""
 AGREEMENT_SEAL_CERT_FILE = Path(envstr("AGREEMENT_SEAL_CERT_FILE") or (VAR_DIR / "seal" / "cert.pem"))
 AGREEMENT_SEAL_KEY_FILE = Path(envstr("AGREEMENT_SEAL_KEY_FILE") or (VAR_DIR / "seal" / "key.pem"))
+# Earlier seal certificates (comma-separated PEM paths): copies sealed before a renewal still verify.
+AGREEMENT_SEAL_PREVIOUS_CERT_FILES = envstr("AGREEMENT_SEAL_PREVIOUS_CERT_FILES") or ""
 # An RFC 3161 time-stamp authority; empty: sealed with the server's time only.
 AGREEMENT_TSA_URL = envstr("AGREEMENT_TSA_URL") or ""
+# Trusted time-stamp authority roots (comma-separated PEM paths); without them a timestamp is shown
+# as intact but its authority as not verified.
+AGREEMENT_TSA_ROOTS = envstr("AGREEMENT_TSA_ROOTS") or ""
 
 # --- payments (Stripe): each organization connects its own account in Settings ---
 # Production always loads Stripe.js from Stripe; browser tests point this at a local stand-in.

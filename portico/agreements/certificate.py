@@ -10,30 +10,20 @@ external resources.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from portico.agreements.chain import chain_verify
 from portico.agreements.models import Agreement, AgreementEvent, AgreementSignature
+from portico.core.pdf import font_config
 from portico.core.timezones import time_zone_get
 
-DRAWING_WIDTH, DRAWING_HEIGHT = 600, 200  # the signature canvas's coordinate space (views_portal, the page's script)
-_fonts = threading.local()
-
-
-def _font_config() -> FontConfiguration:
-    """One font configuration per thread, kept between certificates (making one costs tens of ms;
-    the page declares no @font-face, so nothing carries over from one certificate to the next)."""
-    config = getattr(_fonts, "config", None)
-    if config is None:
-        config = _fonts.config = FontConfiguration()
-    return config
+# The signature canvas's coordinate space (the canvas in portal_detail.html, signature.js).
+DRAWING_WIDTH, DRAWING_HEIGHT = 600, 200
 
 
 def _when(at: dt.datetime | None, zone: Any) -> dict[str, str]:
@@ -58,12 +48,12 @@ def certificate_context(agreement: Agreement, signature: AgreementSignature) -> 
         "consent_at": _when(signature.consent.given_at, zone),
         "zone": str(zone),
         "events": [{"e": e, "at": _when(e.at, zone)} for e in events],
-        "chain_intact": chain_verify(agreement).intact,
+        "chain_intact": chain_verify(agreement, events).intact,
         "drawing_box": f"0 0 {DRAWING_WIDTH} {DRAWING_HEIGHT}",
     }
 
 
 def certificate_pdf(agreement: Agreement, signature: AgreementSignature) -> bytes:
     html = render_to_string("agreements/certificate.html", certificate_context(agreement, signature))
-    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=set())).render(font_config=_font_config())
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=set())).render(font_config=font_config())
     return document.write_pdf()

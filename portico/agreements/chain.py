@@ -90,11 +90,14 @@ class ChainVerdict:
     reason: str = ""
 
 
-def chain_verify(agreement: Agreement) -> ChainVerdict:
-    """Recompute every hash and link; the last must be the agreement's stored head."""
+def chain_verify(agreement: Agreement, events: list[AgreementEvent] | None = None) -> ChainVerdict:
+    """Recompute every hash and link; the last must be the agreement's stored head. ``events``:
+    the agreement's events in ``seq`` order when the caller already loaded them (else read here)."""
     prev = ""
     count = 0
-    for event in AgreementEvent.objects.filter(agreement_id=agreement.pk).order_by("seq"):
+    if events is None:
+        events = list(AgreementEvent.objects.filter(agreement_id=agreement.pk).order_by("seq"))
+    for event in events:
         count += 1
         if event.seq != count:
             return ChainVerdict(False, count, event.seq, "an event is missing")
@@ -110,15 +113,13 @@ def chain_verify(agreement: Agreement) -> ChainVerdict:
 
 def trail_json(agreement: Agreement) -> dict[str, Any]:
     """The audit trail as JSON (the API's download and the certificate page's source)."""
-    verdict = chain_verify(agreement)
+    events = list(AgreementEvent.objects.filter(agreement_id=agreement.pk).order_by("seq"))
+    verdict = chain_verify(agreement, events)
     return {
         "agreement": agreement.label,
         "document_sha256": agreement.document_hash,
         "signed_sha256": agreement.signed_hash,
         "chain_head": agreement.chain_head,
         "chain_intact": verdict.intact,
-        "events": [
-            {**event_fields(event), "hash": event.hash}
-            for event in AgreementEvent.objects.filter(agreement_id=agreement.pk).order_by("seq")
-        ],
+        "events": [{**event_fields(event), "hash": event.hash} for event in events],
     }

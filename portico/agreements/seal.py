@@ -5,7 +5,10 @@ incremental update (the sealed file begins with exactly the bytes the client rea
 SHA-256 they signed), then signs the whole file with the installation's certificate, with an
 RFC 3161 timestamp when ``AGREEMENT_TSA_URL`` is set. ``pdf_check`` answers the verification
 page: is the seal intact, does it cover the whole file, was it made with this installation's
-certificate (the only trust root), and what does the timestamp say.
+certificate (the trust roots: the current one and the earlier ones still listed in
+``AGREEMENT_SEAL_PREVIOUS_CERT_FILES``, so a renewal keeps older copies verifiable; checked at the
+time the copy was sealed, not now), and what does the timestamp say (trusted only when its
+authority chains to ``AGREEMENT_TSA_ROOTS``; otherwise "intact, authority not verified").
 
 The certificate is a PKCS#12 file with its passphrase (``AGREEMENT_SEAL_PKCS12_FILE``,
 ``AGREEMENT_SEAL_PASSPHRASE``: what certificate vendors sell) or PEM files
@@ -17,6 +20,7 @@ a system check warning, ``check_seal_certificate``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import logging
 import threading
@@ -42,6 +46,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers, timestamps
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
@@ -97,6 +103,25 @@ def seal_key_load() -> SealKey:
             _loaded.clear()
             _loaded[source] = _seal_key_read()
         return _loaded[source]
+
+
+def certificate_sha256(certificate: asn1_x509.Certificate) -> str:
+    """The certificate's SHA-256 fingerprint (of its DER bytes), as recorded in the SEALED event."""
+    return hashlib.sha256(certificate.dump()).hexdigest()
+
+
+def _pem_certificates(paths: str) -> list[asn1_x509.Certificate]:
+    """The certificates in a comma-separated list of PEM files (a missing or bad file is a
+    configuration error, said clearly)."""
+    out: list[asn1_x509.Certificate] = []
+    for raw in paths.split(","):
+        if not raw.strip():
+            continue
+        try:
+            out.extend(_asn1(c) for c in x509.load_pem_x509_certificates(Path(raw.strip()).read_bytes()))
+        except (OSError, ValueError) as exc:
+            raise SealNotConfigured(f"The certificate file {raw.strip()} cannot be read: {exc}.") from exc
+    return out
 
 
 def _seal_key_read() -> SealKey:
@@ -266,23 +291,42 @@ class SealVerdict:
     found: bool = False  # a Portico seal signature is in the file
     intact: bool = False  # the signed bytes are unchanged
     whole_file: bool = False  # the seal covers the entire file (nothing appended after it)
-    ours: bool = False  # made with this installation's certificate
+    ours: bool = False  # made with this installation's certificate (the current one or a listed earlier one)
     signer: str = ""
+    certificate_sha256: str = ""  # the sealing certificate's fingerprint
     signed_at: dt.datetime | None = None  # the signer's claimed time
     timestamp: dt.datetime | None = None  # the RFC 3161 time, when there is one
-    timestamp_intact: bool = False
+    timestamp_intact: bool = False  # the token is unchanged and covers this seal
+    timestamp_trusted: bool = False  # … and its authority chains to AGREEMENT_TSA_ROOTS
     timestamp_authority: str = ""
     problem: str = ""
 
     @property
+    def timestamp_required_trust(self) -> bool:
+        """Whether the installation names its trusted time-stamp authorities."""
+        return bool(settings.AGREEMENT_TSA_ROOTS)
+
+    @property
     def ok(self) -> bool:
-        return self.found and self.intact and self.whole_file and self.ours
+        timestamp_ok = self.timestamp is None or not self.timestamp_required_trust or self.timestamp_trusted
+        return self.found and self.intact and self.whole_file and self.ours and timestamp_ok
+
+
+def _sealed_at(embedded: EmbeddedPdfSignature) -> dt.datetime | None:
+    """When the copy was sealed: the timestamp token's time, else the time the seal states."""
+    for signed_data in extract_tst_data_iter(embedded.signer_info, signed=False):
+        gen_time: dt.datetime = signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+        return gen_time
+    return embedded.self_reported_timestamp
 
 
 def pdf_check(data: bytes) -> SealVerdict:
-    """What the file's Portico seal says, checked against this installation's certificate only."""
+    """What the file's Portico seal says, checked against this installation's certificates (the
+    current and the earlier listed ones) as they stood when it was sealed."""
     try:
         seal = seal_key_load()
+        trusted = [seal.certificate, *_pem_certificates(settings.AGREEMENT_SEAL_PREVIOUS_CERT_FILES)]
+        tsa_roots = _pem_certificates(settings.AGREEMENT_TSA_ROOTS)
     except SealNotConfigured:
         return SealVerdict(problem="no seal certificate is configured here")
     try:
@@ -291,12 +335,15 @@ def pdf_check(data: bytes) -> SealVerdict:
         if not signatures:
             return SealVerdict(problem="the file carries no Portico seal")
         embedded = signatures[-1]
-        context = ValidationContext(trust_roots=[seal.certificate], allow_fetching=False)
-        status = validate_pdf_signature(embedded, context, ts_validation_context=context)
+        moment = _sealed_at(embedded)
+        context = ValidationContext(trust_roots=trusted, allow_fetching=False, moment=moment)
+        ts_context = ValidationContext(trust_roots=tsa_roots, allow_fetching=False, moment=moment)
+        status = validate_pdf_signature(embedded, context, ts_validation_context=ts_context)
     except (PdfError, SigningError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
         logger.info("seal check failed: %s", exc)
         return SealVerdict(problem="the file cannot be read as a sealed PDF")
-    ours = status.signing_cert.dump() == seal.certificate.dump() and status.trusted
+    known = {c.dump() for c in trusted}
+    ours = status.signing_cert.dump() in known and status.trusted
     tsv = status.timestamp_validity
     return SealVerdict(
         found=True,
@@ -304,8 +351,10 @@ def pdf_check(data: bytes) -> SealVerdict:
         whole_file=status.coverage is not None and status.coverage.name == "ENTIRE_FILE",
         ours=bool(ours),
         signer=status.signing_cert.subject.human_friendly,
+        certificate_sha256=certificate_sha256(status.signing_cert),
         signed_at=status.signer_reported_dt,
         timestamp=tsv.timestamp if tsv is not None else None,
         timestamp_intact=bool(tsv is not None and tsv.intact and tsv.valid),
+        timestamp_trusted=bool(tsv is not None and tsv.intact and tsv.valid and tsa_roots and tsv.trusted),
         timestamp_authority=tsv.signing_cert.subject.human_friendly if tsv is not None else "",
     )

@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -39,19 +40,21 @@ from portico.agreements.consent import disclosure_for
 from portico.agreements.models import (
     AGREEMENT_MACHINE,
     Agreement,
+    AgreementEvent,
     AgreementEventKind,
     AgreementSignature,
     AgreementState,
     ElectronicConsent,
     SignatureMethod,
 )
-from portico.agreements.seal import SEAL_FIELD, pdf_seal, seal_key_load
+from portico.agreements.seal import SEAL_FIELD, certificate_sha256, pdf_seal, seal_key_load
 from portico.agreements.selectors_portal import consent_standing
 from portico.agreements.signals import agreement_changed
 from portico.audit.actions import audit_record
 from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.audit.transitions import Stale
+from portico.clients.selectors import client_records_organized_by
 from portico.core.actors import Actor
 from portico.core.errors import InvalidTransition, PorticoError
 from portico.notifications.actions import Event, notify_navigators
@@ -80,12 +83,27 @@ def _already_signed() -> PorticoError:
     return PorticoError(_("This agreement is already signed. Nothing was changed."), code="already_signed")
 
 
+def _organizes(*, agreement: Agreement, user: Any) -> bool:
+    """Whether ``user`` organizes the agreement's client record (only they consent or sign for it;
+    a portal account in the organization alone is not enough)."""
+    return client_records_organized_by(org=agreement.org, user=user).filter(pk=agreement.client_id).exists()
+
+
+def _not_yours() -> PorticoError:
+    return PorticoError(_("This agreement is not for you to sign. Nothing was changed."), code="not_organizer")
+
+
 def _drawing_clean(drawing: str) -> str:
     """The path in a canonical form ("M1 2L3 4…"), or a refusal: only M/L/Q/C commands each with
     its count of numbers (at most 5 digits and 2 decimals), no other characters, at most
     DRAWING_MAX_CHARS."""
+    if len(drawing) > DRAWING_MAX_CHARS:
+        raise PorticoError(
+            _("The drawn signature is too detailed to keep. Clear it and draw it again, more simply."),
+            code="drawing_too_long",
+        )
     refused = PorticoError(_("The drawn signature could not be read. Clear it and draw it again."), code="bad_drawing")
-    if len(drawing) > DRAWING_MAX_CHARS or not _DRAWING_ALLOWED.fullmatch(drawing):
+    if not _DRAWING_ALLOWED.fullmatch(drawing):
         raise refused
     tokens = [t for t in re.split(r"[\s,]+|([MLQC])", drawing) if t]
     parts: list[str] = []
@@ -116,13 +134,18 @@ def consent_give(
     disclosure_hash: str,
     language: str,
     agreement: Agreement | None = None,
+    pdf_opened: bool = False,
 ) -> ElectronicConsent:
     """The signed-in person consents to electronic records in ``org``, having read the disclosure
     whose version and SHA-256 the page showed (a changed text is refused: read it again). A standing
-    consent is kept (a double tap gives it back). From an agreement's page: a CONSENTED event too."""
+    consent is kept (a double tap gives it back). From an agreement's page: a CONSENTED event too.
+    ``pdf_opened``: whether they opened the disclosure as a PDF, the form the agreement comes in
+    (recorded, not required: ESIGN's "reasonably demonstrates" evidence, without a tap more)."""
     user = actor.user
     if user is None or not PortalAccount.objects.filter(org=org, user=user).exists():
         raise PorticoError(_("Sign in to your portal account first."), code="no_account")
+    if agreement is not None and (agreement.org_id != org.pk or not _organizes(agreement=agreement, user=user)):
+        raise _not_yours()
     current = disclosure_for(org, language)
     if (disclosure_version, disclosure_hash) != (current.version, current.sha256):
         raise PorticoError(
@@ -153,7 +176,12 @@ def consent_give(
         action=AuditAction.CONSENT_GIVEN,
         target=consent,
         target_label=user.email,
-        detail={"version": current.version, "disclosure_sha256": current.sha256, "email": user.email},
+        detail={
+            "version": current.version,
+            "disclosure_sha256": current.sha256,
+            "email": user.email,
+            "pdf_opened": pdf_opened,
+        },
     )
     if agreement is not None and agreement.org_id == org.pk and agreement.state == AgreementState.SENT:
         event_append(
@@ -168,6 +196,7 @@ def consent_give(
                 "disclosure_version": current.version,
                 "disclosure_sha256": current.sha256,
                 "email": user.email,
+                "pdf_opened": pdf_opened,
             },
             at=consent.given_at,
         )
@@ -253,6 +282,8 @@ def agreement_sign(
     account = PortalAccount.objects.filter(org_id=fresh.org_id, user=user).first()
     if account is None:
         raise PorticoError(_("Sign in to your portal account first."), code="no_account")
+    if not _organizes(agreement=fresh, user=user):
+        raise _not_yours()
     consent = consent_standing(org=fresh.org, user=user)
     if consent is None:
         raise PorticoError(
@@ -309,6 +340,25 @@ def agreement_sign(
             )
     except IntegrityError:
         raise _already_signed() from None
+    if not AgreementEvent.objects.filter(
+        agreement_id=fresh.pk, kind=AgreementEventKind.CONSENTED, data__consent=consent.pk
+    ).exists():
+        # Consent given before this agreement (another agreement, the account page): the chain
+        # still shows which consent the signature stands on.
+        event_append(
+            agreement=fresh,
+            kind=AgreementEventKind.CONSENTED,
+            actor_label=user.email,
+            user_id=user.pk,
+            at=now,
+            data={
+                "consent": consent.pk,
+                "disclosure_version": consent.disclosure_version,
+                "disclosure_sha256": consent.disclosure_hash,
+                "email": consent.email,
+                "given_at": consent.given_at.isoformat(),
+            },
+        )
     event_append(
         agreement=fresh,
         kind=AgreementEventKind.SIGNED,
@@ -425,7 +475,7 @@ def agreement_seal(*, agreement: Agreement, actor: Actor | None = None) -> Agree
         return current
     signature = AgreementSignature.objects.select_related("user", "consent").get(agreement=current)
     document = _document_read(current)
-    seal_key_load()  # a missing certificate is a configuration error, said before any work
+    seal = seal_key_load()  # a missing certificate is a configuration error, said before any work
     with translation.override(current.org.language):
         pages = certificate_pdf(current, signature)
         reason = _("Signed by %(name)s; sealed by %(org)s") % {"name": signature.name_typed, "org": current.org.name}
@@ -450,6 +500,7 @@ def agreement_seal(*, agreement: Agreement, actor: Actor | None = None) -> Agree
                 "field": SEAL_FIELD,
                 "timestamped": bool(settings.AGREEMENT_TSA_URL),
                 "bytes": len(sealed),
+                "certificate_sha256": certificate_sha256(seal.certificate),
             },
         )
         audit_record(

@@ -227,13 +227,14 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     agreement = selectors.agreement_get(org=org, agreement_id=agreement_id)
     moves = set(AGREEMENT_MACHINE.allowed_actions(agreement.state))
+    events = selectors.agreement_events(agreement=agreement)
     return render(
         request,
         "agreements/detail.html",
         {
             "a": agreement,
-            "events": selectors.agreement_events(agreement=agreement),
-            "verdict": chain_verify(agreement),
+            "events": events,
+            "verdict": chain_verify(agreement, events),
             "can_edit": agreement.state == AgreementState.DRAFT,
             "can_send": "send" in moves,
             "can_void": "void" in moves,

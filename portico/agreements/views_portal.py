@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 
-import nh3
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +37,7 @@ from portico.portal.models import PortalAccount
 logger = logging.getLogger(__name__)
 
 VIEWED_SESSION_KEY = "agreements_viewed"
+DISCLOSURE_PDF_SESSION_KEY = "agreements_disclosure_pdf_opened"  # org ids whose disclosure PDF was opened
 
 
 def _user(request: HttpRequest) -> User:
@@ -100,7 +100,7 @@ def portal_agreement_detail(
             "portal": account.org.portal_settings,
             "account": account,
             "a": agreement,
-            "body": nh3.clean(agreement.body),
+            "body": agreement.body,  # cleaned to the safe subset when saved (a second clean drops its classes)
             "signature": _signature(agreement),
             "consent": consent,
             "disclosure": disclosure_for(account.org, request.LANGUAGE_CODE) if consent is None else None,
@@ -216,6 +216,7 @@ def portal_consent(request: HttpRequest, account: PortalAccount, accounts: list[
                     disclosure_hash=request.POST.get("hash", ""),
                     language=request.LANGUAGE_CODE,
                     agreement=agreement,
+                    pdf_opened=org.pk in request.session.get(DISCLOSURE_PDF_SESSION_KEY, []),
                 )
                 messages.success(request, _("Thank you: you consented to electronic records."))
                 return redirect(_next(request, here))
@@ -239,5 +240,9 @@ def portal_consent(request: HttpRequest, account: PortalAccount, accounts: list[
 
 @portal_view
 def portal_consent_pdf(request: HttpRequest, account: PortalAccount, accounts: list[PortalAccount]) -> HttpResponse:
-    """The disclosure as a PDF, the same form the agreement comes in."""
+    """The disclosure as a PDF, the same form the agreement comes in. Opening it is noted in the
+    session, so the consent records that the person could open that form."""
+    opened = request.session.get(DISCLOSURE_PDF_SESSION_KEY, [])
+    if account.org.pk not in opened:
+        request.session[DISCLOSURE_PDF_SESSION_KEY] = [*opened[-19:], account.org.pk]
     return _pdf(disclosure_pdf(disclosure_for(account.org, request.LANGUAGE_CODE)), "electronic-records-consent.pdf")

@@ -12,11 +12,13 @@ from portico.agreements.models import (
     AgreementSignature,
     AgreementState,
 )
-from portico.agreements.signing import INTENT_TEXT, consent_withdraw
+from portico.agreements.signing import INTENT_TEXT, agreement_seal, consent_withdraw
+from portico.agreements.tests.factories import agreement_sent_make
 from portico.agreements.tests.signing_helpers import DRAWING, consent, sent_for, sign
 from portico.clients.actions import client_assign_navigator
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
+from portico.estimates.tests.factories import joined
 from portico.notifications.models import EventKind, Notification
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +144,7 @@ def test_another_document_than_the_stored_one_is_refused(org_a):
         ({"method": "drawn", "drawing": "M1 2 A1 1 0 0 1 3 4"}, "bad_drawing"),
         ({"method": "drawn", "drawing": "M1 2 L1e5 4"}, "bad_drawing"),
         ({"method": "drawn", "drawing": "M1 2<script>"}, "bad_drawing"),
-        ({"method": "drawn", "drawing": "M1 2" + " L3 4" * 5000}, "bad_drawing"),
+        ({"method": "drawn", "drawing": "M1 2" + " L3 4" * 5000}, "drawing_too_long"),
         ({"method": "stamped"}, "invalid"),
     ],
 )
@@ -154,3 +156,34 @@ def test_bad_input_is_refused_and_changes_nothing(org_a, fields, code):
         sign(agreement, person, **fields)
     assert refused.value.code == code
     _unchanged(agreement, head)
+
+
+def test_another_portal_client_of_the_organization_cannot_sign_or_consent_for_it(org_a):
+    agreement, _person = sent_for(org_a)
+    _other_record, other = joined(org_a, "Other Client", "other@example.test")
+    consent(org_a, other)
+    head = agreement.chain_head
+    with pytest.raises(PorticoError) as refused:
+        sign(agreement, other)
+    assert refused.value.code == "not_organizer"
+    with pytest.raises(PorticoError) as refused_consent:
+        consent(org_a, other, agreement)
+    assert refused_consent.value.code == "not_organizer"
+    _unchanged(agreement, head)
+
+
+def test_a_consent_that_already_stood_is_recorded_in_the_second_agreements_chain(org_a):
+    first, person = sent_for(org_a)
+    given = consent(org_a, person, first)
+    sign(first, person)
+    second = agreement_sent_make(org_a, client=first.client)
+    sign(second, person)
+    agreement_seal(agreement=second)
+    kinds = list(AgreementEvent.objects.filter(agreement=second).order_by("seq").values_list("kind", flat=True))
+    assert kinds[:2] == ["created", "sent"] and kinds[2:5] == ["consented", "signed", "sealed"]
+    consented = AgreementEvent.objects.get(agreement=second, kind=AgreementEventKind.CONSENTED)
+    assert consented.data["consent"] == given.pk and consented.data["disclosure_sha256"] == given.disclosure_hash
+    assert consented.data["disclosure_version"] == given.disclosure_version
+    assert consented.data["given_at"] == given.given_at.isoformat()
+    second.refresh_from_db()
+    assert chain_verify(second).intact

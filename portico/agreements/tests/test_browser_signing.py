@@ -8,13 +8,17 @@ from __future__ import annotations
 import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from portico.agreements.models import AgreementSignature, AgreementState, ElectronicConsent
 from portico.agreements.seal import pdf_check
-from portico.agreements.tests.signing_helpers import sent_for
+from portico.agreements.tests.factories import BODY, agreement_sent_make, approved_estimate_make
+from portico.agreements.tests.signing_helpers import consent, sent_for
+from portico.estimates.lines import LineInput
+from portico.estimates.tests.factories import joined
 from testing.browser import screenshot, sign_in
 from testing.world import world_create
 
@@ -37,12 +41,23 @@ def _touch_stroke(page: Page, points: list[tuple[float, float]]) -> None:
 
 def test_consent_draw_sign_and_download_the_sealed_copy_on_a_phone(page: Page, live_server):
     alpha = world_create("alpha")
-    agreement, person = sent_for(alpha)
+    client, person = joined(alpha, "Mark Client", "mark@example.test")
+    # The estimate's table, with a line long enough to push a page sideways if nothing wraps it.
+    long_line = LineInput(
+        description="Remove and replace the entire rear deck including joists, " * 4 + "x" * 80,
+        quantity=Decimal(3),
+        unit="h",
+        unit_price=Decimal("1234567.89"),
+        tax_rate=Decimal(16),
+    )
+    approved_estimate_make(alpha, client, person, lines=[long_line])
+    agreement = agreement_sent_make(alpha, client=client, body=BODY + "{{ estimate.lines }}")
     base = live_server.url
     sign_in(page, base, person.email)
     page.goto(f"{base}/portal/alpha/agreements/{agreement.pk}/")
     expect(page.locator("#agreement-text")).to_contain_text("Service agreement")
     expect(page.locator("#document-hash")).to_have_text(agreement.document_hash)
+    expect(page.locator("#agreement-text .agreement-doc table.estimate-lines")).to_contain_text("rear deck")
     _fits(page)
 
     # Step 1: the disclosure, on the page and as a PDF; the box says they could read both.
@@ -93,3 +108,28 @@ def test_consent_draw_sign_and_download_the_sealed_copy_on_a_phone(page: Page, l
     # pyHanko runs its own event loop: check the seal off Playwright's thread.
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(pdf_check, sealed.body()).result().ok
+
+
+def test_a_drawing_too_detailed_to_keep_is_said_not_dropped(page: Page, live_server):
+    alpha = world_create("alpha")
+    agreement, person = sent_for(alpha)
+    consent(alpha, person)
+    sign_in(page, live_server.url, person.email)
+    page.goto(f"{live_server.url}/portal/alpha/agreements/{agreement.pk}/")
+    pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x0 + 5, y0 + 5)
+    page.mouse.down()
+    for i in range(24):  # a scribble of some 2,400 segments: well over 20,000 characters of path
+        page.mouse.move(x0 + (w - 5 if i % 2 == 0 else 5), y0 + h * (0.1 + 0.035 * i), steps=100)
+    page.mouse.up()
+    assert len(page.locator("#drawing").input_value()) > 20_000
+    expect(page.locator("#signature-error")).to_be_visible()
+    page.locator("#intent").check()
+    page.locator("#sign").click()
+    expect(page.locator("#signature-error")).to_be_visible()
+    assert not AgreementSignature.objects.filter(agreement=agreement).exists()
+    _fits(page)

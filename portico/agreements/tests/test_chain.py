@@ -43,3 +43,10 @@ def test_event_data_is_stored_exactly_as_hashed(org_a):
     event_append(agreement=agreement, kind=AgreementEventKind.VIEWED, actor_label="c", data={"b": 1, "a": [1, "x"]})
     agreement.refresh_from_db()
     assert chain_verify(agreement).intact
+
+
+def test_events_already_loaded_are_checked_without_reading_them_again(org_a, django_assert_num_queries):
+    agreement = agreement_sent_make(org_a)
+    events = list(AgreementEvent.objects.filter(agreement=agreement).order_by("seq"))
+    with django_assert_num_queries(0):
+        assert chain_verify(agreement, events).intact

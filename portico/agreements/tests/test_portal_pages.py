@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from portico.agreements.models import AgreementEvent, AgreementEventKind, AgreementSignature, ElectronicConsent
 from portico.agreements.seal import pdf_check
+from portico.agreements.tests.factories import BODY, agreement_sent_make, approved_estimate_make
 from portico.agreements.tests.signing_helpers import DRAWING, consent, sent_for
 from portico.agreements.urls import urlpatterns
 from portico.audit.models import AuditAction, AuditEvent
@@ -188,3 +189,36 @@ def test_logged_out_visitors_are_sent_to_sign_in(client, org_a, route):
         kwargs["agreement_id"] = agreement.pk
     response = client.get(reverse(route.name, kwargs=kwargs))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def _give(client, agreement):
+    page = client.get(_url("portal_agreement_detail", agreement)).content.decode()
+    d_version = page.split('name="version" value="')[1].split('"')[0]
+    d_hash = page.split('name="hash" value="')[1].split('"')[0]
+    client.post(
+        reverse("portal_consent", args=[agreement.org.slug]),
+        {"step": "give", "agree": "1", "version": d_version, "hash": d_hash, "agreement": agreement.pk},
+    )
+    given = ElectronicConsent.objects.get(user=agreement.client.profile.organizer, withdrawn_at=None)
+    audit = AuditEvent.objects.get(action=AuditAction.CONSENT_GIVEN, target_id=str(given.pk))
+    event = AgreementEvent.objects.get(agreement=agreement, kind=AgreementEventKind.CONSENTED)
+    return audit.detail["pdf_opened"], event.data["pdf_opened"]
+
+
+@pytest.mark.parametrize("opened", [True, False])
+def test_the_consent_records_whether_the_disclosure_pdf_was_opened(client, org_a, opened):
+    agreement, person = sent_for(org_a)
+    _signed_in(client, person)
+    page = client.get(_url("portal_agreement_detail", agreement)).content.decode()
+    assert 'id="disclosure-viewer"' in page  # the page says the agreement opens in the same viewer
+    if opened:
+        assert client.get(reverse("portal_consent_pdf", args=[org_a.org.slug])).status_code == 200
+    assert _give(client, agreement) == (opened, opened)
+
+
+def test_the_agreement_text_keeps_the_estimate_table_in_the_document_wrapper(client, org_a):
+    record, person = joined(org_a, "Table Client", "table@example.test")
+    approved_estimate_make(org_a, record, person)
+    agreement = agreement_sent_make(org_a, client=record, body=BODY + "{{ estimate.lines }}")
+    page = _signed_in(client, person).get(_url("portal_agreement_detail", agreement)).content.decode()
+    assert 'class="agreement-doc"' in page and 'class="estimate-lines"' in page

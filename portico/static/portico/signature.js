@@ -7,7 +7,10 @@
   var canvas = document.getElementById("signature-pad");
   var field = document.getElementById("drawing");
   var clear = document.getElementById("signature-clear");
+  var error = document.getElementById("signature-error");
+  var MAX_CHARS = 20000; // the server's DRAWING_MAX_CHARS
   if (!canvas || !field) return;
+  var form = field.form;
   var ctx = canvas.getContext("2d");
   var parts = [];
   var last = null;
@@ -26,9 +29,24 @@
   function fmt(p) {
     return p[0].toFixed(1) + " " + p[1].toFixed(1);
   }
+  function tooLong() {
+    return field.value.length > MAX_CHARS;
+  }
   function sync() {
-    var path = parts.join("");
-    field.value = path.length <= 20000 ? path : "";
+    // Sent whole even when too long: the server refuses it with a clear message rather than the
+    // signature silently going in as the typed name; here the person is told at once.
+    field.value = parts.join("");
+    if (error) error.hidden = !tooLong();
+  }
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      if (!tooLong()) return;
+      event.preventDefault();
+      if (error) {
+        error.hidden = false;
+        error.scrollIntoView({ block: "center" });
+      }
+    });
   }
   canvas.addEventListener("pointerdown", function (event) {
     event.preventDefault();
