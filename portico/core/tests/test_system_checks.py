@@ -3,7 +3,6 @@ import subprocess
 import sys
 
 from cryptography.fernet import Fernet
-
 from django.conf import settings
 from django.test import override_settings
 
