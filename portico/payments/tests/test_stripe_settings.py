@@ -115,7 +115,7 @@ def test_another_secret_key_forgets_the_stripe_customers_the_same_one_keeps_them
     assert not StripeCustomer.objects.filter(org=org_a.org).exists()
 
 
-def test_stored_keys_this_installation_cannot_read_are_named_and_typed_again(client, org_a, page, fake_stripe, settings):
+def test_unreadable_stored_keys_are_named_and_typed_again(client, org_a, page, fake_stripe, settings):
     client.post(page, _keys(fake_stripe))
     settings.SECRETS_KEYS = [Fernet.generate_key().decode()]  # SECRET_KEY or SECRETS_KEYS changed, old key lost
     shown = client.get(page).content.decode()
