@@ -25,6 +25,7 @@ import itertools
 import json
 import os
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -183,7 +184,7 @@ def _last_step(fake: Any, current: dict[str, Any]) -> dict[str, Callable[..., An
     from portico.agreements.models import Agreement, AgreementState
     from portico.core.actors import Actor
     from portico.journey.actions import journey_refresh
-    from portico.payments.models import PaymentMethod, StripeAccount
+    from portico.payments.models import StripeAccount
     from portico.work import models as work_models
     from portico.work.tests import factories as work_factories
 
@@ -198,8 +199,8 @@ def _last_step(fake: Any, current: dict[str, Any]) -> dict[str, Callable[..., An
         webhook_secret_hint=secret_hint(fake.webhook_secret),
         connected_at=timezone.now(),
     )
-    # The factories number their rows from 1 in each process: go on from this organization's last run.
-    work_factories._serial = itertools.count(PaymentMethod.objects.filter(org=world.org).count() + 1)
+    # The factories number their rows (emails, SetupIntent ids) from 1 in each process: start past every earlier run.
+    work_factories._serial = itertools.count(int(time.time() * 1000))
     url = reverse("stripe_webhook", args=[LAST_SLUG])
     made: list[int] = []
 
