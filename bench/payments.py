@@ -12,13 +12,20 @@ signs, it does not sign in):
   rows, the journey's signal receivers and the worker's task row (the card's description and the
   navigators' notice: not timed, the worker's). Stripe is not called. Target p95 ≤ 20 ms.
 - ``stripe.webhook.replay``: the same event delivered again: answered 200, nothing changed.
+- ``stripe.webhook.last_step``: the same event for a client whose journey waits only for it (an
+  organization of its own, "payments-last-bench": invited, account made, estimate approved, agreement
+  signed; made untimed before each run by the real actions, the signature written as a row plus
+  ``journey_refresh``): the webhook completes the onboarding and creates the job (navigators told).
+  BENCH_PAYMENT_LAST_REPEAT runs (default 30: each client takes a second or two to prepare).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +39,8 @@ from portico.core.crypto import secret_hint, secret_seal
 from portico.orgs.models import Organization
 
 CLIENTS = int(os.environ.get("BENCH_PAYMENT_CLIENTS", "2000"))
+LAST_REPEAT = int(os.environ.get("BENCH_PAYMENT_LAST_REPEAT", "30"))
+LAST_SLUG = "payments-last-bench"
 EVENTS = int(os.environ.get("BENCH_PAYMENT_EVENTS", "20000"))
 SLUG = "payments-bench"
 
@@ -128,15 +137,111 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
     client = Client()
     fresh()
     assert json.loads(post(client).content)["outcome"] == "activated", "the bench event was not applied"
+    last_step = _last_step(fake, current)
     try:
         results = [
             time_measure(measure_class("stripe.webhook", EVENTS, post, before=fresh), client),
             time_measure(measure_class("stripe.webhook.replay", EVENTS, post), client),
+            time_measure(
+                measure_class(
+                    "stripe.webhook.last_step",
+                    1,
+                    last_step["post"],
+                    repeat=min(LAST_REPEAT, int(os.environ.get("BENCH_REPEAT", LAST_REPEAT))),
+                    before=last_step["fresh"],
+                    after=last_step["check"],
+                ),
+                client,
+            ),
         ]
     finally:
         fake.stop()
         settings.STRIPE_API_BASE = api_base
     return results
+
+
+def _last_world() -> Any:
+    """The last-step organization (made once, reused), connected to the fake Stripe."""
+    from portico.accounts.models import User
+    from portico.orgs.models import Role
+    from testing.world import World, world_create
+
+    org = Organization.objects.filter(slug=LAST_SLUG).first()
+    if org is None:
+        return world_create(LAST_SLUG)
+    return World(
+        org=org,
+        admin=User.objects.get(email=f"admin@{LAST_SLUG}.test"),
+        readonly=User.objects.get(email=f"reader@{LAST_SLUG}.test"),
+        roles={role.name: role for role in Role.objects.filter(org=org)},
+    )
+
+
+def _last_step(fake: Any, current: dict[str, Any]) -> dict[str, Callable[..., Any]]:
+    """Before each run: a client at the payment step; the run: its setup_intent.succeeded."""
+    from django.utils import timezone
+
+    from portico.agreements.models import Agreement, AgreementState
+    from portico.core.actors import Actor
+    from portico.journey.actions import journey_refresh
+    from portico.payments.models import StripeAccount
+    from portico.work import models as work_models
+    from portico.work.tests import factories as work_factories
+
+    world = _last_world()
+    StripeAccount.objects.filter(org=world.org).delete()
+    StripeAccount.objects.create(
+        org=world.org,
+        publishable_key=fake.publishable_key,
+        secret_key_sealed=secret_seal(fake.secret_key),
+        secret_key_hint=secret_hint(fake.secret_key),
+        webhook_secret_sealed=secret_seal(fake.webhook_secret),
+        webhook_secret_hint=secret_hint(fake.webhook_secret),
+        connected_at=timezone.now(),
+    )
+    # The factories number their rows (emails, SetupIntent ids) from 1 in each process: start past every earlier run.
+    work_factories._serial = itertools.count(int(time.time() * 1000))
+    url = reverse("stripe_webhook", args=[LAST_SLUG])
+    made: list[int] = []
+
+    def fresh() -> None:
+        client, _estimate, agreement, pm = work_factories.onboarding_client(world)
+        # The signature as the signing leaves it (the seal's PDF work is agreements.sign's bench).
+        Agreement.objects.filter(pk=agreement.pk).update(state=AgreementState.SIGNED, signed_at=timezone.now())
+        journey_refresh(client=client, actor=Actor.system())
+        fake.payment_methods[pm.payment_method_id] = {
+            "id": pm.payment_method_id,
+            "object": "payment_method",
+            "type": "card",
+            "card": {"brand": "visa", "last4": "4242", "exp_month": 12, "exp_year": 2034},
+        }
+        event = fake.event(
+            "setup_intent.succeeded",
+            {
+                "id": pm.setup_intent_id,
+                "object": "setup_intent",
+                "status": "succeeded",
+                "payment_method": pm.payment_method_id,
+            },
+        )
+        payload = json.dumps(event)
+        current.update(
+            payload=payload, header=stripe.WebhookSignature.generate_signature_header(payload, fake.webhook_secret)
+        )
+        made.append(client.pk)
+
+    def post(c: Client) -> Any:
+        response = c.post(
+            url, current["payload"], content_type="application/json", HTTP_STRIPE_SIGNATURE=current["header"]
+        )
+        assert response.status_code == 200 and response.json()["outcome"] == "activated", response.content
+        return response
+
+    def check() -> None:
+        jobs = work_models.Job.objects.filter(client_id__in=made).count()
+        assert jobs == len(made), f"the last-step webhook made {jobs} jobs for {len(made)} clients"
+
+    return {"fresh": fresh, "post": post, "check": check}
 
 
 def note(results: list[dict[str, Any]]) -> str:
@@ -145,5 +250,8 @@ def note(results: list[dict[str, Any]]) -> str:
         f"with {EVENTS:,} events already recorded and {CLIENTS:,} clients: signature on the raw body, dedup by event "
         f"id, the method confirmed with the client's old one removed, audit, journey signal and the worker's "
         f"task row (its description from Stripe and the navigators' notice run in the worker, untimed); no call to "
-        f"Stripe. Target p95 ≤ 20 ms. stripe.webhook.replay: the same event again (200, nothing changed)."
+        f"Stripe. Target p95 ≤ 20 ms. stripe.webhook.replay: the same event again (200, nothing changed). "
+        f"stripe.webhook.last_step: the same event for a client whose journey waits only for it (invited, account, "
+        f"estimate approved, agreement signed): the webhook also completes the onboarding and creates the job "
+        f"(navigators notified); {LAST_REPEAT} runs at most."
     )

@@ -200,6 +200,8 @@ PHONE_DEFAULT_REGION = envstr("PHONE_DEFAULT_REGION") or "MX"  # phones typed wi
 # --- mail: Django's mail backends; EMAIL_URL chooses one ---
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "Portico <no-reply@portico.localhost>"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Old SECRET_KEYs still accepted (signatures, sessions, and core.crypto's derived keys) after a rotation.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 # --- secrets at rest (core.crypto): Fernet keys, the first encrypts; empty: derived from SECRET_KEY ---
 SECRETS_KEYS = envlist("SECRETS_KEYS", [])
 

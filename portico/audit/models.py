@@ -108,7 +108,6 @@ class AuditAction(models.TextChoices):
     CONSENT_WITHDRAWN = "consent.withdrawn", _("Consent to electronic records withdrawn")
     STRIPE_CONNECTED = "stripe.connected", _("Stripe account connected")
     STRIPE_DISCONNECTED = "stripe.disconnected", _("Stripe account disconnected")
-    STRIPE_EVENT_APPLIED = "stripe.event_applied", _("Stripe event applied")
     PAYMENT_METHOD_STARTED = "payment_method.started", _("Payment method set-up started")
     PAYMENT_METHOD_STATE_CHANGED = "payment_method.state_changed", _("Payment method state changed")
     # A bank account entered, waiting for Stripe's microdeposit verification (the method stays pending).

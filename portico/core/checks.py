@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register(deploy=True)
@@ -83,3 +84,31 @@ def check_sms_delivery(app_configs: Any, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(deploy=True)
+def check_secrets_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    keys = list(settings.SECRETS_KEYS or [])
+    if not keys:
+        return [
+            Warning(
+                "SECRETS_KEYS is not set: stored credentials (Stripe keys) are encrypted with a key derived "
+                "from SECRET_KEY, so a copy of the database and the settings reveals them.",
+                hint="Set SECRETS_KEYS to a Fernet key: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'",
+                id="portico.W005",
+            )
+        ]
+    errors: list[CheckMessage] = []
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            errors.append(
+                Error(
+                    f"SECRETS_KEYS entry {position} is not a Fernet key (32 url-safe base64-encoded bytes).",
+                    hint="Generate one with Fernet.generate_key(); stored credentials cannot be read without it.",
+                    id="portico.E004",
+                )
+            )
+    return errors

@@ -2,9 +2,11 @@
 encrypted (Fernet: AES-128-CBC + HMAC-SHA256) and never shown again in full.
 
 The keys come from ``settings.SECRETS_KEYS`` (the first encrypts, all decrypt: add a new key in
-front to rotate, re-save, then drop the old one). Without it, one key is derived from SECRET_KEY,
-so a development set-up needs nothing; production sets its own (a copy of the database alone then
-reveals no credential)."""
+front to rotate, re-save, then drop the old one). Without it, keys are derived from SECRET_KEY
+and each of SECRET_KEY_FALLBACKS (the first encrypts), so a development set-up needs nothing and
+rotating SECRET_KEY the way Django documents it (the old one moved to the fallbacks) keeps stored
+credentials readable; production sets its own (a copy of the database alone then reveals no
+credential: the deploy check warns otherwise)."""
 
 from __future__ import annotations
 
@@ -19,11 +21,17 @@ class SecretUnreadable(Exception):
     """The stored value was encrypted with a key this installation no longer has."""
 
 
+def derived_key(secret_key: str) -> str:
+    """The Fernet key derived from a Django SECRET_KEY (when SECRETS_KEYS is not set)."""
+    digest = hashlib.sha256(b"portico.core.crypto:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 def _fernet() -> MultiFernet:
     keys = list(getattr(settings, "SECRETS_KEYS", []) or [])
     if not keys:
-        derived = hashlib.sha256(b"portico.core.crypto:" + settings.SECRET_KEY.encode()).digest()
-        keys = [base64.urlsafe_b64encode(derived).decode()]
+        secret_keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+        keys = [derived_key(key) for key in secret_keys if key]
     return MultiFernet([Fernet(key) for key in keys])
 
 

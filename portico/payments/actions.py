@@ -21,7 +21,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
-from portico.core.crypto import secret_hint, secret_open, secret_seal
+from portico.core.crypto import SecretUnreadable, secret_hint, secret_open, secret_seal
 from portico.core.errors import PorticoError
 from portico.notifications.actions import Event, notify_navigators
 from portico.notifications.models import EventKind
@@ -36,15 +36,7 @@ from portico.payments.models import (
     StripeEvent,
 )
 from portico.payments.signals import payment_method_changed
-from portico.payments.stripe_api import (
-    StripeKeys,
-    StripeUnavailable,
-    account_client,
-    as_dict,
-    keys_check,
-    keys_verify,
-    stripe_message,
-)
+from portico.payments.stripe_api import SetupStarted, StripeKeys, account_client, as_dict
 
 # The webhook events Portico applies (Settings lists them for the organization to select in Stripe).
 WEBHOOK_EVENTS = ("setup_intent.succeeded", "setup_intent.setup_failed", "payment_method.detached")
@@ -54,19 +46,13 @@ WEBHOOK_EVENTS = ("setup_intent.succeeded", "setup_intent.setup_failed", "paymen
 
 
 @action
-def stripe_connect(
-    *, org: Organization, actor: Actor, publishable_key: str, secret_key: str = "", webhook_secret: str = ""
-) -> StripeAccount:
-    """Save the organization's keys after Stripe accepted the secret key. On an edit, a secret left
-    blank keeps the stored one (it is never shown again, so it cannot be typed back)."""
+def stripe_connect(*, org: Organization, actor: Actor, keys: StripeKeys) -> StripeAccount:
+    """Save the organization's keys, already accepted by Stripe (``stripe_api.keys_for_connect``
+    asks it outside any transaction). Another secret key (another account, or test ↔ live) makes
+    the stored Stripe customers meaningless there: they are forgotten and made again on demand."""
     account = StripeAccount.objects.select_for_update().filter(org=org).first()
-    keys = StripeKeys(
-        publishable_key=publishable_key.strip(),
-        secret_key=secret_key.strip() or (secret_open(account.secret_key_sealed) if account else ""),
-        webhook_secret=webhook_secret.strip() or (secret_open(account.webhook_secret_sealed) if account else ""),
-    )
-    keys_check(keys)
-    keys_verify(keys)
+    if account is not None and _stored_secret(account) != keys.secret_key:
+        StripeCustomer.objects.filter(org=org).delete()
     now = timezone.now()
     values = {
         "publishable_key": keys.publishable_key,
@@ -106,22 +92,11 @@ def stripe_disconnect(*, org: Organization, actor: Actor) -> None:
     audit_record(org=org, actor=actor, action=AuditAction.STRIPE_DISCONNECTED, target=org, detail={"secret_key": hint})
 
 
-def _account(org_id: int) -> StripeAccount:
-    account = StripeAccount.objects.filter(org_id=org_id).first()
-    if account is None:
-        raise PorticoError(
-            _("Payment methods cannot be added yet: the organization has not connected Stripe."), code="not_connected"
-        )
-    return account
-
-
-def _stripe_call(call: Any, *args: Any, **kwargs: Any) -> Any:
+def _stored_secret(account: StripeAccount) -> str:
     try:
-        return call(*args, **kwargs)
-    except stripe.StripeError as exc:
-        raise StripeUnavailable(
-            _("Stripe could not do this just now: %(why)s") % {"why": stripe_message(exc)}, code="stripe_error"
-        ) from None
+        return secret_open(account.secret_key_sealed)
+    except SecretUnreadable:
+        return ""  # unreadable counts as another key: the customers it made are forgotten
 
 
 # --- the client's payment method ---
@@ -131,51 +106,27 @@ def _changed(pm: PaymentMethod, actor: Actor) -> None:
     payment_method_changed.send(sender=PaymentMethod, payment_method=pm, actor=actor)
 
 
-def _customer_id(account: StripeAccount, client: Client) -> str:
-    """The client's Stripe customer, made once: the idempotency key is the client's, so a retry or a
-    double tap gets the same customer from Stripe."""
-    known = StripeCustomer.objects.filter(client=client).first()
-    if known is not None:
-        return known.customer_id
-    customer = _stripe_call(
-        account_client(account).v1.customers.create,
-        params={
-            "name": client.name[:250],
-            **({"email": client.email} if client.email else {}),
-            "metadata": {"org": client.org.slug, "client": str(client.pk)},
-        },
-        options={"idempotency_key": f"portico-customer-{client.org_id}-{client.pk}"},
-    )
-    StripeCustomer.objects.bulk_create(
-        [StripeCustomer(org_id=client.org_id, client=client, customer_id=customer.id, livemode=account.livemode)],
-        ignore_conflicts=True,
-    )
-    return str(customer.id)
-
-
 @action
-def payment_method_start(*, client: Client, actor: Actor, attempt: str) -> tuple[PaymentMethod, str]:
-    """A SetupIntent for the client (card or US bank account, kept for later off-session charges)
-    and its pending row. ``attempt`` names the tap that asked (a token on the page): the same
-    attempt sent twice makes one SetupIntent. Returns the row and the SetupIntent's client secret
-    (for Stripe.js in the client's browser; never stored)."""
-    if not attempt or len(attempt) > 64:
-        raise PorticoError(_("Reload the page and try again."), code="invalid")
-    account = _account(client.org_id)
-    customer_id = _customer_id(account, client)
-    intent = _stripe_call(
-        account_client(account).v1.setup_intents.create,
-        params={
-            "customer": customer_id,
-            "payment_method_types": ["card", "us_bank_account"],
-            "usage": "off_session",
-            "metadata": {"org": client.org.slug, "client": str(client.pk)},
-        },
-        options={"idempotency_key": f"portico-setup-{client.org_id}-{client.pk}-{attempt}"},
+def payment_method_start(*, client: Client, actor: Actor, started: SetupStarted) -> PaymentMethod:
+    """The pending row of a SetupIntent Stripe already made (``stripe_api.setup_intent_create``,
+    outside any transaction) and the client's Stripe customer. The same SetupIntent recorded twice
+    (a reload of the same attempt) is one row."""
+    account = StripeAccount.objects.filter(org_id=client.org_id).first()
+    if account is None or account.updated_at != started.account_updated_at:
+        # The keys changed while Stripe was asked: that customer may belong to another account.
+        raise PorticoError(_("The organization changed its Stripe settings: try again."), code="conflict")
+    StripeCustomer.objects.filter(client=client).exclude(customer_id=started.customer_id).delete()
+    StripeCustomer.objects.bulk_create(
+        [
+            StripeCustomer(
+                org_id=client.org_id, client=client, customer_id=started.customer_id, livemode=account.livemode
+            )
+        ],
+        ignore_conflicts=True,
     )
     pm, created = PaymentMethod.objects.get_or_create(
         org_id=client.org_id,
-        setup_intent_id=intent.id,
+        setup_intent_id=started.setup_intent_id,
         defaults={"client": client, "created_by": actor.user},
     )
     if created:
@@ -185,10 +136,10 @@ def payment_method_start(*, client: Client, actor: Actor, attempt: str) -> tuple
             action=AuditAction.PAYMENT_METHOD_STARTED,
             target=client,
             to_state=pm.state,
-            detail={"payment_method": pm.pk, "setup_intent": intent.id},
+            detail={"payment_method": pm.pk, "setup_intent": started.setup_intent_id},
         )
         _changed(pm, actor)
-    return pm, str(intent.client_secret)
+    return pm
 
 
 def _method_details(obj: dict[str, Any] | None) -> dict[str, Any]:
@@ -227,7 +178,7 @@ def _staff_url(pm: PaymentMethod) -> str:
     return reverse("client_detail", args=[pm.org.slug, pm.client_id])
 
 
-def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id: Any = None) -> None:
+def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id: Any = None, **detail: Any) -> None:
     """Pending → active with Stripe's description; the client's previous active method is removed in
     the same transaction (the database allows one active per client)."""
     # One confirmation per client at a time (the return page and a webhook, or two methods at once).
@@ -242,7 +193,7 @@ def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id
             updates={"removed_at": timezone.now()},
             audit_target=pm.client,
             target_label=str(old),
-            detail={"payment_method": old.pk, "replaced_by": pm.pk},
+            detail={"payment_method": old.pk, "replaced_by": pm.pk, **detail},
         )
         _changed(old, actor)
     updates = {**details, "confirmed_at": timezone.now(), "failure_message": ""}
@@ -254,7 +205,7 @@ def _confirm(pm: PaymentMethod, details: dict[str, Any], actor: Actor, method_id
         actor=actor,
         updates=updates,
         audit_target=pm.client,
-        detail={"payment_method": pm.pk, "kind": details.get("kind", pm.kind)},
+        detail={"payment_method": pm.pk, "kind": details.get("kind", pm.kind), **detail},
     )
     for name, value in updates.items():
         setattr(pm, name, value)
@@ -307,14 +258,14 @@ def payment_method_added_notify(*, payment_method_id: int) -> str:
     return done
 
 
-def _fail(pm: PaymentMethod, message: str, actor: Actor) -> None:
+def _fail(pm: PaymentMethod, message: str, actor: Actor, **detail: Any) -> None:
     PAYMENT_METHOD_MACHINE.apply(
         pm,
         "fail",
         actor=actor,
         updates={"failure_message": message[:500]},
         audit_target=pm.client,
-        detail={"payment_method": pm.pk, "message": message[:200]},
+        detail={"payment_method": pm.pk, "message": message[:200], **detail},
     )
     pm.failure_message = message[:500]
     _changed(pm, actor)
@@ -343,7 +294,7 @@ def _remove(pm: PaymentMethod, actor: Actor, **detail: Any) -> None:
     _changed(pm, actor)
 
 
-def _awaiting(pm: PaymentMethod, details: dict[str, Any], actor: Actor) -> None:
+def _awaiting(pm: PaymentMethod, details: dict[str, Any], actor: Actor, **detail: Any) -> None:
     """A bank account entered and waiting for microdeposits: still pending, but now described."""
     if pm.payment_method_id == details.get("payment_method_id") and pm.last4:
         return
@@ -356,7 +307,7 @@ def _awaiting(pm: PaymentMethod, details: dict[str, Any], actor: Actor) -> None:
         action=AuditAction.PAYMENT_METHOD_SUBMITTED,
         target=pm.client,
         to_state=pm.state,
-        detail={"payment_method": pm.pk, "kind": pm.kind},
+        detail={"payment_method": pm.pk, "kind": pm.kind, **detail},
     )
     _changed(pm, actor)
 
@@ -366,24 +317,26 @@ def _failure_text(intent: dict[str, Any]) -> str:
     return str(error.get("message") or _("The payment method could not be set up."))
 
 
-def _apply_intent(pm: PaymentMethod, intent: dict[str, Any], details: dict[str, Any], actor: Actor) -> str:
+def _apply_intent(
+    pm: PaymentMethod, intent: dict[str, Any], details: dict[str, Any], actor: Actor, **detail: Any
+) -> str:
     """Apply what Stripe says of the SetupIntent to the locked row. Returns the outcome, in words
     for support ("activated", "awaiting verification", "failed", "unchanged: …")."""
     status = intent.get("status", "")
     if pm.state != PaymentMethodState.PENDING:
         return f"unchanged: already {pm.state}"
     if status == "succeeded":
-        _confirm(pm, details, actor, intent.get("payment_method"))
+        _confirm(pm, details, actor, intent.get("payment_method"), **detail)
         return "activated"
     next_action = intent.get("next_action") or {}
     if status == "processing" or (
         status == "requires_action" and next_action.get("type") == "verify_with_microdeposits"
     ):
         if details:
-            _awaiting(pm, details, actor)
+            _awaiting(pm, details, actor, **detail)
         return "awaiting verification"
     if status == "canceled" or (status == "requires_payment_method" and intent.get("last_setup_error")):
-        _fail(pm, _failure_text(intent), actor)
+        _fail(pm, _failure_text(intent), actor, **detail)
         return "failed"
     return f"unchanged: {status or 'no status'}"
 
@@ -403,18 +356,10 @@ def payment_method_setup_apply(
 
 @action
 def payment_method_remove(*, payment_method: PaymentMethod, actor: Actor) -> PaymentMethod:
-    """The client removes their method: detached at Stripe (it can no longer be charged), then removed."""
+    """The client removes their method, after ``stripe_api.payment_method_detach`` detached it at
+    Stripe (it can no longer be charged). The state is checked again under the row's lock."""
     pm = _locked(payment_method)
     PAYMENT_METHOD_MACHINE.target(pm.state, "remove")  # a failed or removed one cannot be removed
-    if pm.payment_method_id:
-        try:
-            account_client(_account(pm.org_id)).v1.payment_methods.detach(pm.payment_method_id)
-        except stripe.InvalidRequestError:
-            pass  # already detached at Stripe (its payment_method.detached webhook may be on its way)
-        except stripe.StripeError as exc:
-            raise StripeUnavailable(
-                _("Stripe could not remove it just now: %(why)s") % {"why": stripe_message(exc)}, code="stripe_error"
-            ) from None
     _remove(pm, actor)
     return pm
 
@@ -433,9 +378,33 @@ def _event_target(org_id: int, event: dict[str, Any]) -> PaymentMethod | None:
     return None
 
 
+def _event_kept(event: dict[str, Any]) -> dict[str, Any]:
+    """What the StripeEvent row keeps of an event: enough for support, nothing more. A SetupIntent
+    carries its client_secret and a PaymentMethod its billing_details (personal data): neither is
+    stored."""
+    obj = (event.get("data") or {}).get("object") or {}
+    method = obj.get("payment_method")
+    error = obj.get("last_setup_error") or {}
+    kept_obj = {
+        "id": obj.get("id"),
+        "object": obj.get("object"),
+        "status": obj.get("status"),
+        "payment_method": method.get("id") if isinstance(method, dict) else method,
+        "last_setup_error": {"code": error.get("code"), "message": error.get("message")} if error else None,
+    }
+    return {
+        "id": event.get("id"),
+        "type": event.get("type"),
+        "livemode": event.get("livemode"),
+        "created": event.get("created"),
+        "data": {"object": {k: v for k, v in kept_obj.items() if v is not None}},
+    }
+
+
 @action(
     audited=False,
-    why="the StripeEvent row records every event received; the applied ones also write STRIPE_EVENT_APPLIED",
+    why="the StripeEvent row records every event received and its outcome; a state it moves is audited "
+    "(PAYMENT_METHOD_STATE_CHANGED, naming the event)",
 )
 def stripe_event_apply(*, org_id: int, event: dict[str, Any], actor: Actor) -> StripeEvent | None:
     """A verified webhook event, once: applied, then recorded with its outcome (unique per
@@ -463,25 +432,17 @@ def stripe_event_apply(*, org_id: int, event: dict[str, Any], actor: Actor) -> S
         elif kind == "setup_intent.setup_failed":
             outcome = f"unchanged: already {pm.state}"
             if pm.state == PaymentMethodState.PENDING:
-                _fail(pm, _failure_text(obj), actor)
+                _fail(pm, _failure_text(obj), actor, stripe_event=event_id)
                 outcome = "failed"
         else:  # setup_intent.succeeded (for a bank account: its microdeposits were verified)
             embedded = obj.get("payment_method")
             details = _method_details(embedded if isinstance(embedded, dict) else None)
-            outcome = _apply_intent(pm, obj, details, actor)
-        if pm is not None and not outcome.startswith(("unchanged", "ignored")):
-            audit_record(
-                org=org_id,
-                actor=actor,
-                action=AuditAction.STRIPE_EVENT_APPLIED,
-                target=pm.client,
-                detail={"event": event_id, "type": kind, "payment_method": pm.pk, "outcome": outcome},
-            )
+            outcome = _apply_intent(pm, obj, details, actor, stripe_event=event_id)
     return StripeEvent.objects.create(
         org_id=org_id,
         event_id=event_id,
         type=kind,
         livemode=bool(event.get("livemode")),
         outcome=outcome[:200],
-        payload=event,
+        payload=_event_kept(event),
     )

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from portico.accounts.models import User
 from portico.clients.models import Client
 from portico.clients.selectors import client_records_organized_by
+from portico.core.crypto import SecretUnreadable, secret_open
 from portico.orgs.models import Organization
 from portico.payments.models import PaymentMethod, PaymentMethodState, StripeAccount
 
@@ -24,6 +25,17 @@ SHOWN = Q(state=PaymentMethodState.ACTIVE) | Q(state=PaymentMethodState.PENDING)
 
 def stripe_account_of(*, org: Organization) -> StripeAccount | None:
     return StripeAccount.objects.filter(org=org).first()
+
+
+def stripe_account_readable(account: StripeAccount) -> bool:
+    """Whether this installation's keys open the stored secrets (not after SECRET_KEY or
+    SECRETS_KEYS changed without keeping the old key)."""
+    try:
+        secret_open(account.secret_key_sealed)
+        secret_open(account.webhook_secret_sealed)
+    except SecretUnreadable:
+        return False
+    return True
 
 
 def stripe_account_for_webhook(*, org_slug: str) -> StripeAccount:
@@ -62,9 +74,13 @@ def records_for_person(*, org: Organization, user: User) -> list[Client]:
     return list(client_records_organized_by(org=org, user=user).select_related("org").order_by("id"))
 
 
-def record_for_person(*, org: Organization, user: User, client_id: int | None) -> Client:
-    """The record the page is about: the one named (if theirs) or their first; 404 otherwise."""
-    records = records_for_person(org=org, user=user)
+def record_for_person(
+    *, org: Organization, user: User, client_id: int | None, records: list[Client] | None = None
+) -> Client:
+    """The record the page is about: the one named (if theirs) or their first; 404 otherwise.
+    ``records``: the person's records when the caller already read them (one query fewer)."""
+    if records is None:
+        records = records_for_person(org=org, user=user)
     if client_id is None and records:
         return records[0]
     found = next((c for c in records if c.pk == client_id), None)

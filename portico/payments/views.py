@@ -14,6 +14,7 @@ from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 from portico.payments import actions, selectors
 from portico.payments.forms import StripeKeysForm
+from portico.payments.stripe_api import UNREADABLE, keys_for_connect
 
 
 @org_view(Permission.ORG_SETTINGS)
@@ -24,12 +25,15 @@ def stripe_settings(request: HttpRequest) -> HttpResponse:
     form = StripeKeysForm(request.POST or None, initial=initial, connected=account is not None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.stripe_connect(org=org, actor=org_actor(request), **form.cleaned_data)
+            keys = keys_for_connect(org=org, **form.cleaned_data)  # asks Stripe: no transaction open
+            actions.stripe_connect(org=org, actor=org_actor(request), keys=keys)
         except PorticoError as exc:
             form.add_error(exc.extra.get("field"), str(exc.message))
         else:
             messages.success(request, _("Stripe is connected."))
             return redirect("stripe_settings", org_slug=org.slug)
+    elif request.method != "POST" and account is not None and not selectors.stripe_account_readable(account):
+        messages.error(request, UNREADABLE)
     webhook_url = request.build_absolute_uri(reverse("stripe_webhook", args=[org.slug]))
     return render(
         request,

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_POST
 from portico.accounts.models import User
 from portico.clients.models import Client
 from portico.core.actors import Actor, ActorKind
+from portico.core.crypto import SecretUnreadable
 from portico.core.errors import PorticoError
-from portico.payments import actions, selectors
+from portico.payments import actions, selectors, stripe_api
 from portico.payments.models import PaymentMethod, PaymentMethodState
 from portico.payments.stripe_api import account_client, as_dict, stripe_message
 from portico.portal.context import portal_view
@@ -50,7 +51,7 @@ def _back(client: Client) -> HttpResponse:
 def portal_payment_method(request: HttpRequest, account: PortalAccount, accounts: list[PortalAccount]) -> HttpResponse:
     records = selectors.records_for_person(org=account.org, user=_user(request))
     client = selectors.record_for_person(
-        org=account.org, user=_user(request), client_id=_client_id(request.GET.get("client", ""))
+        org=account.org, user=_user(request), client_id=_client_id(request.GET.get("client", "")), records=records
     )
     return render(
         request,
@@ -78,11 +79,14 @@ def portal_payment_method_add(
         org=account.org, user=_user(request), client_id=_client_id(request.POST.get("client", ""))
     )
     try:
-        pm, client_secret = actions.payment_method_start(
-            client=client, actor=_actor(request), attempt=request.POST.get("attempt", "")
-        )
+        # Stripe makes the customer and SetupIntent first, outside any transaction; then the row.
+        started = stripe_api.setup_intent_create(client=client, attempt=request.POST.get("attempt", ""))
+        pm = actions.payment_method_start(client=client, actor=_actor(request), started=started)
     except PorticoError as exc:
         messages.error(request, str(exc.message))
+        return _back(client)
+    except SecretUnreadable:
+        messages.error(request, NOT_AVAILABLE)
         return _back(client)
     stripe_account = selectors.stripe_account_of(org=account.org)
     return render(
@@ -95,7 +99,7 @@ def portal_payment_method_add(
             "stripe_js_url": settings.STRIPE_JS_URL,
             "stripe_config": {
                 "publishableKey": stripe_account.publishable_key if stripe_account else "",
-                "clientSecret": client_secret,
+                "clientSecret": started.client_secret,
                 "returnUrl": request.build_absolute_uri(
                     reverse("portal_payment_method_return", args=[account.org.slug])
                 ),
@@ -104,6 +108,10 @@ def portal_payment_method_add(
         },
     )
 
+
+# The organization's stored Stripe keys cannot be read with this installation's keys (its staff
+# see why in Settings → Stripe); the client only needs to know it is not their doing.
+NOT_AVAILABLE = gettext_lazy("Payments are not available right now: try again later.")
 
 RETURN_MESSAGES = {
     "activated": (messages.SUCCESS, gettext_lazy("Your payment method is saved.")),
@@ -143,6 +151,9 @@ def portal_payment_method_return(
     except PorticoError as exc:
         messages.error(request, str(exc.message))
         return _back(pm.client)
+    except SecretUnreadable:
+        messages.error(request, NOT_AVAILABLE)
+        return _back(pm.client)
     if pm.state == PaymentMethodState.FAILED:
         messages.error(request, _("Your payment method could not be saved: %(why)s") % {"why": pm.failure_message})
     elif outcome in RETURN_MESSAGES:
@@ -167,9 +178,13 @@ def portal_payment_method_remove(
         raise Http404
     if request.method == "POST":
         try:
+            # Detached at Stripe first, outside any transaction; then recorded under the row's lock.
+            stripe_api.payment_method_detach(org_id=pm.org_id, payment_method_id=pm.payment_method_id)
             actions.payment_method_remove(payment_method=pm, actor=_actor(request))
         except PorticoError as exc:
             messages.error(request, str(exc.message))
+        except SecretUnreadable:
+            messages.error(request, NOT_AVAILABLE)
         else:
             messages.success(request, _("Your payment method was removed."))
         return _back(pm.client)

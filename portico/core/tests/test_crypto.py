@@ -31,3 +31,18 @@ def test_the_hint_shows_the_kind_and_the_last_four_only():
     assert secret_hint("whsec_abcdef9876") == "whsec_…9876"
     assert secret_hint("plainsecretvalue") == "…alue"
     assert secret_hint("") == ""
+
+
+def test_without_secrets_keys_a_rotated_secret_key_in_the_fallbacks_still_opens(settings):
+    settings.SECRETS_KEYS = []
+    settings.SECRET_KEY = "the-old-secret-key-" + "o" * 40
+    settings.SECRET_KEY_FALLBACKS = []
+    token = secret_seal("sk_test_rotated4242")
+    settings.SECRET_KEY = "the-new-secret-key-" + "n" * 40
+    with pytest.raises(SecretUnreadable):
+        secret_open(token)
+    settings.SECRET_KEY_FALLBACKS = ["the-old-secret-key-" + "o" * 40]
+    assert secret_open(token) == "sk_test_rotated4242"
+    fresh = secret_seal("sk_test_new4242")
+    settings.SECRET_KEY_FALLBACKS = []
+    assert secret_open(fresh) == "sk_test_new4242"  # the current SECRET_KEY encrypts

@@ -2,6 +2,7 @@ import os
 import subprocess
 import sys
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import override_settings
 
@@ -86,6 +87,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         VAPID_PRIVATE_KEY_FILE=str(tmp_path / "vapid.pem"),
         AGREEMENT_SEAL_CERT_FILE=str(tmp_path / "seal.pem"),
         AGREEMENT_SEAL_KEY_FILE=str(tmp_path / "seal.key"),
+        SECRETS_KEYS=Fernet.generate_key().decode(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -98,3 +100,17 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 def test_production_settings_refuse_to_start_without_a_site_url():
     result = _manage("check", SECRET_KEY="k" * 60)
     assert result.returncode != 0 and "SITE_URL must be set" in result.stderr
+
+
+def test_w005_warns_when_credentials_are_encrypted_with_a_key_derived_from_secret_key(settings):
+    settings.SECRETS_KEYS = []
+    assert [w.id for w in checks.check_secrets_keys(None)] == ["portico.W005"]
+    settings.SECRETS_KEYS = [Fernet.generate_key().decode()]
+    assert checks.check_secrets_keys(None) == []
+
+
+def test_e004_names_each_secrets_keys_entry_that_is_not_a_fernet_key(settings):
+    settings.SECRETS_KEYS = [Fernet.generate_key().decode(), "not-a-key", "c2hvcnQ="]
+    found = checks.check_secrets_keys(None)
+    assert [e.id for e in found] == ["portico.E004", "portico.E004"]
+    assert "entry 2" in found[0].msg and "entry 3" in found[1].msg

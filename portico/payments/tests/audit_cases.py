@@ -14,9 +14,9 @@ from portico.payments.actions import (
     payment_method_start,
     stripe_connect,
     stripe_disconnect,
-    stripe_event_apply,
 )
-from portico.payments.tests.factories import card, event, intent, pending_make, stripe_account_make
+from portico.payments.stripe_api import keys_for_connect, setup_intent_create
+from portico.payments.tests.factories import card, intent, pending_make, stripe_account_make
 from testing.fakes import FakeStripe
 from testing.world import World, client_make
 
@@ -32,13 +32,13 @@ def _with_fake(settings: Any, run: Callable[[FakeStripe], object]) -> None:
 
 def _connect(w: World, settings: Any) -> None:
     def run(fake: FakeStripe) -> None:
-        stripe_connect(
+        keys = keys_for_connect(
             org=w.org,
-            actor=Actor.system(),
             publishable_key=fake.publishable_key,
             secret_key=fake.secret_key,
             webhook_secret=fake.webhook_secret,
         )
+        stripe_connect(org=w.org, actor=Actor.system(), keys=keys)
 
     _with_fake(settings, run)
 
@@ -46,7 +46,9 @@ def _connect(w: World, settings: Any) -> None:
 def _start(w: World, settings: Any) -> None:
     def run(fake: FakeStripe) -> None:
         stripe_account_make(w, secret=fake.secret_key)
-        payment_method_start(client=client_make(w), actor=Actor.system(), attempt="a1")
+        record = client_make(w)
+        started = setup_intent_create(client=record, attempt="a1")
+        payment_method_start(client=record, actor=Actor.system(), started=started)
 
     _with_fake(settings, run)
 
@@ -67,13 +69,6 @@ def _submitted(w: World) -> None:
     payment_method_setup_apply(payment_method=pm, setup_intent=waiting, actor=Actor.system())
 
 
-def _event_applied(w: World) -> None:
-    pm = pending_make(w, client_make(w))
-    stripe_event_apply(
-        org_id=w.org.pk, event=event("setup_intent.succeeded", intent(pm, method=card())), actor=Actor.system()
-    )
-
-
 AUDIT_CASES: dict[str, Callable[..., object]] = {
     AuditAction.STRIPE_CONNECTED: _connect,
     AuditAction.STRIPE_DISCONNECTED: lambda w, s: (
@@ -83,5 +78,4 @@ AUDIT_CASES: dict[str, Callable[..., object]] = {
     AuditAction.PAYMENT_METHOD_STARTED: _start,
     AuditAction.PAYMENT_METHOD_STATE_CHANGED: lambda w, s: _confirmed(w),
     AuditAction.PAYMENT_METHOD_SUBMITTED: lambda w, s: _submitted(w),
-    AuditAction.STRIPE_EVENT_APPLIED: lambda w, s: _event_applied(w),
 }

@@ -5,6 +5,9 @@ the webhook, failure), remove; another person's or organization's records are a 
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
@@ -155,3 +158,32 @@ def test_another_persons_or_organizations_records_are_404(client, org_a, org_b, 
     for name in ("portal_payment_method", "portal_payment_method_return"):
         assert client.get(reverse(name, args=[org_b.org.slug])).status_code == 404
     assert not fake_stripe.calls("POST", "/v1/setup_intents")
+
+
+def test_keys_this_installation_cannot_read_say_payments_are_not_available(client, org_a, person, settings):
+    settings.SECRETS_KEYS = [Fernet.generate_key().decode()]
+    response = _add(client, org_a, person)
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "Payments are not available right now" in page
+    assert not PaymentMethod.objects.filter(client=person).exists()
+
+
+def test_a_customer_of_the_other_mode_is_not_reused(client, org_a, person, fake_stripe):
+    """Test ↔ live (or another account): a customer made with other keys does not exist there."""
+    StripeCustomer.objects.create(org=org_a.org, client=person, customer_id="cus_live_one", livemode=True)
+    assert _add(client, org_a, person).status_code == 200
+    customers = fake_stripe.calls("POST", "/v1/customers")
+    assert len(customers) == 1
+    made = StripeCustomer.objects.get(client=person)
+    assert made.customer_id != "cus_live_one" and made.livemode is False
+    assert fake_stripe.calls("POST", "/v1/setup_intents")[0]["form"]["customer"] == made.customer_id
+
+
+def test_the_page_reads_the_persons_records_once(client, org_a, person):
+    url = reverse("portal_payment_method", args=[org_a.org.slug])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    records_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "clients_client"."id"')]
+    assert len(records_reads) == 1

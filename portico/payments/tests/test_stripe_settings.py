@@ -4,12 +4,14 @@ hint; a blank secret on edit keeps the stored one; disconnect after a confirm st
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from django.db import connection
 from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.crypto import secret_open
-from portico.payments.models import StripeAccount
+from portico.payments.models import StripeAccount, StripeCustomer
+from testing.world import client_make
 
 
 @pytest.fixture
@@ -100,3 +102,27 @@ def test_disconnect_asks_first_then_forgets_the_keys(client, org_a, page, fake_s
 
 def test_the_settings_page_links_to_stripe(client, org_a, page):
     assert page in client.get(reverse("org_settings", args=[org_a.org.slug])).content.decode()
+
+
+def test_another_secret_key_forgets_the_stripe_customers_the_same_one_keeps_them(client, org_a, page, fake_stripe):
+    client.post(page, _keys(fake_stripe))
+    record = client_make(org_a, "Cora Customer", email="cora@example.test")
+    StripeCustomer.objects.create(org=org_a.org, client=record, customer_id="cus_first_account")
+    client.post(page, {"publishable_key": fake_stripe.publishable_key, "secret_key": "", "webhook_secret": ""})
+    assert StripeCustomer.objects.filter(client=record).exists()  # same key: same account
+    fake_stripe.secret_key = "sk_test_anotherAccount7777"  # the fake now answers only this key
+    assert client.post(page, _keys(fake_stripe)).status_code == 302
+    assert not StripeCustomer.objects.filter(org=org_a.org).exists()
+
+
+def test_unreadable_stored_keys_are_named_and_typed_again(client, org_a, page, fake_stripe, settings):
+    client.post(page, _keys(fake_stripe))
+    settings.SECRETS_KEYS = [Fernet.generate_key().decode()]  # SECRET_KEY or SECRETS_KEYS changed, old key lost
+    shown = client.get(page).content.decode()
+    assert "cannot be read with this installation" in shown
+    blank = client.post(page, {"publishable_key": fake_stripe.publishable_key, "secret_key": "", "webhook_secret": ""})
+    assert blank.status_code == 200 and "cannot be read with this installation" in blank.content.decode()
+    assert client.post(page, _keys(fake_stripe)).status_code == 302
+    account = StripeAccount.objects.get(org=org_a.org)
+    assert secret_open(account.secret_key_sealed) == fake_stripe.secret_key
+    assert "cannot be read" not in client.get(page).content.decode()

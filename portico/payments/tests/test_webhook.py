@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from cryptography.fernet import Fernet
+from django.db import IntegrityError
 from stripe import WebhookSignature
 
 from portico.audit.models import AuditAction, AuditEvent
@@ -12,6 +14,7 @@ from portico.clients.actions import client_assign_navigator
 from portico.core.actors import Actor
 from portico.notifications.models import EventKind, Notification
 from portico.payments.models import PaymentMethod, PaymentMethodState, StripeEvent
+from portico.payments.signals import payment_method_changed
 from portico.payments.tests.factories import card, event, intent, pending_make, stripe_account_make, webhook_post
 from testing.world import client_make, run_tasks
 
@@ -47,7 +50,9 @@ def test_setup_intent_succeeded_activates_and_replaces_the_old_active_method(cli
     assert old.state == PaymentMethodState.REMOVED and old.removed_at is not None
     assert (new.state, new.brand, new.last4, new.exp_month, new.exp_year) == ("active", "visa", "4242", 12, 2034)
     assert new.payment_method_id == "pm_new" and new.confirmed_at is not None
-    assert AuditEvent.objects.filter(action=AuditAction.STRIPE_EVENT_APPLIED).count() == 2
+    # No audit row of its own: each state the events moved is audited, naming its event.
+    moved = AuditEvent.objects.filter(action=AuditAction.PAYMENT_METHOD_STATE_CHANGED)
+    assert moved.count() == 3 and all(e.detail.get("stripe_event", "").startswith("evt_") for e in moved)
 
 
 def test_a_replayed_event_is_applied_once(client, org_a, record):
@@ -56,8 +61,8 @@ def test_a_replayed_event_is_applied_once(client, org_a, record):
     assert webhook_post(client, org_a, succeeded).status_code == 200
     assert webhook_post(client, org_a, succeeded).status_code == 200
     assert StripeEvent.objects.filter(event_id=succeeded["id"]).count() == 1
-    assert AuditEvent.objects.filter(action=AuditAction.STRIPE_EVENT_APPLIED).count() == 1
-    assert AuditEvent.objects.filter(action=AuditAction.PAYMENT_METHOD_STATE_CHANGED).count() == 1
+    moved = AuditEvent.objects.filter(action=AuditAction.PAYMENT_METHOD_STATE_CHANGED)
+    assert [e.detail["stripe_event"] for e in moved] == [succeeded["id"]]
 
 
 def test_the_navigators_hear_of_an_added_and_a_failed_method(client, org_a, record):
@@ -99,7 +104,7 @@ def test_unknown_and_other_events_are_recorded_and_ignored(client, org_a, record
         unknown["id"]: "ignored: unknown setup intent",
         other["id"]: "ignored: not an event Portico applies",
     }
-    assert not AuditEvent.objects.filter(action=AuditAction.STRIPE_EVENT_APPLIED).exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.PAYMENT_METHOD_STATE_CHANGED).exists()
 
 
 def test_another_organizations_setup_intent_is_unknown_here(client, org_a, org_b, record):
@@ -131,3 +136,62 @@ def test_an_event_naming_the_method_by_id_confirms_at_once_and_the_worker_descri
 def test_no_organization_no_webhook(client, org_a):
     assert webhook_post(client, org_a, event("x.y", {})).status_code == 404
     assert PaymentMethod.objects.count() == 0
+
+
+def test_the_stored_event_keeps_no_client_secret_and_no_billing_details(client, org_a, record):
+    pm = pending_make(org_a, record)
+    billed = {**card("pm_billed"), "billing_details": {"name": "Wanda Webhook", "email": "wanda@example.test"}}
+    error = {"code": "card_declined", "message": "Declined.", "decline_code": "generic", "payment_method": billed}
+    succeeded = event(
+        "setup_intent.setup_failed",
+        intent(pm, "requires_payment_method", billed, client_secret="seti_x_secret_y", last_setup_error=error),
+    )
+    detached = event("payment_method.detached", billed)
+    assert webhook_post(client, org_a, succeeded).status_code == 200
+    assert webhook_post(client, org_a, detached).status_code == 200
+    stored = json.dumps(list(StripeEvent.objects.values_list("payload", flat=True)))
+    assert "secret" not in stored and "billing_details" not in stored and "Wanda" not in stored
+    kept = StripeEvent.objects.get(event_id=succeeded["id"]).payload
+    assert kept == {
+        "id": succeeded["id"],
+        "type": "setup_intent.setup_failed",
+        "livemode": False,
+        "created": None,
+        "data": {
+            "object": {
+                "id": pm.setup_intent_id,
+                "object": "setup_intent",
+                "status": "requires_payment_method",
+                "payment_method": "pm_billed",
+                "last_setup_error": {"code": "card_declined", "message": "Declined."},
+            }
+        },
+    }
+
+
+def test_an_integrity_error_from_what_the_event_set_off_is_a_500_not_a_replay(client, org_a, record):
+    """Only the same event recorded by a concurrent delivery is a replay: any other integrity error
+    rolls back and is answered 500, so Stripe sends the event again."""
+
+    def broken_receiver(**kwargs):
+        raise IntegrityError("a journey row conflicted")
+
+    pm = pending_make(org_a, record)
+    succeeded = event("setup_intent.succeeded", intent(pm, method=card()))
+    payment_method_changed.connect(broken_receiver, dispatch_uid="test-broken")
+    try:
+        with pytest.raises(IntegrityError):
+            webhook_post(client, org_a, succeeded)
+    finally:
+        payment_method_changed.disconnect(dispatch_uid="test-broken")
+    pm.refresh_from_db()
+    assert pm.state == PaymentMethodState.PENDING and not StripeEvent.objects.exists()
+    assert webhook_post(client, org_a, succeeded).json()["outcome"] == "activated"  # Stripe's retry
+
+
+def test_a_webhook_secret_this_installation_cannot_read_is_a_500_and_stripe_retries(client, org_a, record, settings):
+    pm = pending_make(org_a, record)
+    settings.SECRETS_KEYS = [Fernet.generate_key().decode()]  # not the key that sealed the secret
+    response = webhook_post(client, org_a, event("setup_intent.succeeded", intent(pm, method=card())))
+    assert response.status_code == 500
+    assert not StripeEvent.objects.exists()
