@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/portico
 
-.PHONY: system-deps install run worker test test-sqlite test-postgres test-browser lint bench bench-smoke lock messages pg-up htmx clean
+.PHONY: system-deps install run worker test test-sqlite test-postgres test-browser lint bench bench-phone bench-smoke lock messages pg-up htmx clean
 
 $(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,15 @@ test: lint test-sqlite test-postgres test-browser  ## the whole suite: lint, SQL
 bench: install pg-up  ## benchmarks on PostgreSQL -> bench/results/latest.json + latest.md (N=100000 make bench: fewer clients)
 	BENCH_N=$(or $(N),1000000) DATABASE_URL=$(PG_URL)_bench$(if $(filter-out 1000000,$(or $(N),1000000)),_$(N)) \
 		$(PY) -m bench.run
+	$(MAKE) bench-phone
+
+# The phone journey (issue 13): two browser runs at 390×844 write their taps and seconds to
+# bench/results/phone_journey_*.json; bench.phone merges them into latest.json / latest.md.
+PHONE_URL ?= $(PG_URL)_bench_phone
+bench-phone: install pg-up system-deps  ## the phone journey's taps and seconds (card, ACH) -> bench/results/latest.*
+	BENCH_RESULTS_DIR=bench/results DATABASE_URL=$(PHONE_URL) $(VENV)/bin/pytest -m browser -q -p no:xdist \
+		portico/web/tests/test_browser_onboarding_part2.py
+	$(PY) -m bench.phone
 
 # The bench at a small size on a throw-away database, dropped afterwards even when the bench
 # fails; its results go to a temporary directory, never over bench/results/latest.*.

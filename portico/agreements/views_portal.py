@@ -176,7 +176,8 @@ def portal_agreement_sign(
         messages.success(request, _("Thank you: you signed. The signed copy will be emailed to you shortly."))
     else:
         messages.success(request, _("Thank you: you signed. A signed copy was emailed to you."))
-    return redirect("portal_agreement_detail", org_slug=account.org.slug, agreement_id=agreement.pk)
+    # On to the client's next step (the web app's "continue" page, by its URL name).
+    return redirect("portal_continue", org_slug=account.org.slug)
 
 
 def _next(request: HttpRequest, fallback: str) -> str:

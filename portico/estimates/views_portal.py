@@ -101,7 +101,8 @@ def portal_estimate_approve(
             messages.error(request, str(exc.message))
             return redirect("portal_estimate_detail", org_slug=account.org.slug, estimate_id=estimate.pk)
         messages.success(request, _("Thank you: you approved estimate %(label)s.") % {"label": estimate.label})
-        return redirect("portal_estimate_detail", org_slug=account.org.slug, estimate_id=estimate.pk)
+        # On to the client's next step (the web app's "continue" page, by its URL name).
+        return redirect("portal_continue", org_slug=account.org.slug)
     if estimate.state != EstimateState.SENT:
         return redirect("portal_estimate_detail", org_slug=account.org.slug, estimate_id=estimate.pk)
     return _detail(request, account, estimate, template="estimates/portal_approve.html")

@@ -63,7 +63,7 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, str(exc.message))
             else:
                 messages.success(request, _("Welcome to %(portal)s.") % {"portal": portal.portal_name})
-                return redirect("portal_org_home", org_slug=acceptance.client.org.slug)
+                return redirect("portal_continue", org_slug=acceptance.client.org.slug)
         context.update(
             wrong_account=wrong,
             profiles=profiles,
@@ -90,16 +90,15 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
         except PorticoError as exc:
             form.add_error(None, str(exc.message))
         else:
+            # The client's next journey step (the web app's "continue" page, by its URL name).
+            next_step = reverse("portal_continue", args=[acceptance.client.org.slug])
             if by_code:  # allauth's login by code: the code goes to the email (the username)
                 LoginCodeVerificationProcess.initiate(
                     request=request, user=acceptance.user, email=acceptance.user.email
                 )
-                return redirect("account_confirm_login_code")
-            return perform_login(
-                request,
-                acceptance.user,
-                redirect_url=reverse("portal_org_home", args=[acceptance.client.org.slug]),
-            )
+                # The confirm form carries ``next`` through: the code lands them on their next step.
+                return redirect(f"{reverse('account_confirm_login_code')}?next={next_step}")
+            return perform_login(request, acceptance.user, redirect_url=next_step)
     context["form"] = form
     return render(request, "invitations/welcome.html", context)
 

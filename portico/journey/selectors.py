@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +42,7 @@ from portico.journey.models import COMPLETE, DIRECT, Journey, JourneySettings
 from portico.journey.steps import Step, step_get, steps_all
 from portico.leads.models import Lead, LeadSource
 from portico.orgs.models import Organization
+from portico.payments.models import PaymentMethod, PaymentMethodKind, PaymentMethodState
 from portico.work.models import Job, JobOrigin
 
 COLUMN_SIZE = 10  # clients shown per column; "More" pages through the rest
@@ -312,6 +313,8 @@ class StepState:
     current: bool
     estimate_id: int | None = None  # the estimate to open, for the estimate step
     url: str = ""  # the portal page where the client does it (the checklist's link)
+    journey_id: int | None = None  # set in the portal checklist
+    waiting: bool = False  # the client did their part; someone else's answer is awaited (ACH verification)
 
 
 @dataclass
@@ -365,6 +368,7 @@ def portal_checklist(*, org: Organization, user: User) -> list[StepState]:
         return []
     view = progress_view(journey=journey, config=JourneySettings(org=org))
     for state in view.steps:
+        state.journey_id = journey.pk
         if state.done:
             continue
         if state.key == "estimate":
@@ -375,7 +379,7 @@ def portal_checklist(*, org: Organization, user: User) -> list[StepState]:
                 .first()
             )
             if state.estimate_id is not None:
-                state.url = _reverse_or_blank("portal_estimate_detail", org.slug, state.estimate_id)
+                state.url = reverse("portal_estimate_detail", args=[org.slug, state.estimate_id])
         elif state.key == "agreement":
             agreement_id = (
                 Agreement.objects.filter(client_id=journey.client_id, state=AgreementState.SENT)
@@ -384,19 +388,20 @@ def portal_checklist(*, org: Organization, user: User) -> list[StepState]:
                 .first()
             )
             if agreement_id is not None:
-                state.url = _reverse_or_blank("portal_agreement_detail", org.slug, agreement_id)
+                state.url = reverse("portal_agreement_detail", args=[org.slug, agreement_id])
         elif state.key == "payment":
-            state.url = _reverse_or_blank("portal_payment_method", org.slug)
+            state.url = reverse("portal_payment_method", args=[org.slug])
+            # A bank account confirmed in Stripe waits for its microdeposits: nothing to do but wait.
+            state.waiting = (
+                PaymentMethod.objects.filter(
+                    client_id=journey.client_id,
+                    state=PaymentMethodState.PENDING,
+                    kind=PaymentMethodKind.US_BANK_ACCOUNT,
+                )
+                .exclude(payment_method_id="")
+                .exists()
+            )
     return sorted(view.steps, key=lambda s: (not s.current, s.done))
-
-
-def _reverse_or_blank(name: str, *args: Any) -> str:
-    # The agreement and payment pages come with their apps' portal views: until those are
-    # installed the item shows without a link rather than breaking the portal home.
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 # --- the funnel ---

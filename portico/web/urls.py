@@ -61,6 +61,7 @@ urlpatterns = [
     *payments_urls.urlpatterns,
     *work_urls.urlpatterns,
     *journey_urls.urlpatterns,
+    path("portal/<slug:org_slug>/continue/", views.portal_continue, name="portal_continue"),
     path("portal/<slug:org_slug>/", views.portal_org_home, name="portal_org_home"),
     *invitations_urls.urlpatterns,
     *orgs_urls.urlpatterns,

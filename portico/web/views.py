@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portico.agreements.selectors import agreements_of_client
@@ -153,6 +155,27 @@ def portal_org_home(request: HttpRequest, account: PortalAccount, accounts: list
             "journey_checklist": portal_checklist(org=account.org, user=user),  # type: ignore[arg-type]
         },
     )
+
+
+ALL_SET_SESSION_KEY = "portal_all_set"  # journeys whose client was already told "you're all set"
+
+
+@portal_view
+def portal_continue(request: HttpRequest, account: PortalAccount, accounts: list[PortalAccount]) -> HttpResponse:
+    """ "Continue": the page of the client's current journey step, so each step's page goes on
+    to the next by itself. Nothing to do (no journey, a step waiting on someone else, or the
+    journey complete): the portal home, saying "You're all set" once per completed journey."""
+    checklist = portal_checklist(org=account.org, user=request.user)  # type: ignore[arg-type]
+    current = next((item for item in checklist if item.current and not item.done), None)
+    if current is not None and current.url and not current.waiting:
+        return redirect(current.url)
+    if checklist and all(item.done for item in checklist):
+        journey_id = checklist[0].journey_id
+        told = request.session.get(ALL_SET_SESSION_KEY, [])
+        if journey_id not in told:
+            messages.success(request, _("You're all set: onboarding is complete. We will be in touch about the work."))
+            request.session[ALL_SET_SESSION_KEY] = [*told, journey_id]
+    return redirect("portal_org_home", org_slug=account.org.slug)
 
 
 @require_GET

@@ -91,9 +91,11 @@ def test_consent_draw_sign_and_download_the_sealed_copy_on_a_phone(page: Page, l
     _fits(page)
     screenshot(page, "agreement-sign-390")
     page.locator("#sign").click()
-    page.wait_for_url(re.compile(rf"/portal/alpha/agreements/{agreement.pk}/$"))
-    expect(page.locator("#agreement-signed")).to_be_visible()
+    # On to the client's next step ("continue"; here the portal home), with the thanks.
+    page.wait_for_url(re.compile(r"/portal/alpha/$"))
     expect(page.get_by_text("Thank you: you signed")).to_be_visible()
+    page.goto(f"{base}/portal/alpha/agreements/{agreement.pk}/")
+    expect(page.locator("#agreement-signed")).to_be_visible()
     _fits(page)
     screenshot(page, "agreement-signed-390")
 

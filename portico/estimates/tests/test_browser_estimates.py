@@ -88,6 +88,9 @@ def test_staff_write_and_send_the_client_asks_and_approves_on_a_phone(page: Page
     _fits(other_page)
     screenshot(other_page, "estimate-approve-390")
     other_page.get_by_role("button", name="Yes, approve").click()
+    # On to the client's next step (here none: the portal home), with the thanks; the estimate shows it.
+    expect(other_page.get_by_text("Thank you: you approved estimate")).to_be_visible()
+    other_page.goto(f"{base}/portal/alpha/estimates/{estimate.pk}/")
     expect(other_page.locator("#estimate-approved")).to_be_visible()
     screenshot(other_page, "estimate-approved-390")
     estimate.refresh_from_db()

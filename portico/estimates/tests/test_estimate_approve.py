@@ -60,7 +60,10 @@ def test_confirm_then_approve_audited_with_ip_and_user_agent(client, org_a):
     )
     assert row.detail["hash"] == estimate.content_hash
     assert Notification.objects.filter(recipient=org_a.admin, kind="estimate_approved").count() == 1
-    page = client.get(response["Location"]).content.decode()
+    # On to the client's next step; the estimate's page shows it approved.
+    assert response["Location"] == reverse("portal_continue", args=[org_a.org.slug])
+    assert "you approved estimate" in client.get(response["Location"], follow=True).content.decode()
+    page = client.get(_url("portal_estimate_detail", org_a, estimate)).content.decode()
     assert 'id="estimate-approved"' in page and 'id="approve"' not in page
 
 
@@ -74,7 +77,7 @@ def test_a_double_tap_is_one_approval(client, org_a):
     assert first.status_code == second.status_code == 302
     assert "X-Portico-Refusal" not in second
     assert _approvals(estimate).count() == 1
-    assert 'id="estimate-approved"' in client.get(second["Location"]).content.decode()
+    assert 'id="estimate-approved"' in client.get(_url("portal_estimate_detail", org_a, estimate)).content.decode()
     estimate_approve(estimate=estimate, actor=client_actor(person), content_hash=estimate.content_hash)
     assert _approvals(estimate).count() == 1
 

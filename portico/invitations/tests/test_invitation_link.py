@@ -66,8 +66,9 @@ def test_password_account_lands_on_portal_home(client, org_a, deliver):
     response = client.post(
         link, {"full_name": "Mark C", "password1": PASSWORD, "password2": PASSWORD, "method": "password"}
     )
-    assert response.status_code == 302 and response.url == reverse("portal_org_home", args=["alpha"])
-    home = client.get(response.url).content.decode()
+    # On to the next step ("continue"): with no estimate or other step to do, the portal home.
+    assert response.status_code == 302 and response.url == reverse("portal_continue", args=["alpha"])
+    home = client.get(response.url, follow=True).content.decode()
     assert "Hello, Mark C" in home and "Make a request" in home and "Tax returns" in home
     assert record.case_number in home  # their data, prefilled from the record
     record.refresh_from_db()
@@ -92,13 +93,15 @@ def test_email_me_a_code_instead(client, org_a, deliver):
     _record, link = invite(org_a, deliver)
     with deliver():
         response = client.post(link, {"full_name": "Mark", "method": "code"})
-    assert response.status_code == 302 and response.url == reverse("account_confirm_login_code")
+    next_step = reverse("portal_continue", args=["alpha"])
+    assert response.status_code == 302 and response.url == f"{reverse('account_confirm_login_code')}?next={next_step}"
     user = User.objects.get(email="mark@example.test")
     assert not user.has_usable_password()
     message = [m for m in mail.outbox if "mark@example.test" in m.to][-1]
     code = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", str(message.body)).group(0)
-    done = client.post(reverse("account_confirm_login_code"), {"code": code})
-    assert done.status_code == 302
+    assert f'value="{next_step}"' in client.get(response.url).content.decode()  # the form carries it on
+    done = client.post(reverse("account_confirm_login_code"), {"code": code, "next": next_step})
+    assert done.status_code == 302 and done.url == next_step
     assert client.get(reverse("portal_home"), follow=True).request["PATH_INFO"] == reverse(
         "portal_org_home", args=["alpha"]
     )

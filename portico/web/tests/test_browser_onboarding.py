@@ -137,6 +137,11 @@ def test_website_lead_to_approved_estimate_on_a_phone(
     expect(page.locator("#confirm-total")).to_have_text(re.compile(r"354\.96"))
     _fits(page)
     page.get_by_role("button", name="Yes, approve").click()
+    # The last step: "continue" lands on the portal home, which says so once.
+    page.wait_for_url(f"{base}/portal/alpha/")
+    expect(page.get_by_text("Thank you: you approved estimate")).to_be_visible()
+    expect(page.get_by_text("You're all set")).to_be_visible()
+    page.goto(f"{base}/portal/alpha/estimates/{estimate.pk}/")
     expect(page.locator("#estimate-approved")).to_be_visible()
     screenshot(page, "onboarding-estimate-approved")
     estimate.refresh_from_db()
