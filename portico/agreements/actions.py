@@ -45,6 +45,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
+from portico.core.counters import counter_next
 from portico.core.errors import PorticoError
 from portico.estimates.models import Estimate, EstimateState
 from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
@@ -185,15 +186,6 @@ def agreement_template_archive(*, template: AgreementTemplate, actor: Actor) -> 
 # --- agreements ---
 
 
-def _next_number(org_id: int) -> int:
-    """The organization's next number: its counter row locked until the creating transaction ends."""
-    AgreementCounter.objects.bulk_create([AgreementCounter(org_id=org_id)], ignore_conflicts=True)
-    counter = AgreementCounter.objects.select_for_update().get(org_id=org_id)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
 def _language(client: Client, org: Organization) -> str:
     return client.language or org.language or settings.LANGUAGE_CODE
 
@@ -258,7 +250,7 @@ def agreement_create(
             extra={"field": "estimate"},
         )
     org = Organization.objects.get(pk=client.org_id)
-    number = _next_number(org.pk)
+    number = counter_next(AgreementCounter, org_id=org.pk)
     language = _language(client, org)
     title, body = merge_for(
         MergeSource(org=org, client=client, estimate=estimate, agreement_label=f"A-{number}"),

@@ -26,6 +26,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
+from portico.core.counters import counter_next
 from portico.core.errors import PorticoError
 from portico.core.money import CURRENCIES
 from portico.core.timezones import time_zone_get
@@ -187,15 +188,6 @@ def _attach(estimate: Estimate, files: Sequence[UploadedFile]) -> None:
         attachment.save()
 
 
-def _next_number(org: Organization) -> int:
-    """The organization's next number: its counter row locked until the creating transaction ends."""
-    EstimateCounter.objects.bulk_create([EstimateCounter(org=org)], ignore_conflicts=True)
-    counter = EstimateCounter.objects.select_for_update().get(org=org)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
 @action
 def estimate_create(
     *,
@@ -227,7 +219,7 @@ def estimate_create(
         org=org,
         client=client,
         lead=lead,
-        number=_next_number(org),
+        number=counter_next(EstimateCounter, org_id=org.pk),
         currency=org.currency,
         created_by=actor.user,
         scope=scope.strip(),

@@ -21,6 +21,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
+from portico.core.counters import counter_advance, counter_lock, counter_next
 from portico.core.errors import PorticoError
 from portico.estimates.models import Estimate, EstimateState
 from portico.estimates.totals import money_text
@@ -34,22 +35,6 @@ from portico.work.selectors import job_assignable
 MAX_TITLE = 200
 MAX_SCOPE = 10_000
 MAX_REASON = 500
-
-
-def _counter_locked(org: Organization | int) -> JobCounter:
-    """The organization's job counter, locked until the creating transaction ends: creators of
-    one organization take turns here."""
-    org_id = org if isinstance(org, int) else org.pk
-    JobCounter.objects.bulk_create([JobCounter(org_id=org_id)], ignore_conflicts=True)
-    return JobCounter.objects.select_for_update().get(org_id=org_id)
-
-
-def _next_number(org: Organization | int, counter: JobCounter | None = None) -> int:
-    """The organization's next job number (its counter locked, see ``_counter_locked``)."""
-    counter = counter or _counter_locked(org)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
 
 
 def _detail(job: Job, **more: Any) -> dict[str, Any]:
@@ -108,7 +93,7 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
             title = client.name
     # Another creator of this client's job (a race the journey lock did not cover) finishes while
     # this one waits for the counter; read again after taking it, so nothing is written twice.
-    counter = _counter_locked(org)
+    counter = counter_lock(JobCounter, org_id=org.pk)
     existing = Job.objects.filter(client=client, origin=JobOrigin.ONBOARDING).first()
     if existing is not None:
         return existing
@@ -117,7 +102,7 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
             job = Job.objects.create(
                 org=org,
                 client=client,
-                number=_next_number(org, counter),
+                number=counter_advance(counter),
                 origin=JobOrigin.ONBOARDING,
                 title=title[:MAX_TITLE],
                 scope=estimate.scope if estimate is not None else "",
@@ -187,7 +172,7 @@ def job_create(
     job = Job.objects.create(
         org=org,
         client=client,
-        number=_next_number(org),
+        number=counter_next(JobCounter, org_id=org.pk),
         origin=JobOrigin.STAFF,
         title=_title_check(title),
         scope=scope.strip()[:MAX_SCOPE],
