@@ -42,17 +42,18 @@ def on_invitations_sent_bulk(sender: Any, org: Any, client_ids: list[int], actor
 
 
 def on_estimate_changed(sender: Any, estimate: Any, actor: Actor, **kwargs: Any) -> None:
-    if estimate.client_id is not None and Journey.objects.filter(client_id=estimate.client_id).exists():
-        journey_refresh(client=estimate.client, actor=actor)
+    if estimate.client_id is not None:
+        journey_refresh(client=estimate.client, actor=actor, start=False)
 
 
 def on_agreement_changed(sender: Any, agreement: Any, actor: Actor, **kwargs: Any) -> None:
     # Only a signature (or a void after it) may move the journey; sent inside the agreement's
     # transaction. A draft, a send, a view or a void of an unsigned one cannot.
-    if agreement.signed_at is None or agreement.state not in (AgreementState.SIGNED, AgreementState.VOIDED):
+    # (The signature's instance has its new state; its signed_at may be written to the row only.)
+    signed = agreement.state == AgreementState.SIGNED
+    if not (signed or (agreement.state == AgreementState.VOIDED and agreement.signed_at is not None)):
         return
-    if Journey.objects.filter(client_id=agreement.client_id).exists():
-        journey_refresh(client=agreement.client, actor=actor)
+    journey_refresh(client=agreement.client, actor=actor, start=False)
 
 
 def on_payment_method_changed(sender: Any, payment_method: Any, actor: Actor, **kwargs: Any) -> None:
@@ -66,8 +67,7 @@ def on_payment_method_changed(sender: Any, payment_method: Any, actor: Actor, **
         )
     ):
         return
-    if Journey.objects.filter(client_id=payment_method.client_id).exists():
-        journey_refresh(client=payment_method.client, actor=actor)
+    journey_refresh(client=payment_method.client, actor=actor, start=False)
 
 
 def on_client_contact_changed(sender: Any, client: Any, actor: Actor, **kwargs: Any) -> None:

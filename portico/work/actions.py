@@ -79,9 +79,6 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
     and the active payment method. Exactly once per client: a second call (a journey completed
     again, or a race the journey lock did not cover) returns the job already made, and the partial
     unique constraint ``work_job_one_per_onboarding`` refuses a second row whatever happens."""
-    existing = Job.objects.filter(client=client, origin=JobOrigin.ONBOARDING).first()
-    if existing is not None:
-        return existing
     org = client.org
     agreement = _signed_agreement(client)
     estimate = _approved_estimate(client, agreement)
@@ -321,31 +318,29 @@ def job_schedule(*, job: Job, actor: Actor, scheduled_for: dt.datetime) -> Job:
     return _copy_back(job, fresh)
 
 
+def _move(job: Job, move: str, actor: Actor, updates: dict[str, Any], **detail: Any) -> Job:
+    """One move through JOB_MACHINE on the locked row, its ``updates`` written with it."""
+    fresh = _locked(job)
+    JOB_MACHINE.apply(fresh, move, actor=actor, updates=updates, detail=_detail(fresh, **detail))
+    for name, value in updates.items():
+        setattr(fresh, name, value)
+    return _copy_back(job, fresh)
+
+
 @action
 def job_unschedule(*, job: Job, actor: Actor) -> Job:
     """Scheduled → new: the date is cleared."""
-    fresh = _locked(job)
-    JOB_MACHINE.apply(fresh, "unschedule", actor=actor, updates={"scheduled_for": None}, detail=_detail(fresh))
-    fresh.scheduled_for = None
-    return _copy_back(job, fresh)
+    return _move(job, "unschedule", actor, {"scheduled_for": None})
 
 
 @action
 def job_start(*, job: Job, actor: Actor) -> Job:
-    fresh = _locked(job)
-    now = timezone.now()
-    JOB_MACHINE.apply(fresh, "start", actor=actor, updates={"started_at": now}, detail=_detail(fresh))
-    fresh.started_at = now
-    return _copy_back(job, fresh)
+    return _move(job, "start", actor, {"started_at": timezone.now()})
 
 
 @action
 def job_complete(*, job: Job, actor: Actor) -> Job:
-    fresh = _locked(job)
-    now = timezone.now()
-    JOB_MACHINE.apply(fresh, "complete", actor=actor, updates={"completed_at": now}, detail=_detail(fresh))
-    fresh.completed_at = now
-    return _copy_back(job, fresh)
+    return _move(job, "complete", actor, {"completed_at": timezone.now()})
 
 
 @action
@@ -354,17 +349,7 @@ def job_cancel(*, job: Job, actor: Actor, reason: str) -> Job:
     reason = reason.strip()[:MAX_REASON]
     if not reason:
         raise PorticoError(_("Say why the job is cancelled."), code="invalid", extra={"field": "reason"})
-    fresh = _locked(job)
-    now = timezone.now()
-    JOB_MACHINE.apply(
-        fresh,
-        "cancel",
-        actor=actor,
-        updates={"cancelled_at": now, "cancel_reason": reason},
-        detail=_detail(fresh, reason=reason),
-    )
-    fresh.cancelled_at, fresh.cancel_reason = now, reason
-    return _copy_back(job, fresh)
+    return _move(job, "cancel", actor, {"cancelled_at": timezone.now(), "cancel_reason": reason}, reason=reason)
 
 
 # The moves by name, for the page's buttons and the API's ``{"action": ...}``.
