@@ -45,13 +45,11 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
+from portico.core.counters import counter_next
 from portico.core.errors import PorticoError
 from portico.estimates.models import Estimate, EstimateState
-from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
-from portico.notifications.actions import notify_client_user
+from portico.invitations.actions import ClientMessage, client_tell
 from portico.orgs.models import Organization
-from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import Channel
 
 MAX_NAME = 200
 MAX_REASON = 500
@@ -185,15 +183,6 @@ def agreement_template_archive(*, template: AgreementTemplate, actor: Actor) -> 
 # --- agreements ---
 
 
-def _next_number(org_id: int) -> int:
-    """The organization's next number: its counter row locked until the creating transaction ends."""
-    AgreementCounter.objects.bulk_create([AgreementCounter(org_id=org_id)], ignore_conflicts=True)
-    counter = AgreementCounter.objects.select_for_update().get(org_id=org_id)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
 def _language(client: Client, org: Organization) -> str:
     return client.language or org.language or settings.LANGUAGE_CODE
 
@@ -258,7 +247,7 @@ def agreement_create(
             extra={"field": "estimate"},
         )
     org = Organization.objects.get(pk=client.org_id)
-    number = _next_number(org.pk)
+    number = counter_next(AgreementCounter, org_id=org.pk)
     language = _language(client, org)
     title, body = merge_for(
         MergeSource(org=org, client=client, estimate=estimate, agreement_label=f"A-{number}"),
@@ -359,47 +348,27 @@ def _void(agreement: Agreement, *, actor: Actor, reason: str, superseded_by: Agr
 
 
 def _tell_client_sent(agreement: Agreement) -> str:
-    """The client hears the agreement is ready to sign, as they hear of a sent estimate: their
-    portal person by the channel they chose; before they join, by the channel and address of their
-    newest invitation that was not revoked, else by the record's email (or mobile, by SMS).
-    Returns the channel used ("" when there is no way to reach them)."""
-    client = Client.objects.select_related("profile__organizer").get(pk=agreement.client_id)
+    """The client hears the agreement is ready to sign, as they hear of a sent estimate
+    (``client_tell``). Returns the channel used ("" when there is no way to reach them)."""
     org = agreement.org
     link = settings.SITE_URL + selectors.portal_agreement_url(agreement)
-    person = client.profile.organizer if client.profile is not None else None
-    with translation.override((person.language if person else "") or agreement.language or org.language):
+
+    def message() -> ClientMessage:
         subject = _("%(org)s sent you agreement %(label)s to sign") % {"org": org.name, "label": agreement.label}
         text = _("%(org)s sent you “%(title)s”. Read it and sign it here: %(link)s") % {
             "org": org.name,
             "title": agreement.title,
             "link": link,
         }
-        sms = f"{subject}: {link}"
-        key = f"agreement-sent:{agreement.pk}"
-        if person is not None:
-            return notify_client_user(org=org, person=person, key=key, subject=subject, text=text, sms=sms).channel
-        # A revoked invitation went to an address the record no longer has: never write there.
-        invitation = (
-            Invitation.objects.filter(client=client)
-            .exclude(status=InvitationStatus.REVOKED)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if invitation is not None:
-            channel, address = invitation.channel, invitation.address
-        elif client.email:
-            channel, address = InvitationChannel.EMAIL, client.email
-        else:
-            channel, address = InvitationChannel.SMS, client.phone
-        if not address:
-            return ""
-        if channel == InvitationChannel.SMS:
-            outbox_enqueue(org=org, channel=Channel.SMS, to=address, idempotency_key=f"{key}:sms", body_text=sms)
-            return Channel.SMS
-        outbox_enqueue(
-            org=org, channel=Channel.EMAIL, to=address, idempotency_key=f"{key}:email", subject=subject, body_text=text
-        )
-        return Channel.EMAIL
+        return ClientMessage(subject=subject, text=text, sms=f"{subject}: {link}")
+
+    return client_tell(
+        org=org,
+        client_id=agreement.client_id,
+        key=f"agreement-sent:{agreement.pk}",
+        language=agreement.language,
+        message=message,
+    )
 
 
 @action

@@ -28,21 +28,13 @@ from portico.agreements.pdf import agreement_pdf
 from portico.clients.models import Client
 from portico.clients.selectors import client_get
 from portico.core.errors import PorticoError
-from portico.core.files import CACHE_NONE, private_file_response
+from portico.core.files import CACHE_NONE, pdf_download_response, private_file_response
 from portico.estimates.models import Estimate
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.models import Organization
 from portico.orgs.permissions import Permission
 
 MISSING = "[%(field)s]"  # a preview shows an empty field as its name
-
-
-def _pdf(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = CACHE_NONE
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- templates ---
@@ -161,7 +153,7 @@ def agreement_template_preview_pdf(request: HttpRequest, agreement_template_id: 
         language=p["lang"],
         draft=True,
     )
-    return _pdf(data, f"preview-{template.pk}-v{p['version'].number}.pdf")
+    return pdf_download_response(data, f"preview-{template.pk}-v{p['version'].number}.pdf")
 
 
 # --- agreements ---
@@ -327,7 +319,7 @@ def agreement_document(request: HttpRequest, agreement_id: int) -> HttpResponse 
         language=agreement.language or request.LANGUAGE_CODE,
         draft=True,
     )
-    return _pdf(data, f"agreement-{agreement.label}-draft.pdf")
+    return pdf_download_response(data, f"agreement-{agreement.label}-draft.pdf")
 
 
 @org_view(Permission.AGREEMENTS_MANAGE)

@@ -4,7 +4,7 @@ file calls ``private_file_response``. Nothing under MEDIA_ROOT is served directl
 from __future__ import annotations
 
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 
 # Record images and thumbnails: the browser may keep them a while, no shared cache may.
 CACHE_PRIVATE = "private, max-age=3600"
@@ -36,4 +36,13 @@ def private_file_response(
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = cache
+    return response
+
+
+def pdf_download_response(data: bytes, filename: str) -> HttpResponse:
+    """A PDF Portico made (an estimate, an agreement) as a download, kept by no cache."""
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = CACHE_NONE
+    response["X-Content-Type-Options"] = "nosniff"
     return response

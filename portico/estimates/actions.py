@@ -26,6 +26,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
+from portico.core.counters import counter_next
 from portico.core.errors import PorticoError
 from portico.core.money import CURRENCIES
 from portico.core.timezones import time_zone_get
@@ -42,13 +43,11 @@ from portico.estimates.models import (
 )
 from portico.estimates.signals import estimate_changed
 from portico.estimates.totals import money_text
-from portico.invitations.models import Invitation, InvitationChannel, InvitationStatus
+from portico.invitations.actions import ClientMessage, client_tell
 from portico.leads.models import Lead
-from portico.notifications.actions import Event, notify_client_user, notify_navigators
+from portico.notifications.actions import Event, notify_navigators
 from portico.notifications.models import EventKind
 from portico.orgs.models import Organization
-from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import Channel
 from portico.requests.actions import request_kind_create, request_open, request_reply
 from portico.requests.models import ClientRequest, RequestKind
 from portico.requests.uploads import MAX_ATTACHMENTS, upload_check
@@ -187,15 +186,6 @@ def _attach(estimate: Estimate, files: Sequence[UploadedFile]) -> None:
         attachment.save()
 
 
-def _next_number(org: Organization) -> int:
-    """The organization's next number: its counter row locked until the creating transaction ends."""
-    EstimateCounter.objects.bulk_create([EstimateCounter(org=org)], ignore_conflicts=True)
-    counter = EstimateCounter.objects.select_for_update().get(org=org)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
 @action
 def estimate_create(
     *,
@@ -227,7 +217,7 @@ def estimate_create(
         org=org,
         client=client,
         lead=lead,
-        number=_next_number(org),
+        number=counter_next(EstimateCounter, org_id=org.pk),
         currency=org.currency,
         created_by=actor.user,
         scope=scope.strip(),
@@ -315,48 +305,24 @@ def _staff_url(estimate: Estimate) -> str:
 
 
 def _tell_client_sent(estimate: Estimate) -> str:
-    """The client hears of the estimate: their portal person by the channel they chose; before they
-    join, by the channel and address of their newest invitation that was not revoked, else by the
-    record's current email (or mobile, by SMS). Returns the
-    channel used ("" when there is no way to reach them: the estimate waits in their portal)."""
-    client = Client.objects.select_related("profile__organizer").get(pk=estimate.client_id)  # type: ignore[misc]
+    """The client hears of the estimate (``client_tell``). Returns the channel used ("" when there
+    is no way to reach them: the estimate waits in their portal)."""
     org = estimate.org
     link = _portal_link(estimate)
-    person = client.profile.organizer if client.profile is not None else None
-    with translation.override((person.language if person else "") or client.language or org.language):
+
+    def message() -> ClientMessage:
+        total = money_text(estimate.total, estimate.currency)
         subject = _("%(org)s sent you estimate %(label)s") % {"org": org.name, "label": estimate.label}
         text = _("%(org)s sent you an estimate of %(total)s. Read it, ask a question or approve it here: %(link)s") % {
             "org": org.name,
-            "total": money_text(estimate.total, estimate.currency),
+            "total": total,
             "link": link,
         }
-        sms = f"{subject}: {money_text(estimate.total, estimate.currency)} {link}"
-        key = f"estimate-sent:{estimate.pk}"
-        if person is not None:
-            return notify_client_user(org=org, person=person, key=key, subject=subject, text=text, sms=sms).channel
-        # A revoked invitation went to an address the record no longer has (a change of its email or
-        # mobile revokes it): never write there; the record's current address is used instead.
-        invitation = (
-            Invitation.objects.filter(client=client)
-            .exclude(status=InvitationStatus.REVOKED)
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if invitation is not None:
-            channel, address = invitation.channel, invitation.address
-        elif client.email:
-            channel, address = InvitationChannel.EMAIL, client.email
-        else:
-            channel, address = InvitationChannel.SMS, client.phone
-        if not address:
-            return ""
-        if channel == InvitationChannel.SMS:
-            outbox_enqueue(org=org, channel=Channel.SMS, to=address, idempotency_key=f"{key}:sms", body_text=sms)
-            return Channel.SMS
-        outbox_enqueue(
-            org=org, channel=Channel.EMAIL, to=address, idempotency_key=f"{key}:email", subject=subject, body_text=text
-        )
-        return Channel.EMAIL
+        return ClientMessage(subject=subject, text=text, sms=f"{subject}: {total} {link}")
+
+    return client_tell(
+        org=org, client_id=estimate.client_id, key=f"estimate-sent:{estimate.pk}", language="", message=message
+    )
 
 
 @action

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from portico.clients.selectors import client_get
 from portico.core.errors import PorticoError
-from portico.core.files import CACHE_NONE, private_file_response
+from portico.core.files import CACHE_NONE, pdf_download_response, private_file_response
 from portico.estimates import actions, selectors
 from portico.estimates.content import estimate_sheet
 from portico.estimates.forms import EstimateFilterForm, EstimateForm
@@ -201,11 +201,9 @@ def estimate_revise(request: HttpRequest, estimate_id: int) -> HttpResponse:
 
 def pdf_response(estimate: Estimate, language: str) -> HttpResponse:
     """The PDF as a download (staff and portal share it): a sent estimate's is kept once rendered."""
-    response = HttpResponse(estimate_pdf_bytes(estimate, language=language), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="estimate-{estimate.number}-v{estimate.version}.pdf"'
-    response["Cache-Control"] = CACHE_NONE
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_download_response(
+        estimate_pdf_bytes(estimate, language=language), f"estimate-{estimate.number}-v{estimate.version}.pdf"
+    )
 
 
 @org_view(Permission.ESTIMATES_MANAGE)

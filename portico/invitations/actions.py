@@ -6,6 +6,7 @@ the outbox. The checks are in refusals.py, the texts in messages.py."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,10 +51,11 @@ from portico.invitations.refusals import (
 )
 from portico.invitations.selectors import invitation_link_state
 from portico.invitations.signals import invitation_accepted, invitation_revoked, invitation_sent
-from portico.notifications.actions import Event, notify_navigators
+from portico.notifications.actions import Event, notify_client_user, notify_navigators
 from portico.notifications.models import EventKind
+from portico.orgs.models import Organization
 from portico.outbox.actions import outbox_enqueue
-from portico.outbox.models import OutboxMessage
+from portico.outbox.models import Channel, OutboxMessage
 from portico.portal.actions import portal_account_open
 from portico.portal.models import PortalSettings
 
@@ -287,6 +289,63 @@ def invitation_delivery_record(*, message: OutboxMessage, kind: str, at: dt.date
             EventKind.INVITATION_BOUNCED,
             gettext_noop("The portal invitation to %(client)s could not be delivered"),
         )
+
+
+@dataclass(frozen=True)
+class ClientMessage:
+    """What a client is told: ``subject`` and ``text`` by email, ``sms`` (short, with the link) by SMS."""
+
+    subject: str
+    text: str
+    sms: str
+
+
+@action(tx="caller", audited=False, why="the message is part of the audited change that causes it")
+def client_tell(
+    *, org: Organization, client_id: int, key: str, language: str, message: Callable[[], ClientMessage]
+) -> str:
+    """Tell a client something staff sent them (an estimate, an agreement to sign): their portal
+    person by the channel they chose; before they join, by the channel and address of their newest
+    invitation that was not revoked, else by the record's current email (or mobile, by SMS).
+    ``message`` is composed in the person's language, else ``language``, the record's, the
+    organization's. Returns the channel used ("" when there is no way to reach them: it waits in
+    their portal). Messages are keyed ``<key>:<channel>`` (the same event never twice)."""
+    client = Client.objects.select_related("profile__organizer").get(pk=client_id)
+    person = client.profile.organizer if client.profile is not None else None
+    with translation.override((person.language if person else "") or language or client.language or org.language):
+        said = message()
+        if person is not None:
+            return notify_client_user(
+                org=org, person=person, key=key, subject=said.subject, text=said.text, sms=said.sms
+            ).channel
+        # A revoked invitation went to an address the record no longer has (a change of its email or
+        # mobile revokes it): never write there; the record's current address is used instead.
+        invitation = (
+            Invitation.objects.filter(client=client)
+            .exclude(status=InvitationStatus.REVOKED)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if invitation is not None:
+            channel, address = invitation.channel, invitation.address
+        elif client.email:
+            channel, address = InvitationChannel.EMAIL, client.email
+        else:
+            channel, address = InvitationChannel.SMS, client.phone
+        if not address:
+            return ""
+        if channel == InvitationChannel.SMS:
+            outbox_enqueue(org=org, channel=Channel.SMS, to=address, idempotency_key=f"{key}:sms", body_text=said.sms)
+            return Channel.SMS
+        outbox_enqueue(
+            org=org,
+            channel=Channel.EMAIL,
+            to=address,
+            idempotency_key=f"{key}:email",
+            subject=said.subject,
+            body_text=said.text,
+        )
+        return Channel.EMAIL
 
 
 def _notify(invitation: Invitation, kind: str, title: str) -> None:

@@ -156,20 +156,33 @@ def _progress_fields(progress: Any) -> dict[str, Any]:
     }
 
 
+def _settings_of(org: Organization) -> JourneySettings:
+    """The settings read with the organization (``org__journey_settings``), or the defaults."""
+    try:
+        return org.journey_settings  # type: ignore[attr-defined,no-any-return]
+    except JourneySettings.DoesNotExist:
+        return JourneySettings(org=org)
+
+
 @action
-def journey_refresh(*, client: Client, actor: Actor) -> Journey | None:
+def journey_refresh(*, client: Client, actor: Actor, start: bool = True) -> Journey | None:
     """Re-derive ``client``'s journey from the facts and store it. The journey starts with the
-    first invitation (no invitation: no journey, None). The journey row is locked before the facts
-    are read, so two facts arriving at once are derived one after the other. A changed step is
-    audited; completing it makes the client's job (once, if the organization wants one), tells the
-    navigators and lets the portal account leave "enrollment pending" by itself."""
-    client = Client.objects.select_related("org", "profile").get(pk=client.pk)
-    journey = Journey.objects.select_for_update().filter(client=client).first()
+    first invitation (no invitation: no journey, None; ``start=False``: only a journey already
+    started is refreshed). The journey row is locked before the facts are read, so two facts
+    arriving at once are derived one after the other. A changed step is audited; completing it
+    makes the client's job (once, if the organization wants one), tells the navigators and lets
+    the portal account leave "enrollment pending" by itself."""
+    journey = Journey.objects.select_for_update().filter(client_id=client.pk).first()
+    if journey is None and not start:
+        return None
+    # Read again after the lock, in its own statement (a row joined to the locking one may be an
+    # older version on PostgreSQL): whether the record left is one of the facts.
+    client = Client.objects.select_related("org__journey_settings", "profile").get(pk=client.pk)
     if journey is None:
         started = first_invitation_at(client)
         if started is None:
             return None
-        steps = journey_steps_choose(client, started, journey_settings_of(org=client.org).optional_steps)
+        steps = journey_steps_choose(client, started, _settings_of(client.org).optional_steps)
         before = ""
         journey = Journey(org=client.org, client=client)
     else:
@@ -208,7 +221,7 @@ def _completed(client: Client, actor: Actor, journey: Journey) -> None:
     # client up for the portal, not for work: no job; and "accepted the invitation" already told
     # the navigators, so a second notification for the same moment would be noise.
     if journey.steps and journey.steps[-1] != "account":
-        if journey_settings_of(org=client.org).create_job:
+        if _settings_of(client.org).create_job:
             job_create_for_onboarding(client=client, actor=actor)
         else:
             _completed_notify(client)

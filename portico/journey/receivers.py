@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portico.agreements.models import AgreementState
 from portico.agreements.signals import agreement_changed
 from portico.clients.signals import client_contact_changed, client_leaving, client_returning
 from portico.core.actors import Actor, ActorKind
@@ -17,6 +18,7 @@ from portico.invitations.signals import (
 )
 from portico.journey.actions import journey_refresh, journey_stop, journeys_start_bulk
 from portico.journey.models import Journey
+from portico.payments.models import PaymentMethodState
 from portico.payments.signals import payment_method_changed
 from portico.portal.enrollment import enrollment_step_register
 
@@ -40,20 +42,32 @@ def on_invitations_sent_bulk(sender: Any, org: Any, client_ids: list[int], actor
 
 
 def on_estimate_changed(sender: Any, estimate: Any, actor: Actor, **kwargs: Any) -> None:
-    if estimate.client_id is not None and Journey.objects.filter(client_id=estimate.client_id).exists():
-        journey_refresh(client=estimate.client, actor=actor)
+    if estimate.client_id is not None:
+        journey_refresh(client=estimate.client, actor=actor, start=False)
 
 
 def on_agreement_changed(sender: Any, agreement: Any, actor: Actor, **kwargs: Any) -> None:
-    # A signature (or a void after it) may move the journey; sent inside the agreement's transaction.
-    if Journey.objects.filter(client_id=agreement.client_id).exists():
-        journey_refresh(client=agreement.client, actor=actor)
+    # Only a signature (or a void after it) may move the journey; sent inside the agreement's
+    # transaction. A draft, a send, a view or a void of an unsigned one cannot.
+    # (The signature's instance has its new state; its signed_at may be written to the row only.)
+    signed = agreement.state == AgreementState.SIGNED
+    if not (signed or (agreement.state == AgreementState.VOIDED and agreement.signed_at is not None)):
+        return
+    journey_refresh(client=agreement.client, actor=actor, start=False)
 
 
 def on_payment_method_changed(sender: Any, payment_method: Any, actor: Actor, **kwargs: Any) -> None:
-    # Stripe's webhook made the method active (or it failed, or was removed).
-    if Journey.objects.filter(client_id=payment_method.client_id).exists():
-        journey_refresh(client=payment_method.client, actor=actor)
+    # Stripe's webhook made the method active, or one that was active failed or was removed. A
+    # method being set up (pending), or one that failed before it was ever confirmed, cannot move it.
+    state = payment_method.state
+    if not (
+        state == PaymentMethodState.ACTIVE
+        or (
+            state in (PaymentMethodState.REMOVED, PaymentMethodState.FAILED) and payment_method.confirmed_at is not None
+        )
+    ):
+        return
+    journey_refresh(client=payment_method.client, actor=actor, start=False)
 
 
 def on_client_contact_changed(sender: Any, client: Any, actor: Actor, **kwargs: Any) -> None:

@@ -21,6 +21,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.clients.models import Client
 from portico.core.actors import Actor
+from portico.core.counters import counter_advance, counter_lock, counter_next
 from portico.core.errors import PorticoError
 from portico.estimates.models import Estimate, EstimateState
 from portico.estimates.totals import money_text
@@ -34,22 +35,6 @@ from portico.work.selectors import job_assignable
 MAX_TITLE = 200
 MAX_SCOPE = 10_000
 MAX_REASON = 500
-
-
-def _counter_locked(org: Organization | int) -> JobCounter:
-    """The organization's job counter, locked until the creating transaction ends: creators of
-    one organization take turns here."""
-    org_id = org if isinstance(org, int) else org.pk
-    JobCounter.objects.bulk_create([JobCounter(org_id=org_id)], ignore_conflicts=True)
-    return JobCounter.objects.select_for_update().get(org_id=org_id)
-
-
-def _next_number(org: Organization | int, counter: JobCounter | None = None) -> int:
-    """The organization's next job number (its counter locked, see ``_counter_locked``)."""
-    counter = counter or _counter_locked(org)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
 
 
 def _detail(job: Job, **more: Any) -> dict[str, Any]:
@@ -94,9 +79,6 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
     and the active payment method. Exactly once per client: a second call (a journey completed
     again, or a race the journey lock did not cover) returns the job already made, and the partial
     unique constraint ``work_job_one_per_onboarding`` refuses a second row whatever happens."""
-    existing = Job.objects.filter(client=client, origin=JobOrigin.ONBOARDING).first()
-    if existing is not None:
-        return existing
     org = client.org
     agreement = _signed_agreement(client)
     estimate = _approved_estimate(client, agreement)
@@ -108,7 +90,7 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
             title = client.name
     # Another creator of this client's job (a race the journey lock did not cover) finishes while
     # this one waits for the counter; read again after taking it, so nothing is written twice.
-    counter = _counter_locked(org)
+    counter = counter_lock(JobCounter, org_id=org.pk)
     existing = Job.objects.filter(client=client, origin=JobOrigin.ONBOARDING).first()
     if existing is not None:
         return existing
@@ -117,7 +99,7 @@ def job_create_for_onboarding(*, client: Client, actor: Actor) -> Job:
             job = Job.objects.create(
                 org=org,
                 client=client,
-                number=_next_number(org, counter),
+                number=counter_advance(counter),
                 origin=JobOrigin.ONBOARDING,
                 title=title[:MAX_TITLE],
                 scope=estimate.scope if estimate is not None else "",
@@ -187,7 +169,7 @@ def job_create(
     job = Job.objects.create(
         org=org,
         client=client,
-        number=_next_number(org),
+        number=counter_next(JobCounter, org_id=org.pk),
         origin=JobOrigin.STAFF,
         title=_title_check(title),
         scope=scope.strip()[:MAX_SCOPE],
@@ -336,31 +318,29 @@ def job_schedule(*, job: Job, actor: Actor, scheduled_for: dt.datetime) -> Job:
     return _copy_back(job, fresh)
 
 
+def _move(job: Job, move: str, actor: Actor, updates: dict[str, Any], **detail: Any) -> Job:
+    """One move through JOB_MACHINE on the locked row, its ``updates`` written with it."""
+    fresh = _locked(job)
+    JOB_MACHINE.apply(fresh, move, actor=actor, updates=updates, detail=_detail(fresh, **detail))
+    for name, value in updates.items():
+        setattr(fresh, name, value)
+    return _copy_back(job, fresh)
+
+
 @action
 def job_unschedule(*, job: Job, actor: Actor) -> Job:
     """Scheduled → new: the date is cleared."""
-    fresh = _locked(job)
-    JOB_MACHINE.apply(fresh, "unschedule", actor=actor, updates={"scheduled_for": None}, detail=_detail(fresh))
-    fresh.scheduled_for = None
-    return _copy_back(job, fresh)
+    return _move(job, "unschedule", actor, {"scheduled_for": None})
 
 
 @action
 def job_start(*, job: Job, actor: Actor) -> Job:
-    fresh = _locked(job)
-    now = timezone.now()
-    JOB_MACHINE.apply(fresh, "start", actor=actor, updates={"started_at": now}, detail=_detail(fresh))
-    fresh.started_at = now
-    return _copy_back(job, fresh)
+    return _move(job, "start", actor, {"started_at": timezone.now()})
 
 
 @action
 def job_complete(*, job: Job, actor: Actor) -> Job:
-    fresh = _locked(job)
-    now = timezone.now()
-    JOB_MACHINE.apply(fresh, "complete", actor=actor, updates={"completed_at": now}, detail=_detail(fresh))
-    fresh.completed_at = now
-    return _copy_back(job, fresh)
+    return _move(job, "complete", actor, {"completed_at": timezone.now()})
 
 
 @action
@@ -369,17 +349,7 @@ def job_cancel(*, job: Job, actor: Actor, reason: str) -> Job:
     reason = reason.strip()[:MAX_REASON]
     if not reason:
         raise PorticoError(_("Say why the job is cancelled."), code="invalid", extra={"field": "reason"})
-    fresh = _locked(job)
-    now = timezone.now()
-    JOB_MACHINE.apply(
-        fresh,
-        "cancel",
-        actor=actor,
-        updates={"cancelled_at": now, "cancel_reason": reason},
-        detail=_detail(fresh, reason=reason),
-    )
-    fresh.cancelled_at, fresh.cancel_reason = now, reason
-    return _copy_back(job, fresh)
+    return _move(job, "cancel", actor, {"cancelled_at": timezone.now(), "cancel_reason": reason}, reason=reason)
 
 
 # The moves by name, for the page's buttons and the API's ``{"action": ...}``.
