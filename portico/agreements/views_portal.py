@@ -31,6 +31,7 @@ from portico.agreements.signing import (
 )
 from portico.core.actors import Actor, ActorKind
 from portico.core.errors import PorticoError
+from portico.core.files import pdf_download_response
 from portico.portal.context import portal_view
 from portico.portal.models import PortalAccount
 
@@ -52,14 +53,6 @@ def _get(request: HttpRequest, account: PortalAccount, agreement_id: int) -> Agr
     return selectors.agreement_get_for_person(org=account.org, user=_user(request), agreement_id=agreement_id)
 
 
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _stored(field: object, expected: str) -> bytes | None:
     """The file's bytes when their SHA-256 is the recorded one; None otherwise (changed or gone)."""
     try:
@@ -68,6 +61,26 @@ def _stored(field: object, expected: str) -> bytes | None:
     except (OSError, ValueError):
         return None
     return data if expected and hashlib.sha256(data).hexdigest() == expected else None
+
+
+def _stored_pdf(request: HttpRequest, account: PortalAccount, agreement: Agreement, *, signed: bool) -> HttpResponse:
+    """The document (or the sealed copy) exactly as stored; refused when its bytes no longer
+    match the recorded hash."""
+    if signed:
+        data, name = (
+            _stored(agreement.signed_document, agreement.signed_hash),
+            f"agreement-{agreement.label}-signed.pdf",
+        )
+    else:
+        data, name = _stored(agreement.document, agreement.document_hash), f"agreement-{agreement.label}.pdf"
+    if data is None:
+        return render(
+            request,
+            "agreements/portal_error.html",
+            {"portal": account.org.portal_settings, "account": account, "a": agreement},
+            status=409,
+        )
+    return pdf_download_response(data, name, inline=True)
 
 
 def _signature(agreement: Agreement) -> AgreementSignature | None:
@@ -116,15 +129,7 @@ def portal_agreement_pdf(
 ) -> HttpResponse:
     """The document exactly as stored and hashed; refused if its bytes no longer match the hash."""
     agreement = _get(request, account, agreement_id)
-    data = _stored(agreement.document, agreement.document_hash)
-    if data is None:
-        return render(
-            request,
-            "agreements/portal_error.html",
-            {"portal": account.org.portal_settings, "account": account, "a": agreement},
-            status=409,
-        )
-    return _pdf(data, f"agreement-{agreement.label}.pdf")
+    return _stored_pdf(request, account, agreement, signed=False)
 
 
 @portal_view
@@ -135,15 +140,7 @@ def portal_agreement_signed_pdf(
     agreement = _get(request, account, agreement_id)
     if not agreement.signed_hash:
         raise Http404
-    data = _stored(agreement.signed_document, agreement.signed_hash)
-    if data is None:
-        return render(
-            request,
-            "agreements/portal_error.html",
-            {"portal": account.org.portal_settings, "account": account, "a": agreement},
-            status=409,
-        )
-    return _pdf(data, f"agreement-{agreement.label}-signed.pdf")
+    return _stored_pdf(request, account, agreement, signed=True)
 
 
 @portal_view
@@ -246,4 +243,8 @@ def portal_consent_pdf(request: HttpRequest, account: PortalAccount, accounts: l
     opened = request.session.get(DISCLOSURE_PDF_SESSION_KEY, [])
     if account.org.pk not in opened:
         request.session[DISCLOSURE_PDF_SESSION_KEY] = [*opened[-19:], account.org.pk]
-    return _pdf(disclosure_pdf(disclosure_for(account.org, request.LANGUAGE_CODE)), "electronic-records-consent.pdf")
+    return pdf_download_response(
+        disclosure_pdf(disclosure_for(account.org, request.LANGUAGE_CODE)),
+        "electronic-records-consent.pdf",
+        inline=True,
+    )

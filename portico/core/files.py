@@ -39,10 +39,12 @@ def private_file_response(
     return response
 
 
-def pdf_download_response(data: bytes, filename: str) -> HttpResponse:
-    """A PDF Portico made (an estimate, an agreement) as a download, kept by no cache."""
+def pdf_download_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    """A PDF Portico made (an estimate, an agreement) as a download (``inline``: shown by the
+    browser's viewer, as the portal shows an agreement to read), kept by no cache."""
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = CACHE_NONE
     response["X-Content-Type-Options"] = "nosniff"
     return response
