@@ -303,6 +303,33 @@ def _jobs_inline_limit() -> None:
             KINDS[name] = dataclasses.replace(kind, inline_limit=int(limit))
 
 
+def _alone(
+    label: str,
+    seed: Callable[[], object] | None,
+    run: Callable[..., list[dict]],
+    notes: Callable[[list[dict]], list[str]],
+) -> int:
+    """One group of measures alone (BENCH_ONLY), between two floor pages, merged into latest.*."""
+    from bench import clients as client_bench
+    from portico.accounts.models import User
+
+    print(f"database {settings.DATABASES['default']['NAME']}, {label} only")
+    client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
+    if seed is not None:
+        seed()
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    floor_client = Client()
+    floor_client.force_login(User.objects.get(email="admin@bench.test"))
+    floor = next(m for m in MEASURES if m.name == FLOOR)
+    results = [_time(floor, floor_client), *run(_time, Measure)]
+    for r in results:
+        _print(r)
+    again = _time(floor, floor_client)
+    _write(results, [_floor_note(results[0], again), *notes(results[1:])], merge=True)
+    return 0
+
+
 def main() -> int:
     if connection.vendor != "postgresql":
         print("make bench runs on PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
@@ -337,47 +364,11 @@ def main() -> int:
         _write(results, [invitation_bench.note(results)], merge=True)
         return 0
     if only == "onboarding":
-        print(f"database {settings.DATABASES['default']['NAME']}, onboarding only")
-        client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
-        onboarding_bench.seed()
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-        floor_client = Client()
-        floor_client.force_login(User.objects.get(email="admin@bench.test"))
-        floor = next(m for m in MEASURES if m.name == FLOOR)
-        results = [_time(floor, floor_client), *onboarding_bench.run(_time, Measure)]
-        for r in results:
-            _print(r)
-        again = _time(floor, floor_client)
-        _write(results, [_floor_note(results[0], again), *onboarding_bench.notes(results[1:])], merge=True)
-        return 0
+        return _alone("onboarding", onboarding_bench.seed, onboarding_bench.run, onboarding_bench.notes)
     if only == "payments":
-        print(f"database {settings.DATABASES['default']['NAME']}, payments only")
-        client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
-        payment_bench.seed()
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
-        floor_client = Client()
-        floor_client.force_login(User.objects.get(email="admin@bench.test"))
-        floor = next(m for m in MEASURES if m.name == FLOOR)
-        results = [_time(floor, floor_client), *payment_bench.run(_time, Measure)]
-        for r in results:
-            _print(r)
-        again = _time(floor, floor_client)
-        _write(results, [_floor_note(results[0], again), payment_bench.note(results[1:])], merge=True)
-        return 0
+        return _alone("payments", payment_bench.seed, payment_bench.run, lambda rs: [payment_bench.note(rs)])
     if only == "requests":
-        print(f"database {settings.DATABASES['default']['NAME']}, requests only")
-        client_bench.world_ensure(client_bench.BIG)  # the floor's organization and signed-in admin
-        floor_client = Client()
-        floor_client.force_login(User.objects.get(email="admin@bench.test"))
-        floor = next(m for m in MEASURES if m.name == FLOOR)
-        results = [_time(floor, floor_client), *request_bench.run(_time, Measure)]
-        for r in results:
-            _print(r)
-        again = _time(floor, floor_client)
-        _write(results, [_floor_note(results[0], again), request_bench.note(results[1:])], merge=True)
-        return 0
+        return _alone("requests", None, request_bench.run, lambda rs: [request_bench.note(rs)])
     print(f"database {settings.DATABASES['default']['NAME']}, N={client_bench.N:,}")
     t0 = time.perf_counter()
     _seed()
