@@ -6,7 +6,7 @@ invitation) and its progress is *derived from facts* (invitations, the portal ac
 estimates, …) by ``actions.journey_refresh``: nobody types a step in. The ``Journey`` row is a
 stored copy of that derivation, for the board, the reminders and the funnel; a test proves it
 always equals a recomputation. The steps themselves are a registry (``steps.py``): part 2 of the
-onboarding (agreement, payment method, job) only adds steps.
+onboarding adds the agreement and payment-method steps; completing the journey creates the job.
 """
 
 from __future__ import annotations
