@@ -178,7 +178,9 @@ class Client(models.Model):
     record_type = models.CharField(
         _("client or employee"), max_length=8, choices=RecordType.choices, default=RecordType.CLIENT
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)  # a company's legal name
+    # A company's trade name (nombre comercial), when it differs from the legal name.
+    trade_name = models.CharField(_("trade name"), max_length=200, blank=True, default="", db_default="")
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, help_text=_("Stored in E.164, e.g. +525512345678"))
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)

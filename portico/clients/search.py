@@ -1,4 +1,4 @@
-"""Global client search: name, email, phone, case number and tax id; accent- and
+"""Global client search: name, trade name, email, phone, case number and tax id; accent- and
 case-insensitive; every term must appear somewhere (AND), as a substring.
 
 One function, ``client_search``, picks the backend by ``connection.vendor``:
@@ -26,7 +26,7 @@ from django.db.models.functions import Lower
 from portico.clients.models import Client, WarningIndicator
 from portico.orgs.models import Organization
 
-SEARCH_FIELDS = ("name", "email", "phone", "case_number", "tax_id")
+SEARCH_FIELDS = ("name", "trade_name", "email", "phone", "case_number", "tax_id")
 MAX_TERMS = 5
 MAX_QUERY_LENGTH = 200
 FTS_TABLE = "clients_client_fts"

@@ -27,6 +27,8 @@ class EventKind(models.TextChoices):
     PAYMENT_METHOD_FAILED = "payment_method_failed", _("A client's payment method could not be set up")
     JOB_CREATED = "job_created", _("A job was created")
     JOB_ASSIGNED = "job_assigned", _("A job was assigned to you")
+    CUSTOMER_SCREENING_CHANGED = "customer_screening", _("A customer's SAT 69-B situation changed")
+    DOCUMENT_EXPIRING = "document_expiring", _("A customer's compliance document expires soon")
     TEST = "test", _("Test notification")
 
 

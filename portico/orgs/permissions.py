@@ -29,6 +29,9 @@ class Permission(models.TextChoices):
     ESTIMATES_MANAGE = "estimates.manage", _("Manage estimates")
     AGREEMENTS_MANAGE = "agreements.manage", _("Manage agreements")
     JOBS_MANAGE = "jobs.manage", _("Manage jobs")
+    CUSTOMERS_VIEW = "customers.view", _("View customers")
+    CUSTOMERS_MANAGE = "customers.manage", _("Manage customers")
+    METRICS_MANAGE = "metrics.manage", _("Manage the metrics catalog")
     STAFF_MANAGE = "staff.manage", _("Manage staff")
     ROLES_MANAGE = "roles.manage", _("Manage roles")
     ORG_SETTINGS = "org.settings", _("Organization settings")
@@ -58,6 +61,11 @@ HELP: dict[str, Promise] = {
     Permission.JOBS_MANAGE: _(
         "See jobs, create them, assign them to staff and move them along (schedule, start, complete, cancel)."
     ),
+    Permission.CUSTOMERS_VIEW: _("See the company customers catalog, its records and scores."),
+    Permission.CUSTOMERS_MANAGE: _(
+        "Create, complete, deactivate and activate customers, update their score and connect them to FreshBooks."
+    ),
+    Permission.METRICS_MANAGE: _("Manage the metrics catalog and update every customer's score."),
     Permission.STAFF_MANAGE: _("Invite staff members, change their role, deactivate and reactivate them."),
     Permission.ROLES_MANAGE: _("Create, edit and delete roles."),
     Permission.ORG_SETTINGS: _("Change the organization's settings, such as requiring two-factor authentication."),
@@ -86,6 +94,7 @@ SECTIONS: list[tuple[Promise, list[Permission]]] = [
         _("Onboarding"),
         [Permission.LEADS_MANAGE, Permission.ESTIMATES_MANAGE, Permission.AGREEMENTS_MANAGE, Permission.JOBS_MANAGE],
     ),
+    (_("Customers"), [Permission.CUSTOMERS_VIEW, Permission.CUSTOMERS_MANAGE, Permission.METRICS_MANAGE]),
     (
         _("Administration"),
         [
@@ -118,6 +127,7 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.ESTIMATES_MANAGE,
         Permission.AGREEMENTS_MANAGE,
         Permission.JOBS_MANAGE,
+        Permission.CUSTOMERS_VIEW,
     ],
     _("Sales"): [
         Permission.CLIENTS_VIEW,
@@ -127,8 +137,10 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.LEADS_MANAGE,
         Permission.ESTIMATES_MANAGE,
         Permission.AGREEMENTS_MANAGE,
+        Permission.CUSTOMERS_VIEW,
+        Permission.CUSTOMERS_MANAGE,
     ],
-    _("Read-only"): [Permission.CLIENTS_VIEW],
+    _("Read-only"): [Permission.CLIENTS_VIEW, Permission.CUSTOMERS_VIEW],
 }
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FreshbooksConfig(AppConfig):
+    name = "portico.freshbooks"
+    label = "freshbooks"
