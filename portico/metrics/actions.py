@@ -72,7 +72,8 @@ def _clean(org: Organization, fields: dict[str, Any], metric: Metric | None = No
             _("“Full marks at” must be more than 0."), code="invalid", extra={"field": "scale_max"}
         )
     try:
-        hours = int(fields.get("hours_to_answer", 24) or 24)
+        hours_in = fields.get("hours_to_answer")
+        hours = 24 if hours_in is None or str(hours_in).strip() == "" else int(hours_in)
     except (TypeError, ValueError):
         raise PorticoError(_("Give the hours as a whole number."), code="invalid", extra={"field": "hours_to_answer"}) from None
     if not 1 <= hours <= MAX_HOURS:

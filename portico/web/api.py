@@ -14,6 +14,7 @@ from portico.estimates.api import router as estimates_router
 from portico.invitations.api import router as invitations_router
 from portico.journey.api import router as journey_router
 from portico.leads.api import router as leads_router
+from portico.metrics.api import router as metrics_router
 from portico.notifications.api import router as notifications_router
 from portico.orgs.api import router as orgs_router
 from portico.orgs.api_shared import error_handlers_install
@@ -35,3 +36,4 @@ api.add_router("", agreements_router)
 api.add_router("", payments_router)
 api.add_router("", work_router)
 api.add_router("", journey_router)
+api.add_router("", metrics_router)

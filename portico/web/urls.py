@@ -15,6 +15,7 @@ from portico.invitations import urls as invitations_urls
 from portico.jobs import urls as jobs_urls
 from portico.journey import urls as journey_urls
 from portico.leads import urls as leads_urls
+from portico.metrics import urls as metrics_urls
 from portico.notifications import urls as notifications_urls
 from portico.orgs import urls as orgs_urls
 from portico.outbox import urls as outbox_urls
@@ -41,6 +42,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     *work_urls.org_urlpatterns,
     *journey_urls.org_urlpatterns,
     *notifications_urls.org_urlpatterns,
+    *metrics_urls.org_urlpatterns,
     *jobs_urls.org_urlpatterns,
     *orgs_urls.org_urlpatterns,
 ]
