@@ -37,7 +37,9 @@ def _decimal(value: Any, field: str, label: str) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise PorticoError(_("%(label)s must be a number.") % {"label": label}, code="invalid", extra={"field": field}) from None
+        raise PorticoError(
+            _("%(label)s must be a number.") % {"label": label}, code="invalid", extra={"field": field}
+        ) from None
     if not number.is_finite():
         raise PorticoError(_("%(label)s must be a number.") % {"label": label}, code="invalid", extra={"field": field})
     return number
@@ -52,7 +54,9 @@ def _clean(org: Organization, fields: dict[str, Any], metric: Metric | None = No
         same = same.exclude(pk=metric.pk)
     if same.exists():
         raise PorticoError(
-            _("There is already a metric called “%(name)s”.") % {"name": name}, code="duplicate", extra={"field": "name"}
+            _("There is already a metric called “%(name)s”.") % {"name": name},
+            code="duplicate",
+            extra={"field": "name"},
         )
     kind = str(fields.get("kind", MetricKind.MANUAL))
     if kind not in MetricKind.values:
@@ -64,21 +68,25 @@ def _clean(org: Organization, fields: dict[str, Any], metric: Metric | None = No
             code="invalid",
             extra={"field": "weight"},
         )
-    scale_max = Decimal(1) if kind == MetricKind.PAYMENT_METHOD else _decimal(
-        fields.get("scale_max", "10"), "scale_max", _("Full marks at")
+    scale_max = (
+        Decimal(1)
+        if kind == MetricKind.PAYMENT_METHOD
+        else _decimal(fields.get("scale_max", "10"), "scale_max", _("Full marks at"))
     )
     if not Decimal("0") < scale_max <= MAX_SCALE:
-        raise PorticoError(
-            _("“Full marks at” must be more than 0."), code="invalid", extra={"field": "scale_max"}
-        )
+        raise PorticoError(_("“Full marks at” must be more than 0."), code="invalid", extra={"field": "scale_max"})
     try:
         hours_in = fields.get("hours_to_answer")
         hours = 24 if hours_in is None or str(hours_in).strip() == "" else int(hours_in)
     except (TypeError, ValueError):
-        raise PorticoError(_("Give the hours as a whole number."), code="invalid", extra={"field": "hours_to_answer"}) from None
+        raise PorticoError(
+            _("Give the hours as a whole number."), code="invalid", extra={"field": "hours_to_answer"}
+        ) from None
     if not 1 <= hours <= MAX_HOURS:
         raise PorticoError(
-            _("Give between 1 and %(max)s hours.") % {"max": MAX_HOURS}, code="invalid", extra={"field": "hours_to_answer"}
+            _("Give between 1 and %(max)s hours.") % {"max": MAX_HOURS},
+            code="invalid",
+            extra={"field": "hours_to_answer"},
         )
     return {
         "name": name,
@@ -104,7 +112,9 @@ def metric_create(*, org: Organization, actor: Actor, **fields: Any) -> Metric:
         with transaction.atomic():
             metric = Metric.objects.create(org=org, position=position, **clean)
     except IntegrityError:  # the same name, saved meanwhile
-        raise PorticoError(_("There is already a metric with that name."), code="duplicate", extra={"field": "name"}) from None
+        raise PorticoError(
+            _("There is already a metric with that name."), code="duplicate", extra={"field": "name"}
+        ) from None
     audit_record(org=org, actor=actor, action=AuditAction.METRIC_CREATED, target=metric, detail=_snapshot(metric))
     return metric
 
@@ -122,7 +132,9 @@ def metric_update(*, metric: Metric, actor: Actor, **fields: Any) -> Metric:
         with transaction.atomic():
             metric.save(update_fields=list(clean))
     except IntegrityError:
-        raise PorticoError(_("There is already a metric with that name."), code="duplicate", extra={"field": "name"}) from None
+        raise PorticoError(
+            _("There is already a metric with that name."), code="duplicate", extra={"field": "name"}
+        ) from None
     after = _snapshot(metric)
     changed = {k: [before[k], after[k]] for k in FIELDS if before[k] != after[k]}
     audit_record(org=metric.org_id, actor=actor, action=AuditAction.METRIC_CHANGED, target=metric, detail=changed)
@@ -152,11 +164,14 @@ def metric_values_set(*, customer: Customer, actor: Actor, values: dict[int, Any
         m.pk: m for m in Metric.objects.filter(org_id=customer.org_id, kind=MetricKind.MANUAL, pk__in=list(values))
     }
     now = timezone.now()
-    saved, changes = [], {}
+    saved: list[ManualValue] = []
+    changes: dict[str, str | None] = {}
     for metric_id, raw in values.items():
         metric = metrics.get(int(metric_id))
         if metric is None:
-            raise PorticoError(_("Choose a manual metric of this organization."), code="invalid", extra={"field": "metric"})
+            raise PorticoError(
+                _("Choose a manual metric of this organization."), code="invalid", extra={"field": "metric"}
+            )
         if raw is None or str(raw).strip() == "":
             deleted, _by_model = ManualValue.objects.filter(metric=metric, customer=customer).delete()
             if deleted:
@@ -189,7 +204,7 @@ def metric_values_set(*, customer: Customer, actor: Actor, values: dict[int, Any
 
 @action
 def customer_score_update(*, customer: Customer, actor: Actor) -> ScoreEntry:
-    """"Update score" on one customer: compute it now (Python, the same rules as the bulk job's
+    """ "Update score" on one customer: compute it now (Python, the same rules as the bulk job's
     SQL), keep it in the history with its breakdown and show it on the customer. Refused for an
     inactive customer ("Reactivate the customer first") and when the catalog is empty."""
     customer = Customer.objects.select_for_update().select_related("client").get(pk=customer.pk)

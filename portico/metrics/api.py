@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 
 from portico.jobs.models import Job
 from portico.metrics import actions, selectors
@@ -139,11 +139,11 @@ def customer_score_update(request: HttpRequest, customer_id: int, org: str | Non
 
 
 @router.post("/scores/recalculate", response={202: JobOut}, summary="Update every customer's score")
-def scores_recalculate(request: HttpRequest, org: str | None = None) -> tuple[int, JobOut]:
+def scores_recalculate(request: HttpRequest, org: str | None = None) -> Status:
     """Starts the job (small organizations are done at once); poll GET /scores/recalculate/{job_id}."""
     caller = api_caller(request, org, Permission.METRICS_MANAGE)
     job = actions.scores_recalculate_start(org=caller.ctx.org, actor=caller.actor)
-    return 202, _job_out(job)
+    return Status(202, _job_out(job))
 
 
 @router.get("/scores/recalculate/{job_id}", response=JobOut, summary="The progress of a score update")

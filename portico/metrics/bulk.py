@@ -1,4 +1,4 @@
-""""Update Clients' scores": a job kind (jobs/kinds.py) run by the one jobs runner over every
+""" "Update Clients' scores": a job kind (jobs/kinds.py) run by the one jobs runner over every
 customer that is not inactive (PAIN and ACTV; INAC are never scored). Set-based: per chunk of
 customer ids, one INSERT … SELECT of the history rows, every metric computed in SQL
 (scoring.scores_write_sql), and one UPDATE of the customers' score; never a loop per customer.
@@ -74,6 +74,7 @@ def _summarize(job: Job, actor: Actor, error: str) -> None:
         org=job.org_id,
         actor=actor,
         action=AuditAction.SCORES_RECALCULATED,
+        target=job,
         target_label=str(KIND_SCORES.label),
         detail={
             "scored": job.count("scored"),
@@ -108,4 +109,3 @@ def register() -> None:
 
 def latest_job(org: Organization) -> Job | None:
     return Job.objects.filter(org=org, kind=KIND).order_by("-created_at", "-id").first()
-

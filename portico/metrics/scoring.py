@@ -23,9 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.expressions import Expression
-from django.utils import timezone
+from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.utils.translation import gettext as _
 
 from portico.core.errors import PorticoError
@@ -115,9 +113,7 @@ def raw_value(spec: Spec, customer: Customer, *, now: dt.datetime) -> Decimal | 
         limit = dt.timedelta(hours=spec.hours_to_answer)
         due = on_time = 0
         requests = ClientRequest.objects.filter(client_id=customer.pk).annotate(
-            answered_at=Subquery(
-                _staff_answers(OuterRef("pk")).order_by("created_at").values("created_at")[:1]
-            )
+            answered_at=Subquery(_staff_answers(OuterRef("pk")).order_by("created_at").values("created_at")[:1])
         )
         for created_at, answered_at in requests.values_list("created_at", "answered_at"):
             if answered_at is not None or created_at <= now - limit:
@@ -183,7 +179,7 @@ class _Sql(Func):
         return self.templates[connection.vendor].format(*parts), params
 
 
-def _count(qs: QuerySet[Any]) -> Expression:
+def _count(qs: QuerySet[Any]) -> Any:
     """How many rows of a correlated queryset (one aggregate row, 0 when none)."""
     return Subquery(qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField())
 
@@ -196,7 +192,7 @@ def _deadline(created_at: Any, hours: int) -> _Sql:
     )
 
 
-def raw_sql(spec: Spec, *, now: dt.datetime) -> Expression:
+def raw_sql(spec: Spec, *, now: dt.datetime) -> Any:
     """The raw value of ``spec`` for the outer customer row (NULL where Python says None)."""
     today = now.astimezone(dt.UTC).date()
     if spec.kind == MetricKind.MANUAL:
@@ -218,14 +214,20 @@ def raw_sql(spec: Spec, *, now: dt.datetime) -> Expression:
         return _count(WorkJob.objects.filter(client_id=OuterRef("pk")).exclude(state=WorkJobState.CANCELLED))
     if spec.kind == MetricKind.PAYMENT_METHOD:
         return Case(
-            When(Exists(PaymentMethod.objects.filter(client_id=OuterRef("pk"), state=PaymentMethodState.ACTIVE)), then=1),
+            When(
+                Exists(PaymentMethod.objects.filter(client_id=OuterRef("pk"), state=PaymentMethodState.ACTIVE)), then=1
+            ),
             default=0,
             output_field=IntegerField(),
         )
     if spec.kind == MetricKind.REQUESTS_ON_TIME:
         requests = ClientRequest.objects.filter(client_id=OuterRef("pk"))
         answered = Exists(_staff_answers(OuterRef("pk")))
-        in_time = Exists(_staff_answers(OuterRef("pk")).filter(created_at__lte=_deadline(OuterRef("created_at"), spec.hours_to_answer)))
+        in_time = Exists(
+            _staff_answers(OuterRef("pk")).filter(
+                created_at__lte=_deadline(OuterRef("created_at"), spec.hours_to_answer)
+            )
+        )
         due = _count(requests.filter(Q(created_at__lte=now - dt.timedelta(hours=spec.hours_to_answer)) | Q(answered)))
         on_time = _count(requests.filter(in_time))
         return _Sql(
@@ -268,7 +270,9 @@ def score_select_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
     weights = sum((s.weight for s in specs), Decimal(0))
     total = " + ".join(f"{_weight_sql(s)} * norm.n{i}" for i, s in enumerate(specs))
     denominator = f"CAST('{weights}' AS numeric)" if pg else f"{float(weights)!r}"
-    obj, arr, text = ("jsonb_build_object", "jsonb_build_array", "%s::text") if pg else ("json_object", "json_array", "%s")
+    obj, arr, text = (
+        ("jsonb_build_object", "jsonb_build_array", "%s::text") if pg else ("json_object", "json_array", "%s")
+    )
     items, params = [], []
     for i, s in enumerate(specs):
         items.append(
@@ -276,8 +280,9 @@ def score_select_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
             f" 'raw', norm.r{i}, 'normalized', norm.n{i})"
         )
         params += [s.name, str(s.kind)]
+    # Our own SQL: constants we made; names and values are parameters.
     select = (
-        f"SELECT norm.client_id AS customer_id, norm.org_id AS org_id,"
+        f"SELECT norm.client_id AS customer_id, norm.org_id AS org_id,"  # noqa: S608
         f" ROUND(100 * ({total}) / {denominator}, 2) AS score, {arr}({', '.join(items)}) AS breakdown"
         f" FROM (SELECT raw.*, {normalized} FROM ({sql}{fence}) AS raw{fence}) AS norm"
     )
@@ -292,7 +297,7 @@ def scores_write_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
     at = connection.ops.adapt_datetimefield_value(now)
     entry, customer = ScoreEntry._meta.db_table, Customer._meta.db_table
     insert = (
-        f"INSERT INTO {entry} (customer_id, org_id, score, breakdown, job_id, computed_at)"
+        f"INSERT INTO {entry} (customer_id, org_id, score, breakdown, job_id, computed_at)"  # noqa: S608
         f" SELECT s.customer_id, s.org_id, s.score, s.breakdown, %s, %s FROM ({select}) AS s"
     )
     with connection.cursor() as cursor:
@@ -303,7 +308,7 @@ def scores_write_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
                 [job_id, at, *params, at],
             )
             return cursor.rowcount
-        cursor.execute(insert, [job_id, at, *params])  # noqa: S608
+        cursor.execute(insert, [job_id, at, *params])
         written = cursor.rowcount
         cursor.execute(
             f"UPDATE {customer} SET score = (SELECT e.score FROM {entry} AS e"  # noqa: S608

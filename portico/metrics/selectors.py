@@ -43,8 +43,8 @@ def score_history(*, customer: Customer, limit: int = HISTORY) -> QuerySet[Score
 
 def manual_values(*, customer: Customer) -> list[dict[str, Any]]:
     """Each manual metric in use with the customer's value (None: not entered). Two queries."""
-    metrics = list(Metric.objects.filter(org_id=customer.org_id, kind=MetricKind.MANUAL, active=True).order_by(
-        "position", "id"
-    ))
+    metrics = list(
+        Metric.objects.filter(org_id=customer.org_id, kind=MetricKind.MANUAL, active=True).order_by("position", "id")
+    )
     values = dict(ManualValue.objects.filter(customer=customer, metric__in=metrics).values_list("metric_id", "value"))
     return [{"metric": m, "value": values.get(m.pk)} for m in metrics]

@@ -87,9 +87,7 @@ def scores_recalculate(request: HttpRequest) -> HttpResponse:
     org = request.org  # type: ignore[attr-defined]
     job = actions.scores_recalculate_start(org=org, actor=org_actor(request))
     if job.finished:
-        messages.success(
-            request, _("Scores updated: %(n)s customers.") % {"n": job.count("scored")}
-        )
+        messages.success(request, _("Scores updated: %(n)s customers.") % {"n": job.count("scored")})
     else:
         messages.info(request, _("Updating every customer's score; the progress is below."))
     return redirect("metric_list", org_slug=org.slug)
@@ -131,7 +129,7 @@ def customer_score_panel(request: HttpRequest, customer_id: int) -> HttpResponse
 @require_POST
 @org_view(Permission.CUSTOMERS_MANAGE)
 def customer_score_update(request: HttpRequest, customer_id: int) -> HttpResponse:
-    """"Update score" (refused for an inactive customer). With htmx: the panel again."""
+    """ "Update score" (refused for an inactive customer). With htmx: the panel again."""
     customer = selectors.customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     entry = actions.customer_score_update(customer=customer, actor=org_actor(request))
     message = _("Score updated: %(score)s.") % {"score": entry.score}

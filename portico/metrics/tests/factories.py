@@ -44,15 +44,11 @@ def customer_make(
         trade_name=f"Empresa {n}",
         case_number=f"M-{world.org.slug}-{n}",
     )
-    return Customer.objects.create(
-        client=client, org=world.org, status=status, created_at=created_at or timezone.now()
-    )
+    return Customer.objects.create(client=client, org=world.org, status=status, created_at=created_at or timezone.now())
 
 
 def metric_make(world: World, *, name: str = "", kind: str = MetricKind.MANUAL, **fields: Any) -> Metric:
-    return metric_create(
-        org=world.org, actor=staff(world), name=name or f"Metric {next(_serial)}", kind=kind, **fields
-    )
+    return metric_create(org=world.org, actor=staff(world), name=name or f"Metric {next(_serial)}", kind=kind, **fields)
 
 
 def manual_value(customer: Customer, metric: Metric, value: str) -> ManualValue:

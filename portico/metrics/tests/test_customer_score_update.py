@@ -1,4 +1,4 @@
-""""Update score" on one customer: "–" (None) until it runs; then the score, the history row with
+""" "Update score" on one customer: "–" (None) until it runs; then the score, the history row with
 its breakdown and the audit row. Refused for an inactive customer and with no metric in use —
 the database unchanged. Activating does not invent a score."""
 
@@ -38,7 +38,10 @@ def test_each_update_adds_to_the_history(org_a):
     customer_score_update(customer=customer, actor=staff(org_a))
     metric_update(metric=metric, actor=staff(org_a), scale_max="20")
     customer_score_update(customer=customer, actor=staff(org_a))
-    assert list(ScoreEntry.objects.order_by("id").values_list("score", flat=True)) == [Decimal("50.00"), Decimal("25.00")]
+    assert list(ScoreEntry.objects.order_by("id").values_list("score", flat=True)) == [
+        Decimal("50.00"),
+        Decimal("25.00"),
+    ]
     customer.refresh_from_db()
     assert customer.score == Decimal("25.00")
 

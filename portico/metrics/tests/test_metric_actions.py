@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def test_create_with_its_audit_row_at_the_end_of_the_catalog(org_a):
     first = metric_make(org_a, name="Relationship", weight="3")
-    second = metric_create(org=org_a.org, actor=staff(org_a), name="Tenure", kind=MetricKind.TENURE, weight="1.5", scale_max="24")
+    second = metric_create(
+        org=org_a.org, actor=staff(org_a), name="Tenure", kind=MetricKind.TENURE, weight="1.5", scale_max="24"
+    )
     assert second.position > first.position
     assert (second.weight, second.scale_max, second.kind) == (Decimal("1.50"), Decimal("24.00"), "tenure")
     event = AuditEvent.objects.filter(action=AuditAction.METRIC_CREATED).latest("id")

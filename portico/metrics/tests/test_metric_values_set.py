@@ -26,7 +26,11 @@ def test_set_change_and_clear(org_a):
     metric_values_set(customer=customer, actor=staff(org_a), values={metric.pk: ""})
     assert not ManualValue.objects.exists()
     details = [e.detail for e in AuditEvent.objects.filter(action=AuditAction.METRIC_VALUE_SET).order_by("id")]
-    assert details == [{"values": {metric.name: "7.50"}}, {"values": {metric.name: "8.00"}}, {"values": {metric.name: None}}]
+    assert details == [
+        {"values": {metric.name: "7.50"}},
+        {"values": {metric.name: "8.00"}},
+        {"values": {metric.name: None}},
+    ]
 
 
 @pytest.mark.parametrize("value", ["-1", "10.01", "lots"])

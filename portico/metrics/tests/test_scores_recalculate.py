@@ -1,4 +1,4 @@
-""""Update Clients' scores": every customer that is not inactive, set-based (one INSERT of the
+""" "Update Clients' scores": every customer that is not inactive, set-based (one INSERT of the
 history per chunk, whatever its size), inactive customers skipped, the same scores as one by
 one, progress in the background, and one summary audit row."""
 

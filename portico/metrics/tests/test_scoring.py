@@ -113,7 +113,9 @@ def _varied(world, metrics, n=12):
             payment_method(c)
         for k in range(i % 4):
             client_request(
-                c, world.admin, created_at=NOW - dt.timedelta(hours=20 * k + 5),
+                c,
+                world.admin,
+                created_at=NOW - dt.timedelta(hours=20 * k + 5),
                 answered_after=dt.timedelta(hours=7 * k + i) if (i + k) % 3 else None,
             )
         for k in range(i % 3):
