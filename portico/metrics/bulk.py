@@ -65,7 +65,7 @@ def _run_chunk(job: Job, actor: Actor, chunk: list[int]) -> dict[str, int]:
     # The chunk is a run of ids in order: a range keeps the statement small (no list of 25,000 ids).
     source = scoreable(job.org_id).filter(client_id__gte=chunk[0], client_id__lte=chunk[-1])
     now = dt.datetime.fromisoformat(job.params["now"])
-    scored = scores_write_sql(source, _specs(job), now=now, job_id=job.pk)
+    scored = scores_write_sql(source, _specs(job), now=now, job_id=job.pk, id_range=(chunk[0], chunk[-1]))
     return {"scored": scored}
 
 

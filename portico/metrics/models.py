@@ -88,8 +88,12 @@ class ScoreEntry(models.Model):
     """One calculation of one customer's score: the score and, per metric, the raw value, the
     normalized value and the weight it was computed with (``breakdown``)."""
 
-    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="score_history")
+    # No index of their own: the bulk job inserts a row per customer, and each index costs it;
+    # score_entry_customer starts with the customer, and rows are never read by organization.
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="score_history", db_index=False
+    )
     score = models.DecimalField(max_digits=5, decimal_places=2)
     breakdown = models.JSONField(default=list)
     # The bulk job that computed it (None: "Update score" on one customer).

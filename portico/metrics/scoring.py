@@ -18,6 +18,7 @@ score = 100 × Σ(weight × normalized) / Σ(weight), rounded to 2 decimals (hal
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -257,6 +258,30 @@ def _weight_sql(spec: Spec) -> str:
     return f"CAST('{spec.weight}' AS numeric)" if connection.vendor == "postgresql" else f"{float(spec.weight)!r}"
 
 
+def _breakdown_sql(specs: list[Spec], pg: bool) -> tuple[str, list[Any]]:
+    """The breakdown JSON over the columns norm.r<i> (raw) and norm.n<i> (normalized). PostgreSQL:
+    the text made by concatenation (the constant parts JSON-encoded here, as parameters) and read
+    as jsonb once, several times cheaper than jsonb_build_object per metric and row. SQLite:
+    json_object."""
+    if not pg:
+        items, params = [], []
+        for i, s in enumerate(specs):
+            items.append(
+                f"json_object('id', {int(s.id)}, 'name', %s, 'kind', %s, 'weight', {_weight_sql(s)},"
+                f" 'raw', norm.r{i}, 'normalized', norm.n{i})"
+            )
+            params += [s.name, str(s.kind)]
+        return f"json_array({', '.join(items)})", params
+    parts, params = [], []
+    for i, s in enumerate(specs):
+        head = json.dumps({"id": s.id, "name": s.name, "kind": str(s.kind), "weight": float(s.weight)})[:-1]
+        parts.append(
+            f"%s || COALESCE(CAST(norm.r{i} AS text), 'null') || ', \"normalized\": ' || CAST(norm.n{i} AS text)"
+        )
+        params.append(("[" if i == 0 else "}, ") + head + ', "raw": ')
+    return f"CAST({' || '.join(parts)} || '}}]' AS jsonb)", params
+
+
 def score_select_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.datetime) -> tuple[str, list[Any]]:
     """SELECT customer_id, org_id, score, breakdown for every customer of ``source``: the raw
     values in an inner query (each metric's subqueries run once per customer), then the
@@ -270,29 +295,28 @@ def score_select_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
     weights = sum((s.weight for s in specs), Decimal(0))
     total = " + ".join(f"{_weight_sql(s)} * norm.n{i}" for i, s in enumerate(specs))
     denominator = f"CAST('{weights}' AS numeric)" if pg else f"{float(weights)!r}"
-    obj, arr, text = (
-        ("jsonb_build_object", "jsonb_build_array", "%s::text") if pg else ("json_object", "json_array", "%s")
-    )
-    items, params = [], []
-    for i, s in enumerate(specs):
-        items.append(
-            f"{obj}('id', {int(s.id)}, 'name', {text}, 'kind', {text}, 'weight', {_weight_sql(s)},"
-            f" 'raw', norm.r{i}, 'normalized', norm.n{i})"
-        )
-        params += [s.name, str(s.kind)]
+    breakdown, params = _breakdown_sql(specs, pg)
     # Our own SQL: constants we made; names and values are parameters.
     select = (
         f"SELECT norm.client_id AS customer_id, norm.org_id AS org_id,"  # noqa: S608
-        f" ROUND(100 * ({total}) / {denominator}, 2) AS score, {arr}({', '.join(items)}) AS breakdown"
+        f" ROUND(100 * ({total}) / {denominator}, 2) AS score, {breakdown} AS breakdown"
         f" FROM (SELECT raw.*, {normalized} FROM ({sql}{fence}) AS raw{fence}) AS norm"
     )
     return select, [*params, *inner_params]
 
 
-def scores_write_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.datetime, job_id: int | None) -> int:
+def scores_write_sql(
+    source: QuerySet[Customer],
+    specs: list[Spec],
+    *,
+    now: dt.datetime,
+    job_id: int | None,
+    id_range: tuple[int, int] | None = None,
+) -> int:
     """Score every customer of ``source`` in the database: one INSERT … SELECT of their history
     rows and one UPDATE of their score (on PostgreSQL one statement: the UPDATE reads the rows the
-    INSERT returns). Returns how many customers were scored."""
+    INSERT returns). ``id_range``: the first and last customer id of ``source`` (a chunk), so the
+    UPDATE reads only those. Returns how many customers were scored."""
     select, params = score_select_sql(source, specs, now=now)
     at = connection.ops.adapt_datetimefield_value(now)
     entry, customer = ScoreEntry._meta.db_table, Customer._meta.db_table
@@ -300,12 +324,17 @@ def scores_write_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
         f"INSERT INTO {entry} (customer_id, org_id, score, breakdown, job_id, computed_at)"  # noqa: S608
         f" SELECT s.customer_id, s.org_id, s.score, s.breakdown, %s, %s FROM ({select}) AS s"
     )
+    low, high = id_range or (0, 2**63 - 1)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if not connection.get_autocommit():
+                # Compiling this statement costs more than it saves on a chunk (~75 ms each).
+                cursor.execute("SET LOCAL jit = off")
             cursor.execute(
                 f"WITH ins AS ({insert} RETURNING customer_id, score)"  # noqa: S608 (our own SQL; values are parameters)
-                f" UPDATE {customer} AS c SET score = ins.score, scored_at = %s FROM ins WHERE c.client_id = ins.customer_id",
-                [job_id, at, *params, at],
+                f" UPDATE {customer} AS c SET score = ins.score, scored_at = %s FROM ins"
+                f" WHERE c.client_id = ins.customer_id AND c.client_id BETWEEN %s AND %s",
+                [job_id, at, *params, at, low, high],
             )
             return cursor.rowcount
         cursor.execute(insert, [job_id, at, *params])
@@ -313,8 +342,8 @@ def scores_write_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
         cursor.execute(
             f"UPDATE {customer} SET score = (SELECT e.score FROM {entry} AS e"  # noqa: S608
             f" WHERE e.customer_id = {customer}.client_id ORDER BY e.computed_at DESC, e.id DESC LIMIT 1),"
-            f" scored_at = %s WHERE client_id IN (SELECT customer_id FROM {entry} WHERE computed_at = %s"
-            f" AND {'job_id = %s' if job_id else 'job_id IS NULL'})",
-            [at, at, *([job_id] if job_id else [])],
+            f" scored_at = %s WHERE client_id BETWEEN %s AND %s AND client_id IN (SELECT customer_id FROM {entry}"
+            f" WHERE computed_at = %s AND {'job_id = %s' if job_id else 'job_id IS NULL'})",
+            [at, low, high, at, *([job_id] if job_id else [])],
         )
         return written
