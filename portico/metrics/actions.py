@@ -20,7 +20,7 @@ from portico.core.actors import Actor
 from portico.core.errors import PorticoError
 from portico.customers.models import Customer
 from portico.customers.rules import customer_editable_check
-from portico.jobs.models import Job
+from portico.jobs.models import Job, JobState
 from portico.jobs.runner import job_start
 from portico.metrics.bulk import KIND, specs_params
 from portico.metrics.models import ManualValue, Metric, MetricKind, ScoreEntry
@@ -230,8 +230,11 @@ def customer_score_update(*, customer: Customer, actor: Actor) -> ScoreEntry:
 
 @action(tx="own", audited=False, why="the job writes its summary audit row (scores.recalculated) when it ends")
 def scores_recalculate_start(*, org: Organization, actor: Actor) -> Job:
-    """Score every customer that is not inactive. Refused when the catalog has no metric in use."""
+    """Score every customer that is not inactive. Refused when the catalog has no metric in use,
+    and while another update of every score is still running."""
     specs = specs_for(org)
+    if Job.objects.filter(org=org, kind=KIND, state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
+        raise PorticoError(_("The scores are being updated already; wait for it to finish."), code="job_running")
     now = timezone.now()
     params = {"metrics": specs_params(specs), "now": now.isoformat()}
     return job_start(org=org, kind=KIND, actor=actor, params=params, total=scoreable(org).count())

@@ -91,3 +91,13 @@ def test_large_runs_go_to_the_worker_with_progress(org_a, monkeypatch, client):
     assert partial["HX-Refresh"] == "true"
     assert "7 customers scored" in client.get(response["Location"]).content.decode()
     assert AuditEvent.objects.filter(action=AuditAction.SCORES_RECALCULATED, detail__job=job.pk).count() == 1
+
+
+def test_refused_while_another_update_is_running(org_a):
+    metric_make(org_a)
+    customer_make(org_a)
+    Job.objects.create(org=org_a.org, kind=bulk.KIND, state="running", total=1)
+    with pytest.raises(PorticoError) as refused:
+        scores_recalculate_start(org=org_a.org, actor=staff(org_a))
+    assert refused.value.code == "job_running"
+    assert Job.objects.count() == 1 and not ScoreEntry.objects.exists()
