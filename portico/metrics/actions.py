@@ -22,9 +22,9 @@ from portico.customers.models import Customer
 from portico.customers.rules import customer_editable_check
 from portico.jobs.models import Job, JobState
 from portico.jobs.runner import job_start
-from portico.metrics.bulk import KIND, specs_params
+from portico.metrics.bulk import KIND
 from portico.metrics.models import ManualValue, Metric, MetricKind, ScoreEntry
-from portico.metrics.scoring import breakdown_for, scoreable, specs_for
+from portico.metrics.scoring import Spec, breakdown_for, scoreable, specs_for
 from portico.orgs.models import Organization
 
 MAX_WEIGHT = Decimal("9999.99")
@@ -236,5 +236,5 @@ def scores_recalculate_start(*, org: Organization, actor: Actor) -> Job:
     if Job.objects.filter(org=org, kind=KIND, state__in=[JobState.QUEUED, JobState.RUNNING]).exists():
         raise PorticoError(_("The scores are being updated already; wait for it to finish."), code="job_running")
     now = timezone.now()
-    params = {"metrics": specs_params(specs), "now": now.isoformat()}
+    params = {"metrics": Spec.to_params(specs), "now": now.isoformat()}
     return job_start(org=org, kind=KIND, actor=actor, params=params, total=scoreable(org).count())

@@ -6,6 +6,7 @@ class MetricsConfig(AppConfig):
     label = "metrics"
 
     def ready(self) -> None:
-        from portico.metrics import bulk
+        from portico.jobs.kinds import job_kind_register
+        from portico.metrics.bulk import KIND_SCORES
 
-        bulk.register()
+        job_kind_register(KIND_SCORES)

@@ -7,7 +7,6 @@ The metrics are read when the job starts (kept in its params), so every chunk us
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import F, QuerySet
@@ -17,43 +16,14 @@ from django.utils.translation import gettext_lazy
 from portico.audit.actions import audit_record
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
-from portico.jobs.kinds import JobKind, job_kind_register
+from portico.jobs.kinds import JobKind
 from portico.jobs.models import Job
 from portico.metrics.scoring import Spec, scoreable, scores_write_sql
-from portico.orgs.models import Organization
 from portico.orgs.permissions import Permission
 
 KIND = "scores.recalculate_all"
 CHUNK = 25_000
 INLINE_LIMIT = 500  # up to this many customers the scores are updated in the request
-
-
-def specs_params(specs: list[Spec]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": s.id,
-            "name": s.name,
-            "kind": s.kind,
-            "weight": str(s.weight),
-            "scale_max": str(s.scale_max),
-            "hours_to_answer": s.hours_to_answer,
-        }
-        for s in specs
-    ]
-
-
-def _specs(job: Job) -> list[Spec]:
-    return [
-        Spec(
-            id=m["id"],
-            name=m["name"],
-            kind=m["kind"],
-            weight=Decimal(m["weight"]),
-            scale_max=Decimal(m["scale_max"]),
-            hours_to_answer=m["hours_to_answer"],
-        )
-        for m in job.params["metrics"]
-    ]
 
 
 def _selection(job: Job) -> QuerySet[Any]:
@@ -65,7 +35,9 @@ def _run_chunk(job: Job, actor: Actor, chunk: list[int]) -> dict[str, int]:
     # The chunk is a run of ids in order: a range keeps the statement small (no list of 25,000 ids).
     source = scoreable(job.org_id).filter(client_id__gte=chunk[0], client_id__lte=chunk[-1])
     now = dt.datetime.fromisoformat(job.params["now"])
-    scored = scores_write_sql(source, _specs(job), now=now, job_id=job.pk, id_range=(chunk[0], chunk[-1]))
+    scored = scores_write_sql(
+        source, Spec.from_params(job.params["metrics"]), now=now, job_id=job.pk, id_range=(chunk[0], chunk[-1])
+    )
     return {"scored": scored}
 
 
@@ -101,11 +73,3 @@ KIND_SCORES = JobKind(
     chunk_size=CHUNK,
     inline_limit=INLINE_LIMIT,
 )
-
-
-def register() -> None:
-    job_kind_register(KIND_SCORES)
-
-
-def latest_job(org: Organization) -> Job | None:
-    return Job.objects.filter(org=org, kind=KIND).order_by("-created_at", "-id").first()

@@ -51,6 +51,32 @@ class Spec:
     scale_max: Decimal
     hours_to_answer: int
 
+    @staticmethod
+    def to_params(specs: list[Spec]) -> list[dict[str, Any]]:
+        """The metrics as a job keeps them (JSON), read back by ``from_params``."""
+        return [
+            {
+                **{f: getattr(s, f) for f in ("id", "name", "kind", "hours_to_answer")},
+                "weight": str(s.weight),
+                "scale_max": str(s.scale_max),
+            }
+            for s in specs
+        ]
+
+    @classmethod
+    def from_params(cls, params: list[dict[str, Any]]) -> list[Spec]:
+        return [
+            cls(
+                id=m["id"],
+                name=m["name"],
+                kind=m["kind"],
+                weight=Decimal(m["weight"]),
+                scale_max=Decimal(m["scale_max"]),
+                hours_to_answer=m["hours_to_answer"],
+            )
+            for m in params
+        ]
+
     @classmethod
     def of(cls, metric: Metric) -> Spec:
         return cls(

@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from portico.customers.models import Customer
+from portico.jobs.models import Job
+from portico.metrics.bulk import KIND
 from portico.metrics.models import ManualValue, Metric, MetricKind, ScoreEntry
 from portico.orgs.models import Organization
 
@@ -48,3 +50,8 @@ def manual_values(*, customer: Customer) -> list[dict[str, Any]]:
     )
     values = dict(ManualValue.objects.filter(customer=customer, metric__in=metrics).values_list("metric_id", "value"))
     return [{"metric": m, "value": values.get(m.pk)} for m in metrics]
+
+
+def scores_job_latest(*, org: Organization) -> Job | None:
+    """The newest "Update Clients' scores" job (its progress on the catalog page)."""
+    return Job.objects.filter(org=org, kind=KIND).order_by("-created_at", "-id").first()

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 from portico.core.errors import PorticoError
 from portico.customers.models import Customer
 from portico.metrics import actions, selectors
-from portico.metrics.bulk import latest_job
 from portico.metrics.forms import MetricForm
 from portico.metrics.models import Metric
 from portico.orgs.context import org_actor, org_view
@@ -30,7 +29,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "metrics/list.html",
-        {"metrics": selectors.metric_list(org=org), "job": latest_job(org)},
+        {"metrics": selectors.metric_list(org=org), "job": selectors.scores_job_latest(org=org)},
     )
 
 
