@@ -796,7 +796,9 @@ class FakeFreshbooks:
         if not self._bearer_ok(headers):
             if endpoint == "me":
                 return 401, {"error": "unauthenticated", "error_description": "This action requires authentication."}
-            return _freshbooks_errors(401, 1003, "The server could not verify that you are authorized to access the URL.")
+            return _freshbooks_errors(
+                401, 1003, "The server could not verify that you are authorized to access the URL."
+            )
         if endpoint == "me":
             return self._me(failure)
         match = FRESHBOOKS_CLIENTS_PATH.match(route)
@@ -858,7 +860,9 @@ class FakeFreshbooks:
 
     def _create(self, account: str, body: bytes, failure: int | None) -> tuple[int, dict[str, Any]]:
         if failure == 401:
-            return _freshbooks_errors(401, 1003, "The server could not verify that you are authorized to access the URL.")
+            return _freshbooks_errors(
+                401, 1003, "The server could not verify that you are authorized to access the URL."
+            )
         if failure == 422:
             return _freshbooks_errors(422, 1001, "Invalid email address.", field="email")
         if failure is not None:

@@ -148,7 +148,9 @@ def _opened(sealed: str) -> str:
         return secret_open(sealed)
     except SecretUnreadable as exc:
         raise PorticoError(
-            _("The stored FreshBooks authorization cannot be read (the encryption keys changed): connect FreshBooks again."),
+            _(
+                "The stored FreshBooks authorization cannot be read (the encryption keys changed): connect FreshBooks again."
+            ),
             code="freshbooks_unreadable",
         ) from exc
 

@@ -101,7 +101,8 @@ def freshbooks_callback(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("FreshBooks is connected (%(business)s).") % {"business": connection.business_name or connection.account_id},
+            _("FreshBooks is connected (%(business)s).")
+            % {"business": connection.business_name or connection.account_id},
         )
     return back
 

@@ -1,6 +1,6 @@
 """``{% load freshbooks %}``: the FreshBooks page of a connected customer.
 
-    {% if customer.freshbooks_id %}<a href="{{ customer.freshbooks_id|freshbooks_client_url }}">…</a>{% endif %}
+{% if customer.freshbooks_id %}<a href="{{ customer.freshbooks_id|freshbooks_client_url }}">…</a>{% endif %}
 """
 
 from __future__ import annotations
