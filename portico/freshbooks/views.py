@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portico.core.errors import PorticoError
-from portico.freshbooks import actions, freshbooks_api, selectors
+from portico.freshbooks import actions, freshbooks_api, rules, selectors
 from portico.freshbooks.models import FreshbooksAuthState
 from portico.orgs.context import MfaRequired, org_actor, org_context_resolve, org_view
 from portico.orgs.permissions import Permission
@@ -63,7 +63,7 @@ def freshbooks_callback(request: HttpRequest) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     state = request.GET.get("state", "")
     found = (
-        FreshbooksAuthState.objects.select_related("org").filter(state_hash=actions.state_digest(state)).first()
+        FreshbooksAuthState.objects.select_related("org").filter(state_hash=rules.state_digest(state)).first()
         if state
         else None
     )
