@@ -11,6 +11,7 @@ from portico.agreements import urls as agreements_urls
 from portico.bookings import urls as bookings_urls
 from portico.clients import urls as clients_urls
 from portico.estimates import urls as estimates_urls
+from portico.freshbooks import urls as freshbooks_urls
 from portico.invitations import urls as invitations_urls
 from portico.jobs import urls as jobs_urls
 from portico.journey import urls as journey_urls
@@ -43,6 +44,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     *notifications_urls.org_urlpatterns,
     *jobs_urls.org_urlpatterns,
     *orgs_urls.org_urlpatterns,
+    *freshbooks_urls.org_urlpatterns,
 ]
 
 # The admin signs in through allauth (MFA, rate limits, pre_login), never its own form.
@@ -70,6 +72,7 @@ urlpatterns = [
     *outbox_urls.urlpatterns,
     *leads_urls.urlpatterns,
     *bookings_urls.urlpatterns,
+    *freshbooks_urls.urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
