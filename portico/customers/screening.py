@@ -46,7 +46,9 @@ def screening_check(*, org: Organization, tax_id: str) -> Screening:
 def customer_managers(*, org_id: int) -> list[User]:
     """The organization's active staff whose role has customers.manage (who hear of a customer
     without a sales owner), in a stable order."""
-    memberships = Membership.objects.filter(org_id=org_id, status=MembershipStatus.ACTIVE).select_related("user", "role")
+    memberships = Membership.objects.filter(org_id=org_id, status=MembershipStatus.ACTIVE).select_related(
+        "user", "role"
+    )
     return sorted(
         (m.user for m in memberships if Permission.CUSTOMERS_MANAGE in m.role.permission_set and m.user.is_active),
         key=lambda user: (user.full_name, user.pk),

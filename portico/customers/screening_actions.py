@@ -5,6 +5,7 @@ per situation), and re-screening every customer after a new list is imported (ru
 from __future__ import annotations
 
 from collections import defaultdict
+
 from django.db import connection
 from django.db.models import F
 from django.urls import reverse
@@ -39,7 +40,9 @@ def customer_screening_policy_set(*, org: Organization, actor: Actor, policy: di
     for situation, choice in policy.items():
         setattr(saved, f"on_{situation}", choice)
     saved.save()
-    changed = {situation: [before[situation], choice] for situation, choice in policy.items() if before[situation] != choice}
+    changed = {
+        situation: [before[situation], choice] for situation, choice in policy.items() if before[situation] != choice
+    }
     if changed:
         audit_record(
             org=org,
@@ -104,7 +107,7 @@ def customers_rescreen(*, sat69b_import: Sat69bImport, actor: Actor) -> int:
 
 def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: Sat69bImport) -> None:
     orgs = Organization.objects.in_bulk({row[1] for row in rows})
-    names = dict(Client.objects.filter(pk__in=[row[0] for row in rows]).values_list("pk", "name"))
+    clients = Client.objects.only("id", "name", "org_id").in_bulk([row[0] for row in rows])
     owners = User.objects.in_bulk({row[4] for row in rows if row[4] is not None})
     members: dict[int, set[int]] = defaultdict(set)
     for org_id, user_id in Membership.objects.filter(
@@ -122,7 +125,8 @@ def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: 
                 managers[org_id] = customer_managers(org_id=org_id)
             recipients = managers[org_id]
         with translation.override(org.language):
-            name = names.get(customer_id, "")
+            client = clients[customer_id]
+            name = client.name
             if after:
                 title = _("SAT 69-B: %(name)s is listed as %(situation)s") % {
                     "name": name,
@@ -143,5 +147,4 @@ def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: 
                 url=reverse("client_detail", args=[org.slug, customer_id]),
             )
         for user in recipients:
-            notify_user(org=org, user=user, event=event)
-
+            notify_user(org=org, user=user, event=event, client=client)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -79,7 +80,10 @@ def sat69b_import(*, data: bytes, source: str, actor: Actor) -> Sat69bImport:
             },
         )
     responses = sat69b_imported.send(sender=Sat69bImport, sat69b_import=imported, actor=actor)
-    changes = sum(answer for _receiver, answer in responses if isinstance(answer, int))
+    changes = 0
+    for _receiver, answer in responses:
+        if isinstance(answer, int):
+            changes += answer
     if changes:
         Sat69bImport.objects.filter(pk=imported.pk).update(rescreened_changes=changes)
         imported.rescreened_changes = changes

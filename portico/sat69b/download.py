@@ -22,7 +22,7 @@ def download(url: str, *, limit: int = MAX_BYTES, timeout: float = TIMEOUT_SECON
     """The body at ``url`` (http or https only), at most ``limit`` bytes. Raises PorticoError."""
     if not is_url(url):
         raise PorticoError(_("Only http:// and https:// addresses can be downloaded."), code="sat69b_bad_url")
-    request = urllib.request.Request(url, headers={"User-Agent": "Portico SAT 69-B import"})
+    request = urllib.request.Request(url, headers={"User-Agent": "Portico SAT 69-B import"})  # noqa: S310 (http/https only)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (scheme checked above)
             body: bytes = response.read(limit + 1)

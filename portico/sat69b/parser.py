@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ _STAGES: dict[str, tuple[str, ...]] = {
     Situation.DEFINITIVO: ("definitivo", "definitivos"),
     Situation.SENTENCIA_FAVORABLE: ("sentencia favorable", "sentencias favorables"),
 }
-_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)")
 _RFC = re.compile(r"^[A-Z&Ñ]{3,4}[0-9]{6}[A-Z0-9]{3}$")
 # The header row is looked for in the first lines only: a file without one is refused quickly.
 _HEADER_SEARCH_ROWS = 50
@@ -91,14 +92,13 @@ def situation_of(text: str) -> str | None:
 
 def date_of(text: str) -> dt.date | None:
     """A dd/mm/yyyy date somewhere in the cell (the SAT sometimes adds text around it), or None."""
-    match = _DATE.search(text or "")
-    if match is None:
-        return None
-    day, month, year = (int(part) for part in match.groups())
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+    for match in _DATE.finditer(text or ""):
+        day, _sep, month, year = match.groups()
+        try:
+            return dt.date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+    return None
 
 
 @dataclass
@@ -135,7 +135,8 @@ def _cell(row: list[str], index: int | None) -> str:
 def parse(data: bytes) -> ParsedList:
     """Every usable row of the file, one per RFC. Raises PorticoError when no header row is found."""
     text = decode(data)
-    columns, reader = None, iter(())
+    columns: _Columns | None = None
+    reader: Iterator[list[str]] = iter([])
     for delimiter in (",", ";", "\t", "|"):  # the SAT's is a comma; spreadsheets re-save with others
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         for number, row in enumerate(reader):
