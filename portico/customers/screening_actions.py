@@ -36,22 +36,25 @@ def customer_screening_policy_set(*, org: Organization, actor: Actor, policy: di
     if set(policy) != set(Situation.values) or not set(policy.values()) <= valid:
         raise PorticoError(_("Choose “warn” or “block” for each SAT 69-B situation."), code="invalid_policy")
     before = screening_policy(org=org)
-    saved, _created = CustomerSettings.objects.select_for_update().get_or_create(org=org)
-    for situation, choice in policy.items():
-        setattr(saved, f"on_{situation}", choice)
-    saved.save()
     changed = {
         situation: [before[situation], choice] for situation, choice in policy.items() if before[situation] != choice
     }
-    if changed:
-        audit_record(
-            org=org,
-            actor=actor,
-            action=AuditAction.CUSTOMER_SCREENING_POLICY_CHANGED,
-            target=saved,
-            target_label=str(_("SAT 69-B screening policy")),
-            detail={"changed": changed},
-        )
+    saved = CustomerSettings.objects.select_for_update().filter(org=org).first()
+    if not changed:  # nothing to write (and no row made for the defaults)
+        return saved or CustomerSettings(org=org)
+    if saved is None:
+        saved = CustomerSettings(org=org)
+    for situation, choice in policy.items():
+        setattr(saved, f"on_{situation}", choice)
+    saved.save()
+    audit_record(
+        org=org,
+        actor=actor,
+        action=AuditAction.CUSTOMER_SCREENING_POLICY_CHANGED,
+        target=saved,
+        target_label=str(_("SAT 69-B screening policy")),
+        detail={"changed": changed},
+    )
     return saved
 
 
