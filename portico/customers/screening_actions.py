@@ -5,12 +5,14 @@ per situation), and re-screening every customer after a new list is imported (ru
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from portico.accounts.models import User
 from portico.audit.actions import audit_record, audit_record_select
@@ -104,11 +106,28 @@ def customers_rescreen(*, sat69b_import: Sat69bImport, actor: Actor) -> int:
                 detail={"import": sat69b_import.pk},
             )
             chunk.update(sat69b_situation=after, sat69b_checked_at=now, updated_at=now)
-    _alert(rows=rows, sat69b_import=sat69b_import)
+    # The alerts wait for the worker (one notification each, with the person's channels): the task
+    # row is written in this transaction, so they cannot be lost, and the import does not wait for them.
+    screening_alerts_send_task.enqueue(sat69b_import.pk, [list(row) for row in rows])
     return len(rows)
 
 
-def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: Sat69bImport) -> None:
+@task()
+def screening_alerts_send_task(sat69b_import_id: int, rows: list[list[Any]]) -> int:
+    return screening_alerts_send(sat69b_import_id=sat69b_import_id, rows=[tuple(row) for row in rows])
+
+
+@action(
+    audited=False,
+    why="each change was audited by customers_rescreen (CUSTOMER_SCREENING_CHANGED); notifications keep their own rows",
+)
+def screening_alerts_send(*, sat69b_import_id: int, rows: list[tuple[Any, ...]]) -> int:
+    """Tell the staff who manage each re-screened customer (``rows`` as customers_rescreen found
+    them: customer, org, before, after, sales owner). Run by the worker; the notification key names
+    the customer and the import, so a retried task tells nobody twice. Returns how many were told."""
+    sat69b_import = Sat69bImport.objects.filter(pk=sat69b_import_id).first()
+    if sat69b_import is None:
+        return 0
     orgs = Organization.objects.in_bulk({row[1] for row in rows})
     clients = Client.objects.only("id", "name", "org_id").in_bulk([row[0] for row in rows])
     owners = User.objects.in_bulk({row[4] for row in rows if row[4] is not None})
@@ -118,9 +137,12 @@ def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: 
     ).values_list("org_id", "user_id"):
         members[org_id].add(user_id)
     managers: dict[int, list[User]] = {}
+    told = 0
     labels = dict(Situation.choices)
     for customer_id, org_id, before, after, owner_id in rows:
-        org = orgs[org_id]
+        org, client = orgs.get(org_id), clients.get(customer_id)
+        if org is None or client is None:  # deleted meanwhile
+            continue
         if owner_id is not None and owner_id in members[org_id]:
             recipients = [owners[owner_id]]
         else:
@@ -128,7 +150,6 @@ def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: 
                 managers[org_id] = customer_managers(org_id=org_id)
             recipients = managers[org_id]
         with translation.override(org.language):
-            client = clients[customer_id]
             name = client.name
             if after:
                 title = _("SAT 69-B: %(name)s is listed as %(situation)s") % {
@@ -150,4 +171,5 @@ def _alert(*, rows: list[tuple[int, int, str, str, int | None]], sat69b_import: 
                 url=reverse("client_detail", args=[org.slug, customer_id]),
             )
         for user in recipients:
-            notify_user(org=org, user=user, event=event, client=client)
+            told += notify_user(org=org, user=user, event=event, client=client) is not None
+    return told

@@ -17,6 +17,7 @@ are skipped (and counted); an RFC listed twice keeps its last row.
 from __future__ import annotations
 
 import csv
+import functools
 import datetime as dt
 import io
 import re
@@ -77,6 +78,7 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+@functools.lru_cache(maxsize=64)  # a list has a handful of distinct spellings
 def situation_of(text: str) -> str | None:
     """The Situation a cell names ("Presunto", "DEFINITIVO", "Sentencia Favorable", …), or None."""
     folded = _fold(text)

@@ -8,12 +8,13 @@ import pytest
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
 from portico.customers.models import Customer
+from portico.customers.screening_actions import screening_alerts_send
 from portico.customers.tests.screening_factories import screened_customer_make as make
 from portico.notifications.models import EventKind, Notification
 from portico.orgs.actions import membership_add
 from portico.sat69b.models import Sat69bImport
 from portico.sat69b.tests.factories import list_bytes, sample_import
-from testing.world import user_create
+from testing.world import run_tasks, user_create
 
 
 def _situation(customer: Customer) -> str:
@@ -64,7 +65,9 @@ def test_only_changed_situations_are_updated_audited_and_alerted(org_a, org_b, s
         ]
     )
     assert set(audited.values_list("target_label", flat=True)) >= {"Newly Listed SA", "Moved SA"}
-    # The sales owner hears of their customers; customers without one go to every customers.manage holder.
+    # The worker tells the sales owner of their customers; customers without one go to every customers.manage holder.
+    assert _alerts() == []
+    run_tasks()
     alerts = _alerts()
     assert ("seller@alpha.test", newly.pk, "SAT 69-B: Newly Listed SA is listed as Presunto") in alerts
     assert ("seller@alpha.test", removed.pk, "SAT 69-B: Removed SA is no longer on the list") in alerts
@@ -79,8 +82,21 @@ def test_the_same_list_again_changes_nothing_and_alerts_nobody_twice(org_a):
     make(org_a, rfc="CCO150312KLA")
     first = sample_import()
     assert first.rescreened_changes == 1
+    run_tasks()
     assert len(_alerts()) == 1
     second = sample_import()
     assert second.rescreened_changes == 0
+    run_tasks()
     assert len(_alerts()) == 1
     assert AuditEvent.objects.filter(action=AuditAction.CUSTOMER_SCREENING_CHANGED).count() == 1
+
+
+def test_a_retried_alert_task_tells_nobody_twice(org_a):
+    make(org_a, rfc="CCO150312KLA")
+    imported = sample_import()
+    customer = Customer.objects.get()
+    rows = [(customer.pk, org_a.org.pk, "", "presunto", None)]
+    assert screening_alerts_send(sat69b_import_id=imported.pk, rows=rows) == 1
+    assert screening_alerts_send(sat69b_import_id=imported.pk, rows=rows) == 0
+    run_tasks()  # the task queued by the import: the same key, nobody told again
+    assert len(_alerts()) == 1
