@@ -17,8 +17,8 @@ are skipped (and counted); an RFC listed twice keeps its last row.
 from __future__ import annotations
 
 import csv
-import functools
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
