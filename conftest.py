@@ -118,6 +118,24 @@ def fake_stripe(settings):
 
 
 @pytest.fixture
+def fake_freshbooks(settings, monkeypatch):
+    """A local fake FreshBooks (testing.fakes.FakeFreshbooks): the official SDK reads its addresses
+    from FRESHBOOKS_API_URL / FRESHBOOKS_AUTH_URL (set here), and the settings get the fake app's
+    client id and secret. ``.code()`` is an authorization code it accepts once, ``.clients`` what was
+    created, ``.fail_next(endpoint, status)`` / ``.stall_next(endpoint, seconds)`` its failures."""
+    from testing.fakes import FakeFreshbooks
+
+    fake = FakeFreshbooks().start()
+    monkeypatch.setenv("FRESHBOOKS_API_URL", fake.base_url)
+    monkeypatch.setenv("FRESHBOOKS_AUTH_URL", fake.base_url)
+    settings.FRESHBOOKS_CLIENT_ID = fake.client_id
+    settings.FRESHBOOKS_CLIENT_SECRET = fake.client_secret
+    settings.FRESHBOOKS_REDIRECT_URI = ""  # SITE_URL + /freshbooks/callback/, which the fake expects
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def fake_push(settings, tmp_path):
     """A local Web Push service (testing.fakes.FakePush) and a fresh VAPID key for
     the site: ``.endpoint()`` makes a subscription URL, ``.received`` holds what arrived (headers and

@@ -230,6 +230,20 @@ STRIPE_JS_URL = envstr("STRIPE_JS_URL") or "https://js.stripe.com/v3/"
 # Empty: Stripe's API. Tests point the official client at a local fake Stripe server.
 STRIPE_API_BASE = envstr("STRIPE_API_BASE") or ""
 
+# --- FreshBooks: one FreshBooks app for the installation (its OAuth client id and secret); each
+# organization connects its own FreshBooks account in Settings. The official SDK reads its addresses
+# from FRESHBOOKS_API_URL / FRESHBOOKS_AUTH_URL (environment only: tests point them at a local fake).
+FRESHBOOKS_CLIENT_ID = envstr("FRESHBOOKS_CLIENT_ID") or ""
+FRESHBOOKS_CLIENT_SECRET = envstr("FRESHBOOKS_CLIENT_SECRET") or ""
+# Empty: SITE_URL + /freshbooks/callback/ (it must be registered, exactly, in the FreshBooks app).
+FRESHBOOKS_REDIRECT_URI = envstr("FRESHBOOKS_REDIRECT_URI") or ""
+FRESHBOOKS_TIMEOUT = envint("FRESHBOOKS_TIMEOUT", 20)  # seconds per call to FreshBooks
+
+# --- SAT 69-B list (Mexico): the worker downloads it from SAT69B_URL every SAT69B_EVERY_HOURS ---
+# Empty: no scheduled download (import with `manage.py sat69b_import FILE_OR_URL` or Settings → SAT 69-B).
+SAT69B_URL = envstr("SAT69B_URL") or ""
+SAT69B_EVERY_HOURS = envint("SAT69B_EVERY_HOURS", 24)
+
 # --- Web Push (staff phone notifications): a VAPID key pair; `manage.py vapid_keys` makes one ---
 VAPID_PRIVATE_KEY_FILE = Path(envstr("VAPID_PRIVATE_KEY_FILE") or (VAR_DIR / "vapid_private.pem"))
 VAPID_SUBJECT = envstr("VAPID_SUBJECT") or "mailto:" + parseaddr(DEFAULT_FROM_EMAIL)[1]

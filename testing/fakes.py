@@ -19,6 +19,9 @@ subscription expired (410) or ``fail_next(n)`` asked for outages (500). The ``fa
 
 ``FakeTimestamper`` is an RFC 3161 time-stamp authority (pyHanko's DummyTimeStamper behind HTTP);
 the ``fake_tsa`` fixture (conftest.py) starts one and points AGREEMENT_TSA_URL at it.
+
+``FakeFreshbooks`` is FreshBooks' OAuth token endpoint, identity and clients API for the official
+``freshbooks-sdk``; the ``fake_freshbooks`` fixture (conftest.py) points the SDK and the settings at it.
 """
 
 from __future__ import annotations
@@ -665,6 +668,242 @@ def _stripe_handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
 
         def do_OPTIONS(self) -> None:
             self._send(204, b"")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
+
+
+# --- FreshBooks ---
+
+FRESHBOOKS_CLIENTS_PATH = re.compile(r"^/accounting/account/(?P<account>[\w-]+)/users/clients$")
+_INVALID_GRANT = (
+    "The provided authorization grant is invalid, expired, revoked, does not match the redirection URI "
+    "used in the authorization request, or was issued to another client."
+)
+
+
+def _freshbooks_errors(status: int, errno: int, message: str, field: str = "") -> tuple[int, dict[str, Any]]:
+    """The accounting API's error shape (what the SDK reads into FreshBooksError)."""
+    error = {"errno": errno, "field": field, "message": message, "object": "client", "value": ""}
+    return status, {"response": {"errors": [error]}}
+
+
+class FakeFreshbooks:
+    """The parts of FreshBooks' API Portico calls, on 127.0.0.1 (a free port), for the official
+    ``freshbooks-sdk`` (``FRESHBOOKS_API_URL`` / ``FRESHBOOKS_AUTH_URL`` at ``base_url``):
+
+    - ``POST /auth/oauth/token``: the app's client id, secret and redirect URI; grant
+      ``authorization_code`` (a code from ``code()``, accepted once) or ``refresh_token``: every
+      refresh answers a NEW refresh token and the old one is refused from then on (invalid_grant),
+      as FreshBooks rotates them. Access tokens last ``expires_in`` seconds (by ``time.time()``,
+      so time-machine moves them too).
+    - ``GET /auth/api/v1/users/me``: the identity, with one business membership (``account_id``,
+      ``business_name``).
+    - ``POST /accounting/account/<account_id>/users/clients``: creates a client (``clients`` keeps
+      each one's fields and id; ``create_delay`` slows every create, to widen a race).
+
+    A wrong or expired bearer token is a 401. ``fail_next(endpoint, status)`` answers the next call
+    to ``"token"``, ``"me"`` or ``"create"`` with an error (401: bad token; 422: a validation error
+    naming a field; any other status: a server error); ``stall_next(endpoint, seconds)`` answers late
+    (a timeout for a client with a shorter one). ``requests`` records every call."""
+
+    def __init__(
+        self,
+        client_id: str = "fake-freshbooks-client-id",
+        client_secret: str = "fake-freshbooks-client-secret",  # noqa: S107
+        redirect_uri: str = "http://testserver/freshbooks/callback/",
+        account_id: str = "xZNQ1X",
+        business_name: str = "Fake Books Ltd.",
+    ) -> None:
+        self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
+        self.account_id, self.business_name = account_id, business_name
+        self.expires_in = 43200  # twelve hours, as FreshBooks answers
+        self.create_delay = 0.0
+        self.requests: list[dict[str, Any]] = []
+        self.clients: list[dict[str, Any]] = []
+        self.access_tokens: dict[str, float] = {}  # token -> expiry (epoch seconds)
+        self.refresh_tokens: dict[str, bool] = {}  # token -> still usable
+        self._codes: set[str] = set()
+        self._failures: dict[str, list[int]] = {}
+        self._stalls: dict[str, list[float]] = {}
+        self._next_id = 1000
+        self._lock = threading.RLock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _freshbooks_handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="FakeFreshbooks", daemon=True
+        )
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    # -- what tests use --
+
+    def code(self) -> str:
+        """A fresh authorization code, as FreshBooks puts in the redirect after the person allows access."""
+        code = secrets.token_hex(16)
+        with self._lock:
+            self._codes.add(code)
+        return code
+
+    def fail_next(self, endpoint: str, status: int = 500) -> None:
+        with self._lock:
+            self._failures.setdefault(endpoint, []).append(status)
+
+    def stall_next(self, endpoint: str, seconds: float) -> None:
+        with self._lock:
+            self._stalls.setdefault(endpoint, []).append(seconds)
+
+    def calls(self, endpoint: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["endpoint"] == endpoint]
+
+    def refresh_usable(self, token: str) -> bool:
+        return self.refresh_tokens.get(token, False)
+
+    # -- the server side --
+
+    def answer(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        route = urlsplit(path).path
+        if method == "POST" and route == "/auth/oauth/token":
+            endpoint = "token"
+        elif method == "GET" and route == "/auth/api/v1/users/me":
+            endpoint = "me"
+        elif method == "POST" and FRESHBOOKS_CLIENTS_PATH.match(route):
+            endpoint = "create"
+        else:
+            return 404, {"error": "not_found", "error_description": f"No route {method} {route}"}
+        with self._lock:
+            self.requests.append({"endpoint": endpoint, "method": method, "path": route})
+            failure = self._failures[endpoint].pop(0) if self._failures.get(endpoint) else None
+            stall = self._stalls[endpoint].pop(0) if self._stalls.get(endpoint) else 0.0
+        if stall:
+            time.sleep(stall)
+        if endpoint == "token":
+            return self._token(_form(body.decode()), failure)
+        if not self._bearer_ok(headers):
+            if endpoint == "me":
+                return 401, {"error": "unauthenticated", "error_description": "This action requires authentication."}
+            return _freshbooks_errors(
+                401, 1003, "The server could not verify that you are authorized to access the URL."
+            )
+        if endpoint == "me":
+            return self._me(failure)
+        match = FRESHBOOKS_CLIENTS_PATH.match(route)
+        assert match is not None
+        return self._create(match["account"], body, failure)
+
+    def _bearer_ok(self, headers: Any) -> bool:
+        auth = headers.get("Authorization") or ""
+        token = auth.removeprefix("Bearer ")
+        with self._lock:
+            expiry = self.access_tokens.get(token)
+        return expiry is not None and expiry > time.time()
+
+    def _issue(self) -> dict[str, Any]:
+        access, refresh = "fbat_" + secrets.token_hex(16), "fbrt_" + secrets.token_hex(16)
+        now = time.time()
+        self.access_tokens[access] = now + self.expires_in
+        self.refresh_tokens[refresh] = True
+        return {
+            "access_token": access,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "refresh_token": refresh,
+            "scope": "user:profile:read user:clients:read user:clients:write",
+            "created_at": int(now),
+        }
+
+    def _token(self, form: dict[str, str], failure: int | None) -> tuple[int, dict[str, Any]]:
+        if failure is not None:
+            return failure, {"error": "server_error", "error_description": "FreshBooks is having a moment."}
+        if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
+            return 401, {"error": "invalid_client", "error_description": "Client authentication failed."}
+        if form.get("redirect_uri") != self.redirect_uri:
+            return 400, {"error": "invalid_grant", "error_description": "The redirect uri included is not valid."}
+        grant = form.get("grant_type")
+        with self._lock:
+            if grant == "authorization_code" and form.get("code") in self._codes:
+                self._codes.discard(form["code"])
+                return 200, self._issue()
+            if grant == "refresh_token" and self.refresh_tokens.get(form.get("refresh_token", "")):
+                self.refresh_tokens[form["refresh_token"]] = False  # rotated: the old one is refused from now on
+                return 200, self._issue()
+        return 400, {"error": "invalid_grant", "error_description": _INVALID_GRANT}
+
+    def _me(self, failure: int | None) -> tuple[int, dict[str, Any]]:
+        if failure is not None:
+            return failure, {"error": "server_error", "error_description": "FreshBooks is having a moment."}
+        business = {"id": 77, "name": self.business_name, "account_id": self.account_id, "business_uuid": "b-77"}
+        return 200, {
+            "response": {
+                "id": 5,
+                "identity_id": 5,
+                "first_name": "Fay",
+                "last_name": "Books",
+                "email": "owner@fakebooks.test",
+                "business_memberships": [{"id": 11, "role": "owner", "business": business}],
+            }
+        }
+
+    def _create(self, account: str, body: bytes, failure: int | None) -> tuple[int, dict[str, Any]]:
+        if failure == 401:
+            return _freshbooks_errors(
+                401, 1003, "The server could not verify that you are authorized to access the URL."
+            )
+        if failure == 422:
+            return _freshbooks_errors(422, 1001, "Invalid email address.", field="email")
+        if failure is not None:
+            return _freshbooks_errors(failure, 5000, "An internal error occurred. Please try again later.")
+        if account != self.account_id:
+            return _freshbooks_errors(404, 1012, "Account not found.")
+        try:
+            data = json.loads(body)["client"]
+        except (ValueError, KeyError, TypeError):
+            return _freshbooks_errors(400, 2001, "Invalid JSON: a client object is required.")
+        if not any(data.get(k) for k in ("organization", "fname", "lname", "email")):
+            return _freshbooks_errors(422, 1001, "Either a name, an organization or an email is required.")
+        if self.create_delay:
+            time.sleep(self.create_delay)
+        with self._lock:
+            self._next_id += 1
+            client = {**data, "id": self._next_id, "userid": self._next_id, "vis_state": 0}
+            self.clients.append(client)
+        return 200, {"response": {"result": {"client": client}}}
+
+
+def _freshbooks_handler(fake: FakeFreshbooks) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _api(self, method: str) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, payload = fake.answer(method, self.path, self.headers, self.rfile.read(length))
+            data = json.dumps(payload).encode()
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+                pass
+
+        def do_GET(self) -> None:
+            self._api("GET")
+
+        def do_POST(self) -> None:
+            self._api("POST")
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from portico.accounts.models import User
 from portico.customers.models import DEFAULT_SCREENING_POLICY, CustomerSettings, ScreeningAction
-from portico.orgs.models import Organization
+from portico.orgs.models import Membership, MembershipStatus, Organization
+from portico.orgs.permissions import Permission
 from portico.sat69b.models import Sat69bEntry
 from portico.sat69b.selectors import sat69b_lookup
 
@@ -39,3 +41,15 @@ def screening_check(*, org: Organization, tax_id: str) -> Screening:
     if entry is None:
         return Screening(entry=None)
     return Screening(entry=entry, action=screening_policy(org=org)[entry.situation])
+
+
+def customer_managers(*, org_id: int) -> list[User]:
+    """The organization's active staff whose role has customers.manage (who hear of a customer
+    without a sales owner), in a stable order."""
+    memberships = Membership.objects.filter(org_id=org_id, status=MembershipStatus.ACTIVE).select_related(
+        "user", "role"
+    )
+    return sorted(
+        (m.user for m in memberships if Permission.CUSTOMERS_MANAGE in m.role.permission_set and m.user.is_active),
+        key=lambda user: (user.full_name, user.pk),
+    )

@@ -11,6 +11,7 @@ from portico.agreements.api import router as agreements_router
 from portico.bookings.api import router as bookings_router
 from portico.clients.api import router as clients_router
 from portico.estimates.api import router as estimates_router
+from portico.freshbooks.api import router as freshbooks_router
 from portico.invitations.api import router as invitations_router
 from portico.journey.api import router as journey_router
 from portico.leads.api import router as leads_router
@@ -37,3 +38,4 @@ api.add_router("", payments_router)
 api.add_router("", work_router)
 api.add_router("", journey_router)
 api.add_router("", metrics_router)
+api.add_router("", freshbooks_router)

@@ -10,7 +10,9 @@ from portico.accounts import urls as accounts_urls
 from portico.agreements import urls as agreements_urls
 from portico.bookings import urls as bookings_urls
 from portico.clients import urls as clients_urls
+from portico.customers import screening_urls as customer_screening_urls
 from portico.estimates import urls as estimates_urls
+from portico.freshbooks import urls as freshbooks_urls
 from portico.invitations import urls as invitations_urls
 from portico.jobs import urls as jobs_urls
 from portico.journey import urls as journey_urls
@@ -22,6 +24,7 @@ from portico.outbox import urls as outbox_urls
 from portico.payments import urls as payments_urls
 from portico.portal import urls as portal_urls
 from portico.requests import urls as requests_urls
+from portico.sat69b import urls as sat69b_urls
 from portico.web import views
 from portico.web.api import api
 from portico.work import urls as work_urls
@@ -41,10 +44,13 @@ org_patterns: list[URLPattern | URLResolver] = [
     *payments_urls.org_urlpatterns,
     *work_urls.org_urlpatterns,
     *journey_urls.org_urlpatterns,
+    *sat69b_urls.org_urlpatterns,
+    *customer_screening_urls.org_urlpatterns,
     *notifications_urls.org_urlpatterns,
     *metrics_urls.org_urlpatterns,
     *jobs_urls.org_urlpatterns,
     *orgs_urls.org_urlpatterns,
+    *freshbooks_urls.org_urlpatterns,
 ]
 
 # The admin signs in through allauth (MFA, rate limits, pre_login), never its own form.
@@ -72,6 +78,7 @@ urlpatterns = [
     *outbox_urls.urlpatterns,
     *leads_urls.urlpatterns,
     *bookings_urls.urlpatterns,
+    *freshbooks_urls.urlpatterns,
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

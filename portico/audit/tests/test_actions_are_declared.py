@@ -21,7 +21,7 @@ from portico.orgs.actions import staff_invitation_accept
 
 # Modules whose public functions change state. The audit app's own writers record the rows
 # every action needs, and are not actions themselves.
-ACTION_MODULES = ("actions", "bulk", "runner", "delivery", "signing")
+ACTION_MODULES = ("actions", "bulk", "runner", "delivery", "signing", "screening_actions")
 RECORDERS = {"portico.audit.actions"}
 
 
