@@ -32,7 +32,7 @@ def _post(client, url, headers, body=None):
 def test_the_catalog_with_shares(client, org_a):
     metric_make(org_a, name="Relationship", weight="3")
     metric_make(org_a, name="Tenure", kind=MetricKind.TENURE, weight="1", scale_max="24")
-    items = client.get("/api/v1/metrics", headers=_key(org_a, "Read-only")).json()
+    items = client.get("/api/v1/metrics", headers=_key(org_a, "Navigator")).json()
     assert [(m["name"], m["share"], m["kind"]) for m in items] == [
         ("Relationship", "75.0", "manual"),
         ("Tenure", "25.0", "tenure"),
@@ -44,7 +44,7 @@ def test_score_null_until_computed_then_the_number_and_history(client, org_a):
     customer = customer_make(org_a)
     manual_value(customer, metric, "4")
     url = f"/api/v1/customers/{customer.pk}/score"
-    assert client.get(url, headers=_key(org_a, "Read-only")).json() == {
+    assert client.get(url, headers=_key(org_a, "Navigator")).json() == {
         "customer": customer.pk,
         "status": "ACTV",
         "score": None,
@@ -55,7 +55,7 @@ def test_score_null_until_computed_then_the_number_and_history(client, org_a):
     assert response.status_code == 200
     body = response.json()
     assert body["score"] == "40.00" and body["history"][0]["breakdown"][0]["normalized"] == 0.4
-    assert client.get(url, headers=_key(org_a, "Read-only")).json()["score"] == "40.00"
+    assert client.get(url, headers=_key(org_a, "Navigator")).json()["score"] == "40.00"
 
 
 def test_update_refused_for_an_inactive_customer_with_the_database_unchanged(client, org_a):
@@ -70,7 +70,7 @@ def test_update_refused_for_an_inactive_customer_with_the_database_unchanged(cli
 def test_permissions(client, org_a):
     metric_make(org_a)
     customer = customer_make(org_a)
-    readonly = _key(org_a, "Read-only")
+    readonly = _key(org_a, "Navigator")
     assert _post(client, f"/api/v1/customers/{customer.pk}/score", readonly).status_code == 403
     assert _post(client, "/api/v1/scores/recalculate", readonly).status_code == 403
     assert not ScoreEntry.objects.exists()

@@ -12,6 +12,7 @@ from portico.customers.models import Customer, CustomerStatus
 from portico.metrics.actions import customer_score_update
 from portico.metrics.models import ManualValue, ScoreEntry
 from portico.metrics.tests.factories import customer_make, manual_value, metric_make, staff
+from portico.orgs.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -82,9 +83,11 @@ def test_manual_values_form(client, org_a):
     assert str(ManualValue.objects.get().value) == "6.50"
 
 
-def test_read_only_staff_see_the_score_but_no_actions(client, org_a):
+def test_staff_who_only_view_customers_see_the_score_but_no_actions(client, org_a):
     metric_make(org_a)
     customer = customer_make(org_a)
+    # The Navigator role: customers.view, not customers.manage.
+    Membership.objects.filter(org=org_a.org, user=org_a.readonly).update(role=org_a.roles["Navigator"])
     client.force_login(org_a.readonly)
     page = _panel(client, customer).content.decode()
     assert "customer-score" in page and "Update score" not in page and "metric_" not in page
