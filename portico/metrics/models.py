@@ -88,16 +88,19 @@ class ScoreEntry(models.Model):
     """One calculation of one customer's score: the score and, per metric, the raw value, the
     normalized value and the weight it was computed with (``breakdown``)."""
 
-    # No index of their own: the bulk job inserts a row per customer, and each index costs it;
-    # score_entry_customer starts with the customer, and rows are never read by organization.
+    # No index of their own (nor the job's): the bulk job inserts a row per customer and each index
+    # costs it; score_entry_customer starts with the customer; rows are never read by organization.
     org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="score_history", db_index=False
     )
     score = models.DecimalField(max_digits=5, decimal_places=2)
     breakdown = models.JSONField(default=list)
-    # The bulk job that computed it (None: "Update score" on one customer).
-    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The bulk job that computed it (None: "Update score" on one customer). Not indexed (jobs are
+    # never deleted, and nothing reads entries by job): one index less per row the bulk job inserts.
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -368,8 +368,9 @@ def scores_write_sql(
         cursor.execute(
             f"UPDATE {customer} SET score = (SELECT e.score FROM {entry} AS e"  # noqa: S608
             f" WHERE e.customer_id = {customer}.client_id ORDER BY e.computed_at DESC, e.id DESC LIMIT 1),"
-            f" scored_at = %s WHERE client_id BETWEEN %s AND %s AND client_id IN (SELECT customer_id FROM {entry}"
-            f" WHERE computed_at = %s AND {'job_id = %s' if job_id else 'job_id IS NULL'})",
+            f" scored_at = %s WHERE client_id BETWEEN %s AND %s AND EXISTS (SELECT 1 FROM {entry} AS e"
+            f" WHERE e.customer_id = {customer}.client_id AND e.computed_at = %s"
+            f" AND {'e.job_id = %s' if job_id else 'e.job_id IS NULL'})",
             [at, low, high, at, *([job_id] if job_id else [])],
         )
         return written
