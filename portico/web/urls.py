@@ -10,6 +10,7 @@ from portico.accounts import urls as accounts_urls
 from portico.agreements import urls as agreements_urls
 from portico.bookings import urls as bookings_urls
 from portico.clients import urls as clients_urls
+from portico.customers import urls as customers_urls
 from portico.estimates import urls as estimates_urls
 from portico.invitations import urls as invitations_urls
 from portico.jobs import urls as jobs_urls
@@ -39,6 +40,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     *agreements_urls.org_urlpatterns,
     *payments_urls.org_urlpatterns,
     *work_urls.org_urlpatterns,
+    *customers_urls.org_urlpatterns,
     *journey_urls.org_urlpatterns,
     *notifications_urls.org_urlpatterns,
     *jobs_urls.org_urlpatterns,
