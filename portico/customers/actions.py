@@ -300,7 +300,7 @@ def screening_data(screening: Screening) -> dict[str, Any]:
 # --- commercial and fiscal data ---
 
 
-def _clean(customer: Customer, name: str, value: Any) -> Any:  # noqa: C901 (one rule per field)
+def _clean(customer: Customer, name: str, value: Any) -> Any:
     if name in ("legal_name", "trade_name"):
         label = _("Legal name") if name == "legal_name" else _("Trade name")
         return _text(value, name, label)

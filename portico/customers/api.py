@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Schema
+from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
 from portico.accounts.models import User
@@ -164,9 +164,7 @@ def _screening_out(screening: Screening) -> ScreeningOut:
 
 
 @router.post("/customers", response={201: CustomerCreatedOut}, summary="Quick create a customer")
-def customer_create(
-    request: HttpRequest, payload: CustomerCreateIn, org: str | None = None
-) -> tuple[int, CustomerCreatedOut]:
+def customer_create(request: HttpRequest, payload: CustomerCreateIn, org: str | None = None) -> Status:
     """Legal name, trade name and RFC/EIN; the customer starts with partial information (PAIN).
     The answer's ``screening`` says whether the RFC is on the SAT 69-B list (a warning)."""
     caller = api_caller(request, org, Permission.CUSTOMERS_MANAGE)
@@ -178,7 +176,9 @@ def customer_create(
         tax_id=payload.tax_id,
     )
     customer = selectors.customer_get(org=caller.ctx.org, customer_id=created.customer.pk)
-    return 201, CustomerCreatedOut(**_detail_out(customer).model_dump(), screening=_screening_out(created.screening))
+    return Status(
+        201, CustomerCreatedOut(**_detail_out(customer).model_dump(), screening=_screening_out(created.screening))
+    )
 
 
 @router.get("/customers", response=CustomerPageOut, summary="List customers")

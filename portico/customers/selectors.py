@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portico.audit.models import AuditEvent
 from portico.audit.selectors import audit_timeline
 from portico.clients.models import Client, ClientKind
-from portico.clients.search import _postgresql_filter, _sqlite_filter, search_terms
+from portico.clients.search import client_search_filter
 from portico.core.keyset import Page, keyset_page
 from portico.customers.models import ComplianceDocument, Customer, CustomerAddress, CustomerContact
 from portico.orgs.models import Membership, MembershipStatus, Organization
@@ -56,13 +55,7 @@ def customers_of(*, org: Organization) -> QuerySet[Customer]:
 def _search(org: Organization, q: str) -> QuerySet[Client] | None:
     """The global client search's own filter (trigram index on PostgreSQL, FTS5 on SQLite): legal
     name, trade name and tax id are all in it."""
-    terms = search_terms(q)
-    if not terms:
-        return None
-    base = Client.objects.filter(org=org, deleted_at=None)
-    if connection.vendor == "postgresql":
-        return _postgresql_filter(base, terms)
-    return _sqlite_filter(base, terms)
+    return client_search_filter(Client.objects.filter(org=org, deleted_at=None), q)
 
 
 def _condition(org: Organization, filters: CustomerFilters, prefix: str = "") -> Q:

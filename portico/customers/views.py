@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -418,7 +418,7 @@ def customer_document_remove(request: HttpRequest, customer_id: int, document_id
 
 
 @org_view(Permission.CUSTOMERS_VIEW)
-def customer_document_download(request: HttpRequest, customer_id: int, document_id: int) -> HttpResponse:
+def customer_document_download(request: HttpRequest, customer_id: int, document_id: int) -> FileResponse:
     """The stored file, always as a download with the type checked at upload (never inline)."""
     customer = selectors.customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     document = selectors.customer_document_get(customer=customer, document_id=document_id)

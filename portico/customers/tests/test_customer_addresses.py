@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("country", "postal_code"), [("MX", "06600"), ("mx", "64000"), ("US", "94105"), ("US", "94105-1234"), ("CA", "K1A 0B1")]
+    ("country", "postal_code"),
+    [("MX", "06600"), ("mx", "64000"), ("US", "94105"), ("US", "94105-1234"), ("CA", "K1A 0B1")],
 )
 def test_valid_addresses(org_a, country, postal_code):
     customer = customer_make(org_a)
@@ -29,13 +30,24 @@ def test_valid_addresses(org_a, country, postal_code):
 
 @pytest.mark.parametrize(
     ("country", "postal_code", "field"),
-    [("MX", "6600", "postal_code"), ("MX", "ABCDE", "postal_code"), ("US", "9410", "postal_code"), ("ZZ", "1", "country"), ("Mexico", "06600", "country")],
+    [
+        ("MX", "6600", "postal_code"),
+        ("MX", "ABCDE", "postal_code"),
+        ("US", "9410", "postal_code"),
+        ("ZZ", "1", "country"),
+        ("Mexico", "06600", "country"),
+    ],
 )
 def test_invalid_addresses_are_refused(org_a, country, postal_code, field):
     customer = customer_make(org_a)
     with pytest.raises(PorticoError) as refused:
         customer_address_add(
-            customer=customer, actor=staff(org_a), line1="Street 1", state="State", postal_code=postal_code, country=country
+            customer=customer,
+            actor=staff(org_a),
+            line1="Street 1",
+            state="State",
+            postal_code=postal_code,
+            country=country,
         )
     assert refused.value.extra["field"] == field
     assert not CustomerAddress.objects.exists()
@@ -44,7 +56,12 @@ def test_invalid_addresses_are_refused(org_a, country, postal_code, field):
 def test_the_state_is_required(org_a):
     with pytest.raises(PorticoError):
         customer_address_add(
-            customer=customer_make(org_a), actor=staff(org_a), line1="Street", state="", postal_code="06600", country="MX"
+            customer=customer_make(org_a),
+            actor=staff(org_a),
+            line1="Street",
+            state="",
+            postal_code="06600",
+            country="MX",
         )
 
 
@@ -56,7 +73,10 @@ def test_change_and_remove_the_last_address_makes_it_partial(org_a):
     assert (address.city, address.postal_code) == ("Monterrey", "64000")
     saved = customer_address_remove(address=address, actor=staff(org_a))
     assert saved.customer.status == CustomerStatus.PARTIAL and [m.field for m in saved.missing] == ["addresses"]
-    assert [e.detail["change"] for e in AuditEvent.objects.filter(action=AuditAction.CUSTOMER_ADDRESS_CHANGED).order_by("id")][-2:] == [
+    assert [
+        e.detail["change"]
+        for e in AuditEvent.objects.filter(action=AuditAction.CUSTOMER_ADDRESS_CHANGED).order_by("id")
+    ][-2:] == [
         "changed",
         "removed",
     ]

@@ -29,7 +29,9 @@ def test_link_and_unlink(org_a):
 
 def test_a_person_of_another_organization_is_refused(org_a, org_b):
     with pytest.raises(PorticoError):
-        customer_contact_link(customer=customer_make(org_a), actor=staff(org_a), contact=person_make(org_b), role="primary")
+        customer_contact_link(
+            customer=customer_make(org_a), actor=staff(org_a), contact=person_make(org_b), role="primary"
+        )
     assert not CustomerContact.objects.exists()
 
 

@@ -46,12 +46,19 @@ def test_a_pdf_is_stored_with_its_hash_under_a_random_name(org_a):
 
 @pytest.mark.parametrize(
     ("data", "content_type"),
-    [(b"<html><script>alert(1)</script>", "application/pdf"), (b"GIF89a....", "image/gif"), (b"MZ\x90\x00", "image/png")],
+    [
+        (b"<html><script>alert(1)</script>", "application/pdf"),
+        (b"GIF89a....", "image/gif"),
+        (b"MZ\x90\x00", "image/png"),
+    ],
 )
 def test_anything_but_pdf_jpeg_png_is_refused_whatever_it_claims(org_a, data, content_type):
     with pytest.raises(PorticoError) as refused:
         customer_document_add(
-            customer=customer_make(org_a), actor=staff(org_a), doc_type="other", upload=_upload(data, "x.pdf", content_type)
+            customer=customer_make(org_a),
+            actor=staff(org_a),
+            doc_type="other",
+            upload=_upload(data, "x.pdf", content_type),
         )
     assert refused.value.code == "not_document"
     assert not ComplianceDocument.objects.exists()
@@ -89,10 +96,20 @@ def test_the_sales_owner_is_reminded_once_inside_the_window(org_a):
     customer = customer_complete(org_a)  # sales owner: the admin
     today = dt.date(2026, 3, 1)
     due = customer_document_add(
-        customer=customer, actor=staff(org_a), doc_type="opinion", upload=_upload(), expires_on=dt.date(2026, 3, 20), remind_days_before=30
+        customer=customer,
+        actor=staff(org_a),
+        doc_type="opinion",
+        upload=_upload(),
+        expires_on=dt.date(2026, 3, 20),
+        remind_days_before=30,
     )
     customer_document_add(
-        customer=customer, actor=staff(org_a), doc_type="acta", upload=_upload(), expires_on=dt.date(2026, 6, 1), remind_days_before=30
+        customer=customer,
+        actor=staff(org_a),
+        doc_type="acta",
+        upload=_upload(),
+        expires_on=dt.date(2026, 6, 1),
+        remind_days_before=30,
     )
     assert documents_remind_due(today=today) == 1
     assert documents_remind_due(today=today) == 0  # once

@@ -80,7 +80,9 @@ def test_quick_create_of_a_listed_rfc_shows_the_alert_with_situation_and_dates(c
     sat69b_entry(tax_id, "desvirtuado", desvirtuado_published_on=dt.date(2024, 11, 8))
     client.force_login(org_a.admin)
     html = client.post(
-        _url(org_a, "customer_new"), {"legal_name": "Listada SA", "trade_name": "Listada", "tax_id": tax_id}, headers=HTMX
+        _url(org_a, "customer_new"),
+        {"legal_name": "Listada SA", "trade_name": "Listada", "tax_id": tax_id},
+        headers=HTMX,
     ).content.decode()
     assert 'id="screening-alert"' in html and "Desvirtuado" in html
     assert 'datetime="2024-03-15"' in html and 'datetime="2024-11-08"' in html
@@ -135,7 +137,15 @@ def test_the_customer_page_shows_every_section(client, org_a):
     customer = customer_complete(org_a)
     client.force_login(org_a.admin)
     html = client.get(_url(org_a, "customer_detail", customer.pk)).content.decode()
-    for text in ("Commercial data", "Fiscal data", "Addresses", "Contacts", "Compliance documents", "History", "Av. Reforma 100"):
+    for text in (
+        "Commercial data",
+        "Fiscal data",
+        "Addresses",
+        "Contacts",
+        "Compliance documents",
+        "History",
+        "Av. Reforma 100",
+    ):
         assert text in html
     assert "Active" in html and 'id="customer-score"' in html
 
@@ -149,7 +159,10 @@ def test_edit_lists_what_is_missing_and_completing_it_makes_the_customer_active(
         _url(org_a, "customer_address_add", customer.pk),
         {"kind": "fiscal", "line1": "Av. 1", "state": "NL", "postal_code": "64000", "country": "MX"},
     )
-    client.post(_url(org_a, "customer_contact_add", customer.pk), {"reference": person_make(org_a).case_number, "role": "primary"})
+    client.post(
+        _url(org_a, "customer_contact_add", customer.pk),
+        {"reference": person_make(org_a).case_number, "role": "primary"},
+    )
     data = {
         "legal_name": customer.client.name,
         "trade_name": customer.client.trade_name,
@@ -164,7 +177,9 @@ def test_edit_lists_what_is_missing_and_completing_it_makes_the_customer_active(
     response = client.post(_url(org_a, "customer_edit", customer.pk), data, follow=True)
     assert "Still missing: Fiscal postal code" in response.content.decode()
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.PARTIAL
-    response = client.post(_url(org_a, "customer_edit", customer.pk), {**data, "fiscal_postal_code": "64000"}, follow=True)
+    response = client.post(
+        _url(org_a, "customer_edit", customer.pk), {**data, "fiscal_postal_code": "64000"}, follow=True
+    )
     assert "the customer is active" in response.content.decode()
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.ACTIVE
 
@@ -187,11 +202,16 @@ def test_an_inactive_customer_cannot_be_edited_in_the_ui(client, org_a):
     assert "Reactivate the customer first" in html and 'id="customer-form"' not in html
     before = Customer.objects.get(pk=customer.pk)
     response = client.post(
-        _url(org_a, "customer_edit", customer.pk), {"legal_name": "Changed", "trade_name": "T", "currency": "MXN", "industry": "X"}
+        _url(org_a, "customer_edit", customer.pk),
+        {"legal_name": "Changed", "trade_name": "T", "currency": "MXN", "industry": "X"},
     )
     assert response[REFUSAL_HEADER] == "customer_inactive"
     after = Customer.objects.select_related("client").get(pk=customer.pk)
-    assert (after.industry, after.client.name, after.updated_at) == (before.industry, customer.client.name, before.updated_at)
+    assert (after.industry, after.client.name, after.updated_at) == (
+        before.industry,
+        customer.client.name,
+        before.updated_at,
+    )
     response = client.post(
         _url(org_a, "customer_address_add", customer.pk),
         {"kind": "fiscal", "line1": "Av. 1", "state": "NL", "postal_code": "64000", "country": "MX"},
@@ -262,6 +282,10 @@ def test_a_document_upload_of_the_wrong_kind_is_shown_on_the_form(client, org_a)
     client.force_login(org_a.admin)
     response = client.post(
         _url(org_a, "customer_document_add", customer.pk),
-        {"doc_type": "other", "remind_days_before": "30", "file": SimpleUploadedFile("x.pdf", b"<svg onload=alert(1)>")},
+        {
+            "doc_type": "other",
+            "remind_days_before": "30",
+            "file": SimpleUploadedFile("x.pdf", b"<svg onload=alert(1)>"),
+        },
     )
     assert response.status_code == 422 and "PDF, JPEG or PNG" in response.content.decode()

@@ -22,7 +22,10 @@ def test_deactivate_then_activate_a_complete_customer_goes_back_to_active(org_a)
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.INACTIVE
     customer_activate(customer=customer, actor=staff(org_a))
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.ACTIVE
-    moves = [(e.from_state, e.to_state) for e in AuditEvent.objects.filter(action=AuditAction.CUSTOMER_STATUS_CHANGED).order_by("id")]
+    moves = [
+        (e.from_state, e.to_state)
+        for e in AuditEvent.objects.filter(action=AuditAction.CUSTOMER_STATUS_CHANGED).order_by("id")
+    ]
     assert moves[-2:] == [("ACTV", "INAC"), ("INAC", "ACTV")]
     assert Notification.objects.count() == 0 and OutboxMessage.objects.count() == 0
 

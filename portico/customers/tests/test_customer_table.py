@@ -33,7 +33,12 @@ def _all(org, filters, page_size=2):
 @pytest.fixture
 def table(org_a, org_b):
     made = {}
-    for name, trade in [("Beta Industrial", "Betamax"), ("Alfa Comercial", "Alfa"), ("Delta Logística", "Delta"), ("Gamma Foods", "Gamma")]:
+    for name, trade in [
+        ("Beta Industrial", "Betamax"),
+        ("Alfa Comercial", "Alfa"),
+        ("Delta Logística", "Delta"),
+        ("Gamma Foods", "Gamma"),
+    ]:
         made[name] = customer_make(org_a, legal_name=name, trade_name=trade)
     customer_make(org_b, legal_name="Other Org Customer")
     Customer.objects.filter(pk=made["Beta Industrial"].pk).update(score=Decimal("80.50"))
@@ -49,7 +54,12 @@ def test_newest_first_in_keyset_pages_of_the_organization_only(org_a, table):
 
 
 def test_by_legal_name(org_a, table):
-    assert _all(org_a.org, CustomerFilters(sort="name")) == ["Alfa Comercial", "Beta Industrial", "Delta Logística", "Gamma Foods"]
+    assert _all(org_a.org, CustomerFilters(sort="name")) == [
+        "Alfa Comercial",
+        "Beta Industrial",
+        "Delta Logística",
+        "Gamma Foods",
+    ]
 
 
 def test_by_score_highest_first_then_the_unscored(org_a, table):
@@ -66,7 +76,11 @@ def test_filters(org_a, table):
     assert _all(org_a.org, CustomerFilters(owner=org_a.readonly.pk)) == ["Alfa Comercial"]
     assert _all(org_a.org, CustomerFilters(freshbooks="yes")) == ["Alfa Comercial"]
     assert "Alfa Comercial" not in _all(org_a.org, CustomerFilters(freshbooks="no"))
-    assert _all(org_a.org, CustomerFilters(status="PAIN", sort="name")) == ["Alfa Comercial", "Beta Industrial", "Gamma Foods"]
+    assert _all(org_a.org, CustomerFilters(status="PAIN", sort="name")) == [
+        "Alfa Comercial",
+        "Beta Industrial",
+        "Gamma Foods",
+    ]
 
 
 def test_search_by_legal_name_trade_name_and_tax_id(org_a, table):
@@ -86,7 +100,9 @@ def test_one_query_a_page_whatever_the_page(org_a, table, sort, django_assert_nu
 
 
 def test_a_bad_cursor_starts_from_the_top(org_a, table):
-    assert _names(customer_page(org=org_a.org, filters=CustomerFilters(sort="score"), cursor="garbage", page_size=1)) == ["Alfa Comercial"]
+    assert _names(
+        customer_page(org=org_a.org, filters=CustomerFilters(sort="score"), cursor="garbage", page_size=1)
+    ) == ["Alfa Comercial"]
 
 
 def test_export_rows_are_every_match(org_a, table):

@@ -52,7 +52,13 @@ def test_pain_becomes_actv_on_the_save_that_completes_it_and_not_before(org_a):
     actor = staff(org_a)
     saved = customer_update(customer=customer, actor=actor, sales_owner=org_a.admin, **COMMERCIAL)
     assert saved.customer.status == CustomerStatus.PARTIAL
-    assert [m.field for m in saved.missing] == ["regimen_fiscal", "uso_cfdi", "fiscal_postal_code", "addresses", "contacts"]
+    assert [m.field for m in saved.missing] == [
+        "regimen_fiscal",
+        "uso_cfdi",
+        "fiscal_postal_code",
+        "addresses",
+        "contacts",
+    ]
     customer_address_add(customer=customer, actor=actor, line1="Calle 1", state="NL", postal_code="64000", country="MX")
     customer_contact_link(customer=customer, actor=actor, contact=person_make(org_a), role="billing")
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.PARTIAL
