@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +35,47 @@ from portico.customers.rules import customer_editable_check
 from portico.customers.screening import Screening
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
+
+
+def _url_exists(name: str, slug: str) -> bool:
+    """Whether another app's page (metrics, FreshBooks) is installed yet."""
+    try:
+        reverse(name, args=[slug, 1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def row_context(request: HttpRequest) -> dict[str, Any]:
+    """What every table row shares, worked out once a page (labels, addresses, rights): a row
+    renders with no URL reversing and no translation lookups of its own."""
+    slug = request.org.slug  # type: ignore[attr-defined]
+    return {
+        "base": reverse("customer_list", args=[slug]),
+        "manage": request.org_ctx.has(Permission.CUSTOMERS_MANAGE),  # type: ignore[attr-defined]
+        "score": _url_exists("customer_score_update", slug),
+        "freshbooks": _url_exists("customer_freshbooks_connect", slug),
+        "L": {
+            "trade_name": _("Trade name"),
+            "tax_id": _("RFC/EIN"),
+            "listed": _("On the SAT 69-B list"),
+            "status": _("Status"),
+            "score": _("Score"),
+            "freshbooks": _("FreshBooks"),
+            "connected": _("Connected"),
+            "not_connected": _("Not connected"),
+            "actions": _("Actions"),
+            "view": _("View"),
+            "edit": _("Edit"),
+            "activate": _("Activate"),
+            "deactivate": _("Deactivate"),
+            "update_score": _("Update score"),
+            "open_freshbooks": _("Open in FreshBooks"),
+            "connect_freshbooks": _("Connect to FreshBooks"),
+            "deactivated": _("Deactivated."),
+            "undo": _("Undo"),
+        },
+    }
 
 
 def _filters(request: HttpRequest) -> selectors.CustomerFilters:
@@ -74,6 +115,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
             "form": QuickCreateForm(),
             "undo": _undo_candidate(request),
             "query_string": request.GET.urlencode(),
+            "row": row_context(request),
         },
     )
 
@@ -130,7 +172,7 @@ def _cell(value: str) -> str:
 
 
 def _row(request: HttpRequest, customer: Customer, **extra: Any) -> HttpResponse:
-    return render(request, "customers/_row_response.html", {"c": customer, **extra})
+    return render(request, "customers/_row_response.html", {"c": customer, "row": row_context(request), **extra})
 
 
 @org_view(Permission.CUSTOMERS_MANAGE)
