@@ -18,7 +18,7 @@ from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
 from portico.accounts.models import User
-from portico.customers import actions, selectors
+from portico.customers import actions, records, selectors
 from portico.customers.models import Customer, CustomerStatus, PaymentTerms
 from portico.customers.screening import Screening
 from portico.orgs.api_shared import ID_MAX, ORG_PARAM_HELP, InvalidInput, api_caller, api_router
@@ -148,12 +148,12 @@ def _detail_out(c: Customer) -> CustomerDetailOut:
         fiscal_postal_code=c.fiscal_postal_code,
         sat69b_situation=c.sat69b_situation,
         sat69b_checked_at=c.sat69b_checked_at,
-        missing=[MissingOut(field=m.field, label=m.label) for m in actions.customer_missing_fields(c)],
+        missing=[MissingOut(field=m.field, label=m.label) for m in records.customer_missing_fields(c)],
     )
 
 
 def _screening_out(screening: Screening) -> ScreeningOut:
-    data = actions.screening_data(screening)
+    data = records.screening_data(screening)
     return ScreeningOut(
         listed=data["listed"],
         situation=data["situation"],

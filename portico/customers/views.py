@@ -21,7 +21,7 @@ from portico.accounts.models import User
 from portico.core.errors import PorticoError
 from portico.core.files import CACHE_NONE, private_file_response
 from portico.core.middleware import REFUSAL_HEADER
-from portico.customers import actions, selectors
+from portico.customers import actions, records, selectors
 from portico.customers.forms import (
     AddressForm,
     ContactForm,
@@ -238,7 +238,7 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         {
             "customer": customer,
             "client": customer.client,
-            "missing": actions.customer_missing_fields(customer),
+            "missing": records.customer_missing_fields(customer),
             "addresses": selectors.customer_addresses(customer=customer),
             "contacts": selectors.customer_contacts(customer=customer),
             "documents": selectors.customer_documents(customer=customer),
@@ -280,11 +280,11 @@ def _edit_page(
             "address_form": forms.get("address_form") or AddressForm(initial={"country": "MX"}),
             "contact_form": forms.get("contact_form") or ContactForm(),
             "document_form": forms.get("document_form") or DocumentForm(),
-            "missing": actions.customer_missing_fields(customer),
+            "missing": records.customer_missing_fields(customer),
             "addresses": selectors.customer_addresses(customer=customer),
             "contacts": selectors.customer_contacts(customer=customer),
             "documents": selectors.customer_documents(customer=customer),
-            "is_rfc": actions.is_rfc(customer.client.tax_id),
+            "is_rfc": records.is_rfc(customer.client.tax_id),
         },
         status=status,
     )

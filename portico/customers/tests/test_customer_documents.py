@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.errors import PorticoError
-from portico.customers import actions
+from portico.customers import records
 from portico.customers.actions import customer_document_add, customer_document_remove, documents_remind_due
 from portico.customers.models import ComplianceDocument
 from portico.customers.tests.factories import customer_complete, customer_make, staff
@@ -65,7 +65,7 @@ def test_anything_but_pdf_jpeg_png_is_refused_whatever_it_claims(org_a, data, co
 
 
 def test_too_big_is_refused(org_a, monkeypatch):
-    monkeypatch.setattr(actions, "MAX_DOCUMENT_BYTES", 100)
+    monkeypatch.setattr(records, "MAX_DOCUMENT_BYTES", 100)
     with pytest.raises(PorticoError) as refused:
         customer_document_add(
             customer=customer_make(org_a), actor=staff(org_a), doc_type="other", upload=_upload(PDF + b"x" * 200)

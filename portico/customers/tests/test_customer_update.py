@@ -14,10 +14,10 @@ from portico.customers.actions import (
     customer_address_add,
     customer_contact_link,
     customer_deactivate,
-    customer_missing_fields,
     customer_update,
 )
 from portico.customers.models import Customer, CustomerStatus
+from portico.customers.records import customer_missing_fields
 from portico.customers.tests.factories import customer_complete, customer_make, person_make, staff
 from portico.notifications.models import Notification
 from portico.outbox.models import OutboxMessage
