@@ -337,6 +337,7 @@ def main() -> int:
     if sys.argv[1:] == ["--drop-database"]:
         return _drop_database()
     from bench import clients as client_bench
+    from bench import customers as customer_bench
     from bench import invitations as invitation_bench
     from bench import onboarding as onboarding_bench
     from bench import payments as payment_bench
@@ -344,9 +345,9 @@ def main() -> int:
     from bench import web as web_bench
 
     only = os.environ.get("BENCH_ONLY", "")
-    if only not in ("", "invitations", "requests", "onboarding", "payments"):
+    if only not in ("", "invitations", "requests", "onboarding", "payments", "customers"):
         print(
-            f"BENCH_ONLY={only!r}: only 'invitations', 'requests', 'onboarding' or 'payments' can run alone",
+            f"BENCH_ONLY={only!r}: only 'invitations', 'requests', 'onboarding', 'payments' or 'customers' can run alone",
             file=sys.stderr,
         )
         return 2
@@ -367,6 +368,8 @@ def main() -> int:
         return _alone("onboarding", onboarding_bench.seed, onboarding_bench.run, onboarding_bench.notes)
     if only == "payments":
         return _alone("payments", payment_bench.seed, payment_bench.run, lambda rs: [payment_bench.note(rs)])
+    if only == "customers":
+        return _alone("customers", customer_bench.seed, customer_bench.run, lambda rs: [customer_bench.note(rs)])
     if only == "requests":
         return _alone("requests", None, request_bench.run, lambda rs: [request_bench.note(rs)])
     print(f"database {settings.DATABASES['default']['NAME']}, N={client_bench.N:,}")

@@ -52,6 +52,7 @@ EDITABLE_FIELDS = (
     "kind",
     "record_type",
     "name",
+    "trade_name",
     "email",
     "phone",
     "date_of_birth",
@@ -90,7 +91,7 @@ def _fields_clean(*, org: Organization, fields: dict[str, Any]) -> dict[str, Any
     check("language", _language)
     check("client_type", lambda v: _client_type(org, v))
     check("time_zone", _time_zone)
-    for name in ("address", "notes"):
+    for name in ("address", "notes", "trade_name"):
         check(name, lambda v: (v or "").strip())
     for name, value in clean.items():  # PostgreSQL text cannot hold NUL: refused, not a database error
         if isinstance(value, str) and "\x00" in value:

@@ -264,3 +264,15 @@ def client_search(*, org: Organization, query: str, limit: int = 20) -> list[Cli
     else:
         loaded = _sqlite_filter(loaded, terms)
     return list(loaded.order_by("-created_at", "-id")[:limit])
+
+
+def client_search_filter(qs: QuerySet[Client], query: str) -> QuerySet[Client] | None:
+    """``qs`` (live records of one organization) narrowed to the records matching every term of
+    ``query``, by the same index as ``client_search`` (trigrams on PostgreSQL, FTS5 on SQLite), for
+    lists that page their own way (the customers table). None when the query has no usable term."""
+    terms = search_terms(query)
+    if not terms:
+        return None
+    if connection.vendor == "postgresql":
+        return _postgresql_filter(qs, terms)
+    return _sqlite_filter(qs, terms)

@@ -7,6 +7,7 @@ digit), so the person can fix it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.utils.translation import gettext as _
@@ -56,10 +57,7 @@ def tax_id_normalize(value: str | None) -> str:
     except InvalidChecksum:
         raise _refuse(_("%(value)s is not a valid RFC: the check digit does not match.") % {"value": raw}) from None
     except InvalidComponent:
-        raise _refuse(
-            _("%(value)s is not a valid RFC: the date part (YYMMDD after the letters) is not a real date.")
-            % {"value": raw}
-        ) from None
+        raise _refuse(_component_message(compact, raw)) from None
     except (InvalidFormat, ValidationError):
         raise _refuse(
             _(
@@ -68,3 +66,27 @@ def tax_id_normalize(value: str | None) -> str:
             )
             % {"value": raw}
         ) from None
+
+
+_HOMOCLAVE = re.compile(r"^[1-9A-V][1-9A-Z][0-9A]$")
+
+
+def _component_message(compact: str, raw: str) -> str:
+    """Which part of a well-shaped RFC python-stdnum refused: the homoclave, the name letters (a
+    word the SAT never assigns) or the date."""
+    letters = 4 if len(compact) == 13 else 3
+    if not _HOMOCLAVE.match(compact[-3:]):
+        return _(
+            "%(value)s is not a valid RFC: the last three characters (the homoclave) are not ones the SAT assigns."
+        ) % {"value": raw}
+    try:
+        dt.date(
+            2000 + int(compact[letters : letters + 2]),
+            int(compact[letters + 2 : letters + 4]),
+            int(compact[letters + 4 : letters + 6]),
+        )
+    except ValueError:
+        return _("%(value)s is not a valid RFC: the date part (YYMMDD after the letters) is not a real date.") % {
+            "value": raw
+        }
+    return _("%(value)s is not a valid RFC: its first four letters form a word the SAT replaces.") % {"value": raw}

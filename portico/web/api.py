@@ -10,6 +10,7 @@ from ninja.security import SessionAuth
 from portico.agreements.api import router as agreements_router
 from portico.bookings.api import router as bookings_router
 from portico.clients.api import router as clients_router
+from portico.customers.api import router as customers_router
 from portico.estimates.api import router as estimates_router
 from portico.freshbooks.api import router as freshbooks_router
 from portico.invitations.api import router as invitations_router
@@ -36,6 +37,7 @@ api.add_router("", estimates_router)
 api.add_router("", agreements_router)
 api.add_router("", payments_router)
 api.add_router("", work_router)
+api.add_router("", customers_router)
 api.add_router("", journey_router)
 api.add_router("", metrics_router)
 api.add_router("", freshbooks_router)

@@ -50,3 +50,11 @@ DEMO_AGREEMENT = """<h2>Service agreement</h2>
 <ol><li>We carry out the work described above with care and on the dates agreed with you.</li>
 <li>You may cancel free of charge up to 48 hours before the first session.</li>
 <li>Invoices are charged to the payment method you keep on file.</li></ol>"""
+
+# Company customers (seed 002): legal name, trade name, RFC/EIN (valid check digits), what happens
+# next: "partial" stays PAIN, "complete" is filled in (ACTV), "inactive" is complete then deactivated.
+DEMO_CUSTOMERS = [
+    ("Constructora Andina S.A. de C.V.", "Andina Obras", "CAN850312K41", "partial"),
+    ("Transportes del Río S. de R.L. de C.V.", "Río Logística", "TRA100715BX4", "complete"),
+    ("Alimentos Norteños S.A.P.I. de C.V.", "Norteños", "ALN920105M2A", "inactive"),
+]

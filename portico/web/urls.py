@@ -11,6 +11,7 @@ from portico.agreements import urls as agreements_urls
 from portico.bookings import urls as bookings_urls
 from portico.clients import urls as clients_urls
 from portico.customers import screening_urls as customer_screening_urls
+from portico.customers import urls as customers_urls
 from portico.estimates import urls as estimates_urls
 from portico.freshbooks import urls as freshbooks_urls
 from portico.invitations import urls as invitations_urls
@@ -43,6 +44,7 @@ org_patterns: list[URLPattern | URLResolver] = [
     *agreements_urls.org_urlpatterns,
     *payments_urls.org_urlpatterns,
     *work_urls.org_urlpatterns,
+    *customers_urls.org_urlpatterns,
     *journey_urls.org_urlpatterns,
     *sat69b_urls.org_urlpatterns,
     *customer_screening_urls.org_urlpatterns,

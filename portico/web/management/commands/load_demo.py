@@ -20,6 +20,13 @@ from portico.clients.actions import (
     warning_create,
 )
 from portico.core.actors import Actor
+from portico.customers.actions import (
+    customer_address_add,
+    customer_contact_link,
+    customer_deactivate,
+    customer_quick_create,
+    customer_update,
+)
 from portico.estimates.actions import LineInput, estimate_create
 from portico.invitations.actions import invitation_send
 from portico.leads.actions import lead_settings_save, lead_submit
@@ -27,7 +34,15 @@ from portico.leads.models import LeadSource
 from portico.orgs.actions import membership_add, org_create, org_settings_update
 from portico.orgs.models import Organization, Role
 from portico.portal.actions import portal_settings_save
-from portico.web.demo import DEMO_AGREEMENT, DEMO_CLIENTS, DEMO_LEADS, DEMO_ORG, DEMO_PASSWORD, DEMO_USERS
+from portico.web.demo import (
+    DEMO_AGREEMENT,
+    DEMO_CLIENTS,
+    DEMO_CUSTOMERS,
+    DEMO_LEADS,
+    DEMO_ORG,
+    DEMO_PASSWORD,
+    DEMO_USERS,
+)
 
 
 class Command(BaseCommand):
@@ -68,6 +83,7 @@ class Command(BaseCommand):
         org.refresh_from_db()
         self._clients(org, actor, navigator=users["nina@northwind.example"][0])
         self._onboarding(org, actor, navigator=users["nina@northwind.example"][0])
+        self._customers(org, actor, owner=users["sam@northwind.example"][0])
         self.stdout.write(f"loaded demo organization {name}")
 
     def _clients(self, org: Organization, actor: Actor, navigator: User) -> None:
@@ -146,3 +162,45 @@ class Command(BaseCommand):
                 ),
             ],
         )
+
+    def _customers(self, org: Organization, actor: Actor, owner: User) -> None:
+        """Seed 002: three company customers, one partial (PAIN), one complete (ACTV), one inactive."""
+        for legal_name, trade_name, tax_id, state in DEMO_CUSTOMERS:
+            customer = customer_quick_create(
+                org=org, actor=actor, legal_name=legal_name, trade_name=trade_name, tax_id=tax_id
+            ).customer
+            if state == "partial":
+                customer_update(customer=customer, actor=actor, industry="Construction", sales_owner=owner)
+                continue
+            customer_update(
+                customer=customer,
+                actor=actor,
+                industry="Logistics" if state == "complete" else "Food",
+                website="https://example.org",
+                payment_terms="net30",
+                credit_limit=Decimal("250000.00"),
+                sales_owner=owner,
+                regimen_fiscal="601",
+                uso_cfdi="G03",
+                fiscal_postal_code="64000",
+            )
+            customer_address_add(
+                customer=customer,
+                actor=actor,
+                kind="fiscal",
+                line1="Av. Constitución 400",
+                line2="Col. Centro",
+                city="Monterrey",
+                state="Nuevo León",
+                postal_code="64000",
+                country="MX",
+            )
+            contact = client_create(
+                org=org,
+                actor=actor,
+                name=f"Compras {trade_name}",
+                email=f"compras.{tax_id.lower()}@example.org",
+            )
+            customer_contact_link(customer=customer, actor=actor, contact=contact, role="purchasing")
+            if state == "inactive":
+                customer_deactivate(customer=customer, actor=actor)
