@@ -140,7 +140,7 @@ DEFAULT_ROLES: dict[Promise, list[Permission] | None] = {
         Permission.CUSTOMERS_VIEW,
         Permission.CUSTOMERS_MANAGE,
     ],
-    _("Read-only"): [Permission.CLIENTS_VIEW],
+    _("Read-only"): [Permission.CLIENTS_VIEW, Permission.CUSTOMERS_VIEW],
 }
 
 

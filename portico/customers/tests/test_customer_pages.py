@@ -50,7 +50,7 @@ def test_the_table_lists_the_organizations_customers(client, org_a, org_b):
     assert "Partial information" in html and "PAIN" in html
     assert 'class="customer-score">–<' in html
     assert 'id="nav-customers"' in html and "New Customer" in html
-    assert _menu(html, mine.pk) == ["View", "Edit", "Deactivate"]
+    assert _menu(html, mine.pk) == ["View", "Edit", "Update score", "Connect to FreshBooks", "Deactivate"]
 
 
 def test_read_only_staff_see_the_table_but_cannot_create(client, org_a):
@@ -229,7 +229,7 @@ def test_deactivate_is_immediate_and_the_row_offers_only_view_activate_and_undo(
     assert 'id="undo-button"' in html and _url(org_a, "customer_activate", customer.pk) in html
     html = client.post(_url(org_a, "customer_activate", customer.pk), headers=HTMX).content.decode()  # Undo
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.PARTIAL
-    assert _menu(html, customer.pk) == ["View", "Edit", "Deactivate"]
+    assert _menu(html, customer.pk) == ["View", "Edit", "Update score", "Connect to FreshBooks", "Deactivate"]
     assert Notification.objects.count() == 0 and OutboxMessage.objects.count() == 0
 
 

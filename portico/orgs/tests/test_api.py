@@ -12,7 +12,7 @@ def test_me_lists_the_role_and_permissions(client, org_a):
         "email": "reader@alpha.test",
         "organization": "Alpha Org",
         "role": "Read-only",
-        "permissions": ["clients.view"],
+        "permissions": ["clients.view", "customers.view"],
     }
 
 
@@ -31,7 +31,7 @@ def test_roles_with_the_permission(client, org_a):
     client.force_login(org_a.admin)
     roles = {r["name"]: r for r in client.get("/api/v1/o/alpha/roles").json()}
     assert set(roles) == {"Admin", "Navigator", "Sales", "Read-only"}
-    assert roles["Admin"]["member_count"] == 1 and roles["Read-only"]["permissions"] == ["clients.view"]
+    assert roles["Admin"]["member_count"] == 1 and roles["Read-only"]["permissions"] == ["clients.view", "customers.view"]
 
 
 def test_another_organization_is_404_not_403(client, org_a, org_b):

@@ -27,7 +27,7 @@ def test_the_catalogue_has_a_label_help_text_and_section_for_every_permission():
 def test_a_new_organization_gets_the_default_roles(org_a):
     assert set(org_a.roles) == {"Admin", "Navigator", "Sales", "Read-only"}
     assert org_a.roles["Admin"].permission_set == ALL
-    assert org_a.roles["Read-only"].permission_set == {"clients.view"}
+    assert org_a.roles["Read-only"].permission_set == {"clients.view", "customers.view"}
 
 
 def test_creating_a_role_from_the_form(client, org_a):
@@ -61,7 +61,7 @@ def test_editing_records_what_was_added_and_removed(org_a):
     assert event.detail == {
         "name": {"from": "Read-only", "to": "Viewer"},
         "added": ["audit.view"],
-        "removed": ["clients.view"],
+        "removed": ["clients.view", "customers.view"],
     }
 
 
