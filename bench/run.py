@@ -303,6 +303,40 @@ def _jobs_inline_limit() -> None:
             KINDS[name] = dataclasses.replace(kind, inline_limit=int(limit))
 
 
+def _customers_seed() -> None:
+    """The customers catalog (issue 14): the table and quick create, the SAT 69-B import, scores."""
+    from bench import customers as customer_bench
+    from bench import sat69b as sat69b_bench
+    from bench import scores as score_bench
+
+    customer_bench.seed()
+    sat69b_bench.seed()
+    score_bench.seed()
+
+
+def _customers_run(time_measure: Callable[..., dict], measure_class: Callable[..., object]) -> list[dict]:
+    from bench import customers as customer_bench
+    from bench import sat69b as sat69b_bench
+    from bench import scores as score_bench
+
+    return [
+        *customer_bench.run(time_measure, measure_class),
+        *sat69b_bench.run(time_measure, measure_class),
+        *score_bench.run(),
+    ]
+
+
+def _customers_notes(results: list[dict]) -> list[str]:
+    from bench import customers as customer_bench
+    from bench import sat69b as sat69b_bench
+    from bench import scores as score_bench
+
+    table = [r for r in results if r["name"].startswith("customers.")]
+    sat = [r for r in results if r["name"].startswith("sat69b.")]
+    scores = [r for r in results if r["name"].startswith("scores.")]
+    return [customer_bench.note(table), sat69b_bench.note(sat), score_bench.note(scores)]
+
+
 def _alone(
     label: str,
     seed: Callable[[], object] | None,
@@ -337,7 +371,6 @@ def main() -> int:
     if sys.argv[1:] == ["--drop-database"]:
         return _drop_database()
     from bench import clients as client_bench
-    from bench import customers as customer_bench
     from bench import invitations as invitation_bench
     from bench import onboarding as onboarding_bench
     from bench import payments as payment_bench
@@ -369,7 +402,7 @@ def main() -> int:
     if only == "payments":
         return _alone("payments", payment_bench.seed, payment_bench.run, lambda rs: [payment_bench.note(rs)])
     if only == "customers":
-        return _alone("customers", customer_bench.seed, customer_bench.run, lambda rs: [customer_bench.note(rs)])
+        return _alone("customers", _customers_seed, _customers_run, _customers_notes)
     if only == "requests":
         return _alone("requests", None, request_bench.run, lambda rs: [request_bench.note(rs)])
     print(f"database {settings.DATABASES['default']['NAME']}, N={client_bench.N:,}")
@@ -383,6 +416,7 @@ def main() -> int:
     request_bench.seed()
     onboarding_bench.seed()
     payment_bench.seed()
+    _customers_seed()
     invitation_bench.reset(invitation_bench.seed().org)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
@@ -424,6 +458,7 @@ def main() -> int:
     for r in onboarding_results:
         _print(r)
     payment_results = payment_bench.run(_time, Measure)
+    customer_results = _customers_run(_time, Measure)
     for r in payment_results:
         _print(r)
     floor_again = _time(next(m for m in MEASURES if m.name == FLOOR), client)
@@ -449,9 +484,14 @@ def main() -> int:
         request_bench.note(request_results),
         *onboarding_bench.notes(onboarding_results),
         payment_bench.note(payment_results),
+        *_customers_notes(customer_results),
         invitation_bench.note(invitation_results),
     ]
-    _write(results + request_results + onboarding_results + payment_results + invitation_results, notes, merge=False)
+    _write(
+        results + request_results + onboarding_results + payment_results + customer_results + invitation_results,
+        notes,
+        merge=False,
+    )
     return 0
 
 

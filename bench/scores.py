@@ -22,7 +22,8 @@ import time
 from typing import Any
 
 SLUG = "scores-bench"
-N = int(os.environ.get("BENCH_SCORE_CUSTOMERS", "2000"))
+# 1 in 10 customers is inactive (never scored): BENCH_N customers to score by default.
+N = int(os.environ.get("BENCH_SCORE_CUSTOMERS", str(int(os.environ.get("BENCH_N", "2000")) * 10 // 9 + 1)))
 MANUAL = int(os.environ.get("BENCH_SCORE_MANUAL", str(N // 2)))
 REPEAT = int(os.environ.get("BENCH_SCORE_REPEAT", "3"))
 
