@@ -1,7 +1,8 @@
 """Customers in headless Chromium, on a phone (390×844) and on a desktop (1280×800): quick create
 with an RFC on the SAT 69-B list shows the alert with the situation and dates, the new row is
 partial at once; completing the record makes it active; deactivating leaves the row with only
-View and Activate (and an Undo). No phone page scrolls sideways."""
+View and Activate (and an Undo); "Update score" replaces the "–" with a number. No phone page
+scrolls sideways."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from playwright.sync_api import Page, expect
 from portico.clients.models import ClientKind
 from portico.customers.models import Customer, CustomerStatus
 from portico.customers.tests.factories import company_rfc, sat69b_entry
+from portico.metrics.models import ManualValue, Metric, MetricKind
 from testing.browser import screenshot, sign_in
 from testing.world import client_make, world_create
 
@@ -76,9 +78,19 @@ def _journey(page: Page, base: str, width: int) -> None:
     screenshot(page, f"customers-complete-{width}")
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.ACTIVE
 
+    # The catalog has one manual metric; the customer's value is 8 of 10: its score will be 80.00.
+    metric = Metric.objects.create(org=alpha.org, name="Relationship", kind=MetricKind.MANUAL, scale_max=10)
+    ManualValue.objects.create(metric=metric, customer_id=customer.pk, value=8)
     page.goto(f"{base}/o/alpha/customers/")
     row = page.locator(f"#customer-{customer.pk}")
     expect(row).to_contain_text("Active")
+    expect(row.locator(".customer-score")).to_have_text("–")
+    row.locator("summary").click()
+    row.get_by_role("menuitem", name="Update score").click()
+    row = page.locator(f"#customer-{customer.pk}")
+    expect(row.locator(".customer-score")).to_have_text("80.00")
+    _fits(page, width)
+
     row.locator("summary").click()
     row.get_by_role("menuitem", name="Deactivate").click()
     row = page.locator(f"#customer-{customer.pk}")
@@ -86,6 +98,7 @@ def _journey(page: Page, base: str, width: int) -> None:
     expect(row.locator("#undo-button")).to_be_visible()
     row.locator("summary").click()
     expect(row.get_by_role("menuitem")).to_have_text(["View", "Activate"])
+    expect(row.locator(".customer-score")).to_have_text("80.00")  # kept, but never recomputed while inactive
     _fits(page, width)
     screenshot(page, f"customers-inactive-{width}")
     assert Customer.objects.get(pk=customer.pk).status == CustomerStatus.INACTIVE
