@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -34,6 +35,8 @@ from portico.leads.models import LeadSource
 from portico.orgs.actions import membership_add, org_create, org_settings_update
 from portico.orgs.models import Organization, Role
 from portico.portal.actions import portal_settings_save
+from portico.sat69b.actions import sat69b_import
+from portico.sat69b.selectors import sat69b_latest_import
 from portico.web.demo import (
     DEMO_AGREEMENT,
     DEMO_CLIENTS,
@@ -44,12 +47,21 @@ from portico.web.demo import (
     DEMO_USERS,
 )
 
+SAMPLE_69B = Path(__file__).resolve().parents[3] / "sat69b" / "fixtures" / "69b_sample.csv"
+
 
 class Command(BaseCommand):
     help = "Create the demo organization and its logins (does nothing if it exists)."
 
-    @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
+        self._load()
+        if sat69b_latest_import() is None:
+            # The SAT 69-B list: the small sample in the SAT's layout (a real installation imports the SAT's file).
+            imported = sat69b_import(data=SAMPLE_69B.read_bytes(), source=SAMPLE_69B.name, actor=Actor.system())
+            self.stdout.write(f"imported the sample SAT 69-B list ({imported.row_count} taxpayers)")
+
+    @transaction.atomic
+    def _load(self) -> None:
         name, slug = DEMO_ORG
         if Organization.objects.filter(slug=slug).exists():
             self.stdout.write("demo organization already loaded")
