@@ -123,7 +123,11 @@ def _status_refresh(customer: Customer, actor: Actor) -> list[Missing]:
 def _locked(customer: Customer) -> Customer:
     """The customer row again, locked until the transaction ends (two saves at once take turns);
     an inactive customer is refused here, before anything changes."""
-    fresh = Customer.objects.select_for_update(of=("self",), no_key=True).select_related("client", "org").get(pk=customer.pk)
+    fresh = (
+        Customer.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("client", "org")
+        .get(pk=customer.pk)
+    )
     customer_editable_check(fresh)
     return fresh
 
