@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portico.core.errors import PorticoError
 from portico.customers.models import Customer
+from portico.customers.selectors import customer_get
 from portico.metrics import actions, selectors
 from portico.metrics.forms import MetricForm
 from portico.metrics.models import Metric
@@ -122,14 +123,14 @@ def _panel(request: HttpRequest, customer: Customer, **more: Any) -> HttpRespons
 def customer_score_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The partial the customer's page loads: the score ("–" until computed), when, the history
     with the breakdown, and (customers.manage) the manual values form."""
-    return _panel(request, selectors.customer_get(org=request.org, customer_id=customer_id))  # type: ignore[attr-defined]
+    return _panel(request, customer_get(org=request.org, customer_id=customer_id))  # type: ignore[attr-defined]
 
 
 @require_POST
 @org_view(Permission.CUSTOMERS_MANAGE)
 def customer_score_update(request: HttpRequest, customer_id: int) -> HttpResponse:
     """ "Update score" (refused for an inactive customer). With htmx: the panel again."""
-    customer = selectors.customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
+    customer = customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     entry = actions.customer_score_update(customer=customer, actor=org_actor(request))
     message = _("Score updated: %(score)s.") % {"score": entry.score}
     if request.htmx:  # type: ignore[attr-defined]
@@ -143,7 +144,7 @@ def customer_score_update(request: HttpRequest, customer_id: int) -> HttpRespons
 @org_view(Permission.CUSTOMERS_MANAGE)
 def customer_metric_values(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The manual values form: one ``metric_<id>`` field per manual metric (empty clears it)."""
-    customer = selectors.customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
+    customer = customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     values = {
         int(key.removeprefix("metric_")): value
         for key, value in request.POST.items()
