@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -101,10 +101,7 @@ def _back(request: HttpRequest, customer: Customer) -> str:
     for candidate in (request.POST.get("next", ""), request.headers.get("referer", "")):
         if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
             return candidate
-    try:
-        return reverse("customer_detail", args=[customer.org.slug, customer.pk])
-    except NoReverseMatch:  # the customers pages are another app's; the client record always exists
-        return reverse("client_detail", args=[customer.org.slug, customer.pk])
+    return reverse("customer_detail", args=[customer.org.slug, customer.pk])
 
 
 def _panel(request: HttpRequest, customer: Customer, **more: Any) -> HttpResponse:
