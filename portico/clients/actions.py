@@ -34,7 +34,7 @@ from portico.clients.models import (
     RecordType,
     WarningIndicator,
 )
-from portico.clients.signals import client_contact_changed, client_leaving, client_returning
+from portico.clients.signals import client_changing, client_contact_changed, client_leaving, client_returning
 from portico.clients.taxid import tax_id_normalize
 from portico.core.actors import Actor
 from portico.core.contact import email_normalize, phone_normalize
@@ -225,7 +225,8 @@ def client_create(*, org: Organization, actor: Actor, name: str, create_profile:
 
 @action
 def client_update(*, client: Client, actor: Actor, **fields: Any) -> Client:
-    """Change the fields given (only those). A new email or mobile number tells the apps above
+    """Change the fields given (only those). The apps above may refuse the change first
+    (``client_changing``). A new email or mobile number tells the apps above
     (``client_contact_changed``): invitations sent to the old address are revoked."""
     fields = _fields_clean(org=client.org, fields=fields)
     changes = {}
@@ -233,9 +234,11 @@ def client_update(*, client: Client, actor: Actor, **fields: Any) -> Client:
         old = getattr(client, field)
         if old != value:
             changes[field] = {"from": _jsonable(old), "to": _jsonable(value)}
-            setattr(client, field, value)
     if not changes:
         return client
+    client_changing.send(sender=Client, client=client, actor=actor, changes=changes)
+    for field in changes:
+        setattr(client, field, fields[field])
     client.save(update_fields=list(changes))
     audit_record(org=client.org_id, actor=actor, action=AuditAction.CLIENT_CHANGED, target=client, detail=changes)
     channels = [channel for field, channel in (("email", "email"), ("phone", "sms")) if field in changes]

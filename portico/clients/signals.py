@@ -7,6 +7,11 @@ from django.dispatch import Signal
 # Invitations sent to the old address are revoked: it would become the username.
 client_contact_changed = Signal()
 
+# A record is about to change (kwargs: client, actor, changes: {field: {"from", "to"}}), nothing saved
+# yet: a receiver may refuse the change by raising PorticoError (the customers catalog keeps a
+# customer's tax id and kind, and an inactive customer's names, as they are).
+client_changing = Signal()
+
 # A record is about to be closed or deleted, still live (kwargs: client, actor, reason: "closed" or
 # "deleted"). Its open invitations are revoked (an invite-sent client goes back to not invited).
 client_leaving = Signal()

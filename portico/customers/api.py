@@ -17,11 +17,10 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
-from portico.accounts.models import User
 from portico.customers import actions, records, selectors
 from portico.customers.models import Customer, CustomerStatus, PaymentTerms
 from portico.customers.screening import Screening
-from portico.orgs.api_shared import ID_MAX, ORG_PARAM_HELP, InvalidInput, api_caller, api_router
+from portico.orgs.api_shared import ID_MAX, ORG_PARAM_HELP, api_caller, api_router
 from portico.orgs.permissions import Permission
 
 router = api_router(tags=["customers"])
@@ -213,16 +212,7 @@ def customer_update(
     an inactive customer ("Reactivate the customer first")."""
     caller = api_caller(request, org, Permission.CUSTOMERS_MANAGE)
     customer = selectors.customer_get(org=caller.ctx.org, customer_id=customer_id)
-    fields = payload.model_dump(exclude_unset=True)
-    if "sales_owner" in fields and fields["sales_owner"] is not None:
-        owner = User.objects.filter(pk=fields["sales_owner"]).first()
-        if owner is None:
-            raise InvalidInput(
-                "Choose a staff member of this organization as the sales owner.",
-                code="invalid",
-                extra={"field": "sales_owner"},
-            )
-        fields["sales_owner"] = owner
+    fields = payload.model_dump(exclude_unset=True)  # the sales owner as a user id: the action checks it
     actions.customer_update(customer=customer, actor=caller.actor, **fields)
     return _detail_out(selectors.customer_get(org=caller.ctx.org, customer_id=customer_id))
 

@@ -11,6 +11,6 @@ class CustomersConfig(AppConfig):
     def ready(self) -> None:
         from portico.customers import actions, receivers
 
-        receivers.connect()  # a new SAT 69-B list re-screens every customer
+        receivers.connect()  # re-screen after a SAT 69-B import; the catalog's rules on client record edits
         # Daily: the sales owner is told once before a compliance document expires.
         self.sweeps = [*self.sweeps, ("compliance documents expiring", lambda: actions.documents_remind_due())]

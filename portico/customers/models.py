@@ -10,6 +10,8 @@ row (metrics app) because the table sorts and filters 1,000,000 customers by it.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -35,6 +37,10 @@ CUSTOMER_TRANSITIONS: dict[str, dict[str, str]] = {
     # Activating goes back to ACTV, or to PAIN if the record is still incomplete.
     CustomerStatus.INACTIVE: {"activate": CustomerStatus.ACTIVE, "activate_partial": CustomerStatus.PARTIAL},
 }
+# A connected customer's page in FreshBooks' web app (the id is the one FreshBooks' clients.create
+# answered): Customer.freshbooks_url, the one place it is written.
+FRESHBOOKS_CLIENT_URL = "https://my.freshbooks.com/#/client/{id}"
+
 CUSTOMER_MACHINE = StateMachine(
     "Customer",
     CustomerStatus,
@@ -147,6 +153,11 @@ class Customer(models.Model):
     @property
     def is_inactive(self) -> bool:
         return self.status == CustomerStatus.INACTIVE
+
+    @property
+    def freshbooks_url(self) -> str:
+        """The client's page in FreshBooks' web app ("" while the customer is not connected)."""
+        return FRESHBOOKS_CLIENT_URL.format(id=quote(self.freshbooks_id, safe="")) if self.freshbooks_id else ""
 
 
 class AddressKind(models.TextChoices):

@@ -168,7 +168,7 @@ def screening_alerts_send(*, sat69b_import_id: int, rows: list[tuple[Any, ...]])
                 key=f"{EventKind.CUSTOMER_SCREENING_CHANGED}:{customer_id}:{sat69b_import.pk}",
                 title=str(title),
                 body=str(body),
-                url=reverse("client_detail", args=[org.slug, customer_id]),
+                url=reverse("customer_detail", args=[org.slug, customer_id]),
             )
         for user in recipients:
             told += notify_user(org=org, user=user, event=event, client=client) is not None

@@ -17,7 +17,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portico.accounts.models import User
 from portico.core.errors import PorticoError
 from portico.core.files import CACHE_NONE, private_file_response
 from portico.core.middleware import REFUSAL_HEADER
@@ -314,10 +313,8 @@ def customer_edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST":
         form = CustomerForm(request.POST, staff=selectors.sales_owner_options(org=org))
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            data["sales_owner"] = User.objects.filter(pk=data["sales_owner"]).first() if data["sales_owner"] else None
             try:
-                saved = actions.customer_update(customer=customer, actor=org_actor(request), **data)
+                saved = actions.customer_update(customer=customer, actor=org_actor(request), **form.cleaned_data)
             except PorticoError as exc:
                 for error in exc.extra.get("errors", [{"field": exc.extra.get("field"), "message": str(exc.message)}]):
                     name = error.get("field")

@@ -11,8 +11,8 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
-from portico.freshbooks import actions, selectors
-from portico.freshbooks.freshbooks_api import CLIENT_WEB_URL
+from portico.customers.selectors import customer_get
+from portico.freshbooks import actions
 from portico.orgs.api_shared import ORG_PARAM_HELP, Id, api_caller, api_router
 from portico.orgs.permissions import Permission
 
@@ -36,11 +36,11 @@ def customer_freshbooks_connect(
 ) -> FreshbooksLinkOut:
     """Only for customers not yet connected and not inactive; a second call is a 409."""
     caller = api_caller(request, org, Permission.CUSTOMERS_MANAGE)
-    customer = selectors.customer_of(org=caller.ctx.org, customer_id=customer_id)
+    customer = customer_get(org=caller.ctx.org, customer_id=customer_id)
     customer = actions.customer_freshbooks_connect(customer=customer, actor=caller.actor)
     return FreshbooksLinkOut(
         customer_id=customer.pk,
         freshbooks_id=customer.freshbooks_id,
         connected_at=customer.freshbooks_connected_at or dt.datetime.now(dt.UTC),
-        url=CLIENT_WEB_URL.format(id=customer.freshbooks_id),
+        url=customer.freshbooks_url,
     )

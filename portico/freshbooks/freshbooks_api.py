@@ -25,9 +25,6 @@ from freshbooks.errors import FreshBooksClientConfigError, FreshBooksError
 
 from portico.core.errors import PorticoError
 
-# The FreshBooks page of a client (its web app; the id is the one clients.create answered).
-CLIENT_WEB_URL = "https://my.freshbooks.com/#/client/{id}"
-
 
 class FreshbooksUnavailable(PorticoError):
     """FreshBooks refused the call or could not be reached: nothing was changed in Portico."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from portico.core.errors import PorticoError
 from portico.customers.models import AddressKind, Customer, CustomerAddress
+from portico.customers.records import is_rfc
 from portico.customers.rules import customer_editable_check
 
 
@@ -42,7 +43,7 @@ def client_data(customer: Customer) -> dict[str, Any]:
     if client.trade_name and client.trade_name != client.name:
         data["note"] = _("Trade name: %(name)s") % {"name": client.trade_name}
     if client.tax_id:
-        data["vat_name"] = "RFC" if len(client.tax_id) in (12, 13) else "EIN"
+        data["vat_name"] = "RFC" if is_rfc(client.tax_id) else "EIN"
         data["vat_number"] = client.tax_id
     if client.email:
         data["email"] = client.email

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portico.core.errors import PorticoError
+from portico.customers.selectors import customer_get
 from portico.freshbooks import actions, freshbooks_api, rules, selectors
 from portico.freshbooks.models import FreshbooksAuthState
 from portico.orgs.context import MfaRequired, org_actor, org_context_resolve, org_view
@@ -112,7 +113,7 @@ def freshbooks_callback(request: HttpRequest) -> HttpResponse:
 def customer_freshbooks_connect(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Create the customer in FreshBooks; back to the page the button was on, with the outcome
     (a refusal raises: the error middleware shows it there, and nothing changed)."""
-    customer = selectors.customer_of(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
+    customer = customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     customer = actions.customer_freshbooks_connect(customer=customer, actor=org_actor(request))
     messages.success(
         request,

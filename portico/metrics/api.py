@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Schema, Status
 
+from portico.customers.selectors import customer_get
 from portico.jobs.models import Job
 from portico.metrics import actions, selectors
 from portico.metrics.bulk import KIND
@@ -125,14 +126,14 @@ def metric_list(request: HttpRequest, org: str | None = None) -> list[MetricOut]
 @router.get("/customers/{customer_id}/score", response=ScoreOut, summary="A customer's score and history")
 def customer_score(request: HttpRequest, customer_id: int, org: str | None = None) -> ScoreOut:
     caller = api_caller(request, org, Permission.CUSTOMERS_VIEW)
-    return _score_out(selectors.customer_get(org=caller.ctx.org, customer_id=customer_id))
+    return _score_out(customer_get(org=caller.ctx.org, customer_id=customer_id))
 
 
 @router.post("/customers/{customer_id}/score", response=ScoreOut, summary="Update one customer's score")
 def customer_score_update(request: HttpRequest, customer_id: int, org: str | None = None) -> ScoreOut:
     """Refused for an inactive customer (``customer_inactive``) and when no metric is in use (``no_metrics``)."""
     caller = api_caller(request, org, Permission.CUSTOMERS_MANAGE)
-    customer = selectors.customer_get(org=caller.ctx.org, customer_id=customer_id)
+    customer = customer_get(org=caller.ctx.org, customer_id=customer_id)
     actions.customer_score_update(customer=customer, actor=caller.actor)
     customer.refresh_from_db()
     return _score_out(customer)

@@ -34,10 +34,6 @@ def metric_get(*, org: Organization, metric_id: int) -> Metric:
     return get_object_or_404(Metric.objects.select_related("org"), org=org, pk=metric_id)
 
 
-def customer_get(*, org: Organization, customer_id: int) -> Customer:
-    return get_object_or_404(Customer.objects.select_related("client", "org"), org=org, pk=customer_id)
-
-
 def score_history(*, customer: Customer, limit: int = HISTORY) -> QuerySet[ScoreEntry]:
     """The newest calculations first (index score_entry_customer)."""
     return ScoreEntry.objects.filter(customer=customer).order_by("-computed_at", "-id")[:limit]

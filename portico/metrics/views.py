@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portico.core.errors import PorticoError
 from portico.customers.models import Customer
+from portico.customers.selectors import customer_get
 from portico.metrics import actions, selectors
 from portico.metrics.forms import MetricForm
 from portico.metrics.models import Metric
@@ -100,10 +101,7 @@ def _back(request: HttpRequest, customer: Customer) -> str:
     for candidate in (request.POST.get("next", ""), request.headers.get("referer", "")):
         if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
             return candidate
-    try:
-        return reverse("customer_detail", args=[customer.org.slug, customer.pk])
-    except NoReverseMatch:  # the customers pages are another app's; the client record always exists
-        return reverse("client_detail", args=[customer.org.slug, customer.pk])
+    return reverse("customer_detail", args=[customer.org.slug, customer.pk])
 
 
 def _panel(request: HttpRequest, customer: Customer, **more: Any) -> HttpResponse:
@@ -122,14 +120,14 @@ def _panel(request: HttpRequest, customer: Customer, **more: Any) -> HttpRespons
 def customer_score_panel(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The partial the customer's page loads: the score ("–" until computed), when, the history
     with the breakdown, and (customers.manage) the manual values form."""
-    return _panel(request, selectors.customer_get(org=request.org, customer_id=customer_id))  # type: ignore[attr-defined]
+    return _panel(request, customer_get(org=request.org, customer_id=customer_id))  # type: ignore[attr-defined]
 
 
 @require_POST
 @org_view(Permission.CUSTOMERS_MANAGE)
 def customer_score_update(request: HttpRequest, customer_id: int) -> HttpResponse:
     """ "Update score" (refused for an inactive customer). With htmx: the panel again."""
-    customer = selectors.customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
+    customer = customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     entry = actions.customer_score_update(customer=customer, actor=org_actor(request))
     message = _("Score updated: %(score)s.") % {"score": entry.score}
     if request.htmx:  # type: ignore[attr-defined]
@@ -143,7 +141,7 @@ def customer_score_update(request: HttpRequest, customer_id: int) -> HttpRespons
 @org_view(Permission.CUSTOMERS_MANAGE)
 def customer_metric_values(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The manual values form: one ``metric_<id>`` field per manual metric (empty clears it)."""
-    customer = selectors.customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
+    customer = customer_get(org=request.org, customer_id=customer_id)  # type: ignore[attr-defined]
     values = {
         int(key.removeprefix("metric_")): value
         for key, value in request.POST.items()

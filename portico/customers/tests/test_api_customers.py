@@ -118,6 +118,21 @@ def test_update_of_an_inactive_customer_is_refused_and_nothing_changes(client, o
     assert (after.industry, after.status, after.updated_at) == ("", "INAC", before.updated_at)
 
 
+def test_the_sales_owner_must_be_staff_of_the_organization(client, org_a, org_b):
+    """Another organization's administrator, or no user at all, is refused with the field named;
+    nothing changes. The organization's own staff are accepted."""
+    customer = customer_make(org_a)
+    headers = _key(org_a)
+    url = f"/api/v1/customers/{customer.pk}"
+    for owner in (org_b.admin.pk, 999_999):
+        response = _send(client, "patch", url, {"sales_owner": owner, "industry": "Mining"}, headers)
+        assert response.status_code == 422, response.content
+        assert "sales owner" in response.json()["message"]
+        assert Customer.objects.filter(pk=customer.pk, sales_owner=None, industry="").exists()
+    response = _send(client, "patch", url, {"sales_owner": org_a.readonly.pk}, headers)
+    assert response.status_code == 200 and response.json()["sales_owner"] == org_a.readonly.pk
+
+
 def test_deactivate_and_activate(client, org_a):
     customer = customer_make(org_a)
     headers = _key(org_a)

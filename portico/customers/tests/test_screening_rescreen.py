@@ -4,6 +4,7 @@ updated, audited and alerted, each once."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
 from portico.core.actors import Actor
@@ -73,6 +74,9 @@ def test_only_changed_situations_are_updated_audited_and_alerted(org_a, org_b, s
     assert ("seller@alpha.test", removed.pk, "SAT 69-B: Removed SA is no longer on the list") in alerts
     assert ("admin@alpha.test", moved.pk, "SAT 69-B: Moved SA is listed as Definitivo") in alerts
     assert ("admin@beta.test", other.pk, "SAT 69-B: Other Org SA is listed as Presunto") in alerts
+    # The alert opens the customer's page (where the situation is shown), not the client record.
+    note = Notification.objects.get(kind=EventKind.CUSTOMER_SCREENING_CHANGED, client_id=newly.pk)
+    assert note.url == reverse("customer_detail", args=[org_a.org.slug, newly.pk])
     assert not [a for a in alerts if a[1] in (same.pk, clean.pk)]
     assert not [a for a in alerts if a[0] == "reader@alpha.test"]  # read-only: no customers.manage
     assert len(alerts) == 5  # the seller has customers.manage too: told about "moved"

@@ -5,7 +5,6 @@ clearly when the organization has not connected FreshBooks; FreshBooks' errors c
 from __future__ import annotations
 
 import pytest
-from django.template import Context, Template
 from django.urls import reverse
 
 from portico.audit.models import AuditAction, AuditEvent
@@ -14,8 +13,6 @@ from portico.customers.models import Customer, CustomerAddress, CustomerStatus
 from portico.freshbooks.actions import customer_freshbooks_connect
 from portico.freshbooks.freshbooks_api import FreshbooksUnavailable
 from portico.freshbooks.tests.factories import connect, customer_make, staff
-from portico.orgs.context import OrgContext
-from portico.orgs.permissions import ALL
 
 
 @pytest.fixture
@@ -182,21 +179,23 @@ def test_read_only_staff_cannot_connect_a_customer(client, org_a, connected):
     assert not connected.clients
 
 
-def _render_action(customer, org_ctx, org) -> str:
-    template = Template('{% include "freshbooks/_customer_action.html" %}')
-    return template.render(Context({"customer": customer, "org_ctx": org_ctx, "current_org": org}))
+def _customer_page(client, org, customer) -> str:
+    return client.get(reverse("customer_detail", args=[org.slug, customer.pk])).content.decode()
 
 
-def test_the_action_is_offered_only_until_the_customer_is_connected(org_a, connected):
-    ctx = OrgContext(org=org_a.org, membership=None, permissions=ALL)
+def test_the_action_is_offered_only_until_the_customer_is_connected(client, org_a, connected):
+    """The customer's page (the row menu is covered in the customers app): the button until the
+    customer is connected, then the link and no button; never for an inactive customer or for
+    staff who only read."""
     customer = customer_make(org_a)
-    before = _render_action(customer, ctx, org_a.org)
+    client.force_login(org_a.admin)
+    before = _customer_page(client, org_a.org, customer)
     assert "Connect to FreshBooks" in before and _url(org_a.org, customer) in before
     customer = customer_freshbooks_connect(customer=customer, actor=staff(org_a))
-    after = _render_action(customer, ctx, org_a.org)
+    after = _customer_page(client, org_a.org, customer)
     assert "Connect to FreshBooks" not in after
     assert f'href="https://my.freshbooks.com/#/client/{customer.freshbooks_id}"' in after
     inactive = customer_make(org_a, status=CustomerStatus.INACTIVE)
-    assert "Connect to FreshBooks" not in _render_action(inactive, ctx, org_a.org)
-    no_permission = OrgContext(org=org_a.org, membership=None, permissions=frozenset())
-    assert "Connect to FreshBooks" not in _render_action(customer_make(org_a), no_permission, org_a.org)
+    assert "Connect to FreshBooks" not in _customer_page(client, org_a.org, inactive)
+    client.force_login(org_a.readonly)
+    assert "Connect to FreshBooks" not in _customer_page(client, org_a.org, customer_make(org_a))

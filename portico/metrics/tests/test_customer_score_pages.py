@@ -117,3 +117,17 @@ def test_another_organizations_customer_is_a_404(client, org_a, org_b):
     for name in ("customer_score_update", "customer_metric_values"):
         assert client.post(reverse(name, args=["alpha", theirs.pk])).status_code == 404
     assert Customer.objects.get(pk=theirs.pk).score is None
+
+
+def test_a_customer_whose_client_record_is_deleted_is_a_404(client, org_a):
+    """The score pages and API find a customer as the customers app does (one selector): a deleted
+    client record's customer is gone, and "Update score" cannot score it."""
+    metric_make(org_a, name="Relationship")
+    customer = customer_make(org_a)
+    customer.client.deleted_at = customer.created_at
+    customer.client.save(update_fields=["deleted_at"])
+    client.force_login(org_a.admin)
+    assert _panel(client, customer).status_code == 404
+    url = reverse("customer_score_update", args=["alpha", customer.pk])
+    assert client.post(url).status_code == 404
+    assert not ScoreEntry.objects.filter(customer=customer).exists()

@@ -31,7 +31,10 @@ def test_roles_with_the_permission(client, org_a):
     client.force_login(org_a.admin)
     roles = {r["name"]: r for r in client.get("/api/v1/o/alpha/roles").json()}
     assert set(roles) == {"Admin", "Navigator", "Sales", "Read-only"}
-    assert roles["Admin"]["member_count"] == 1 and roles["Read-only"]["permissions"] == ["clients.view", "customers.view"]
+    assert roles["Admin"]["member_count"] == 1 and roles["Read-only"]["permissions"] == [
+        "clients.view",
+        "customers.view",
+    ]
 
 
 def test_another_organization_is_404_not_403(client, org_a, org_b):

@@ -173,7 +173,10 @@ def test_create_with_a_missing_name_shows_the_form_again(client, org_a):
 def test_roles_offered_stay_within_the_creators_permissions(client, org_a):
     # Someone who may change settings but not much else cannot mint an all-powerful key.
     role = role_create(
-        org=org_a.org, actor=Actor.system(), name="Settings", permissions=["org.settings", "clients.view", "customers.view"]
+        org=org_a.org,
+        actor=Actor.system(),
+        name="Settings",
+        permissions=["org.settings", "clients.view", "customers.view"],
     )
     user = user_create("settings@alpha.test")
     membership_add(org=org_a.org, user=user, role=role, actor=Actor.system())
