@@ -6,11 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.http import Http404
-from django.test.utils import CaptureQueriesContext
 
-from portico.core.keyset import cursor_encode
 from portico.customers.actions import customer_deactivate, customer_update
 from portico.customers.models import Customer
 from portico.customers.selectors import CustomerFilters, customer_export_rows, customer_get, customer_page
@@ -100,25 +97,6 @@ def test_a_fixed_number_of_queries_whatever_the_page(org_a, table, sort, queries
     with django_assert_num_queries(queries):
         page = customer_page(org=org_a.org, filters=CustomerFilters(sort=sort), cursor=first.next_cursor, page_size=1)
         [(c.client.name, c.sales_owner and c.sales_owner.display_name) for c in page.rows]
-
-
-def test_newest_pages_walk_the_organizations_index(org_a, table):
-    """Newest first is ordered by (org, client id), not the client id alone: PostgreSQL could then walk
-    the primary key backwards through every other organization's newer customers (a first page of
-    ~200 ms with a million customers under another organization's). The cursor stays the client id."""
-    first = customer_page(org=org_a.org, filters=CustomerFilters(), page_size=1)
-    with CaptureQueriesContext(connection) as captured:
-        second = customer_page(org=org_a.org, filters=CustomerFilters(), cursor=first.next_cursor, page_size=1)
-    order = captured.captured_queries[0]["sql"].split("ORDER BY", 1)[1]
-    assert order.strip().startswith('"customers_customer"."org_id" DESC, "customers_customer"."client_id" DESC')
-    assert second.rows[0].pk < first.rows[0].pk
-    assert first.next_cursor == cursor_encode([first.rows[0].pk])
-
-
-@pytest.mark.parametrize("cursor", ["garbage", cursor_encode(["x"]), cursor_encode([1, 2])])
-def test_a_bad_newest_cursor_starts_from_the_top(org_a, table, cursor):
-    top = customer_page(org=org_a.org, filters=CustomerFilters(), page_size=1)
-    assert _names(customer_page(org=org_a.org, filters=CustomerFilters(), cursor=cursor, page_size=1)) == _names(top)
 
 
 def test_a_bad_cursor_starts_from_the_top(org_a, table):
