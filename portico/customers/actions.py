@@ -180,7 +180,9 @@ def customer_quick_create(
     CustomerSettings.objects.select_for_update(no_key=True).get(org=org)
     if tax_id not in GENERIC_RFCS:
         existing = (
-            Customer.objects.filter(org=org, client__tax_id=tax_id, client__deleted_at=None)
+            # client__org too: the (org_id, tax_id) index on clients_client needs both columns (with
+            # the customer's org alone, PostgreSQL read the whole index for the tax id: ~130 ms).
+            Customer.objects.filter(org=org, client__org=org, client__tax_id=tax_id, client__deleted_at=None)
             .select_related("client")
             .first()
         )
