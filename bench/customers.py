@@ -152,9 +152,9 @@ def run(time_measure: Callable[..., dict[str, Any]], measure_class: Callable[...
     client = Client()
     client.force_login(User.objects.get(email=f"admin@{SLUG}.test"))
     base = reverse("customer_list", args=[org.slug])
-    ids = Customer.objects.filter(org=org).order_by("-client_id").values_list("client_id", flat=True)
-    half = ids[N // 2]
-    deep = f"{base}?cursor={cursor_encode([half])}"
+    newest = Customer.objects.filter(org=org).order_by("-created_at", "-client_id")
+    half = newest.values_list("created_at", "client_id")[N // 2]
+    deep = f"{base}?cursor={cursor_encode(list(half))}"
     name_qs = ClientRecord.objects.filter(org=org, deleted_at=None).order_by("name", "id").values_list("name", "id")
     name_half = name_qs[N // 2]
     deep_name = f"{base}?sort=name&cursor={cursor_encode(list(name_half))}"

@@ -3,13 +3,14 @@ a page, whatever the page), one customer with its sections, the staff who can ow
 Organization-scoped: another organization's customer is a 404.
 
 The sorts and the indexes they walk (Customer.Meta, clients' client_org_name):
-newest → customer_org_newest / customer_org_status / customer_org_owner; legal name →
-client_org_name joined to the customer row; score (highest first, unscored last, newest first
-among them) → customer_org_score, then customer_org_newest."""
+newest (by creation time, then id) → customer_org_created / customer_org_status_created /
+customer_org_owner_created; legal name → client_org_name joined to the customer row; score (highest
+first, unscored last, newest first among them) → customer_org_score, then customer_org_created."""
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -98,7 +99,9 @@ def customer_page(
     qs = qs.select_related("sales_owner").prefetch_related("client")
     if filters.sort == "score":
         return _score_page(qs, cursor, page_size)
-    return keyset_page(qs, order=("-client_id",), cursor=cursor, page_size=page_size)
+    # Newest first by creation time, not by id: ordered by the primary key alone, PostgreSQL walks
+    # customers_customer_pkey backwards through every other organization's newer customers.
+    return keyset_page(qs, order=("-created_at", "-client_id"), cursor=cursor, page_size=page_size)
 
 
 def _cursor(values: list[Any]) -> str:
@@ -111,7 +114,7 @@ def _uncursor(cursor: str) -> list[Any] | None:
         if values[0] == "s":
             return ["s", Decimal(str(values[1])), int(values[2])]
         if values[0] == "n":
-            return ["n", int(values[1])]
+            return ["n", dt.datetime.fromisoformat(values[1]), int(values[2])]
     except (ValueError, TypeError, IndexError, KeyError, InvalidOperation):
         return None
     return None
@@ -131,14 +134,19 @@ def _score_page(qs: QuerySet[Customer], cursor: str, page_size: int) -> Page[Cus
     if len(rows) <= page_size:
         unscored = qs.filter(score=None)
         if position is not None and position[0] == "n":
-            unscored = unscored.filter(client_id__lt=position[1])
-        rows += list(unscored.order_by("-client_id")[: page_size + 1 - len(rows)])
+            at, last = position[1], position[2]
+            unscored = unscored.filter(created_at__lte=at).filter(
+                Q(created_at__lt=at) | Q(created_at=at, client_id__lt=last)
+            )
+        rows += list(unscored.order_by("-created_at", "-client_id")[: page_size + 1 - len(rows)])
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
         last_row = rows[-1]
         next_cursor = _cursor(
-            ["s", str(last_row.score), last_row.client_id] if last_row.score is not None else ["n", last_row.client_id]
+            ["s", str(last_row.score), last_row.client_id]
+            if last_row.score is not None
+            else ["n", last_row.created_at.isoformat(), last_row.client_id]
         )
     return Page(rows=rows, next_cursor=next_cursor)
 
