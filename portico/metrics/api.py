@@ -21,6 +21,7 @@ from portico.jobs.models import Job
 from portico.metrics import actions, selectors
 from portico.metrics.bulk import KIND
 from portico.metrics.models import Metric, ScoreEntry
+from portico.metrics.scoring import entry_rows
 from portico.orgs.api_shared import api_caller, api_router
 from portico.orgs.permissions import Permission
 
@@ -89,7 +90,7 @@ def _metric_out(m: Metric) -> MetricOut:
 
 def _entry_out(e: ScoreEntry) -> ScoreEntryOut:
     return ScoreEntryOut(
-        score=e.score, computed_at=e.computed_at, job=e.job_id, breakdown=[BreakdownOut(**row) for row in e.breakdown]
+        score=e.score, computed_at=e.computed_at, job=e.job_id, breakdown=[BreakdownOut(**row) for row in entry_rows(e)]
     )
 
 

@@ -284,6 +284,32 @@ def _weight_sql(spec: Spec) -> str:
     return f"CAST('{spec.weight}' AS numeric)" if connection.vendor == "postgresql" else f"{float(spec.weight)!r}"
 
 
+def _compact_breakdown_sql(specs: list[Spec], pg: bool) -> tuple[str, list[Any]]:
+    """A bulk job's breakdown: only the raw values, a JSON array in the order of the job's metrics
+    (its params keep them: ``entry_rows`` rebuilds the rows for display). Reading the full rows as
+    jsonb cost about half of each chunk's SELECT on PostgreSQL (~15 s of a 1,000,000 run)."""
+    if pg:
+        return f"to_jsonb(ARRAY[{', '.join(f'CAST(norm.r{i} AS numeric)' for i in range(len(specs)))}])", []
+    return f"json_array({', '.join(f'norm.r{i}' for i in range(len(specs)))})", []
+
+
+def entry_rows(entry: ScoreEntry) -> list[dict[str, Any]]:
+    """A history row's breakdown per metric (what the page and the API show): stored whole by
+    "Update score", or (a bulk job's) the raw values read with the metrics the job kept."""
+    stored = entry.breakdown or []
+    if not stored or isinstance(stored[0], dict):
+        return list(stored)
+    specs = Spec.from_params(entry.job.params["metrics"]) if entry.job else []
+    return [
+        _row(
+            spec,
+            None if raw is None else Decimal(str(raw)),
+            normalize(spec, None if raw is None else Decimal(str(raw))),
+        )
+        for spec, raw in zip(specs, stored, strict=False)
+    ]
+
+
 def _breakdown_sql(specs: list[Spec], pg: bool) -> tuple[str, list[Any]]:
     """The breakdown JSON over the columns norm.r<i> (raw) and norm.n<i> (normalized). PostgreSQL:
     the text made by concatenation (the constant parts JSON-encoded here, as parameters) and read
@@ -308,7 +334,9 @@ def _breakdown_sql(specs: list[Spec], pg: bool) -> tuple[str, list[Any]]:
     return f"CAST({' || '.join(parts)} || '}}]' AS jsonb)", params
 
 
-def score_select_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.datetime) -> tuple[str, list[Any]]:
+def score_select_sql(
+    source: QuerySet[Customer], specs: list[Spec], *, now: dt.datetime, compact: bool = False
+) -> tuple[str, list[Any]]:
     """SELECT customer_id, org_id, score, breakdown for every customer of ``source``: the raw
     values in an inner query (each metric's subqueries run once per customer), then the
     normalized values, the score and the breakdown JSON over them."""
@@ -321,7 +349,7 @@ def score_select_sql(source: QuerySet[Customer], specs: list[Spec], *, now: dt.d
     weights = sum((s.weight for s in specs), Decimal(0))
     total = " + ".join(f"{_weight_sql(s)} * norm.n{i}" for i, s in enumerate(specs))
     denominator = f"CAST('{weights}' AS numeric)" if pg else f"{float(weights)!r}"
-    breakdown, params = _breakdown_sql(specs, pg)
+    breakdown, params = (_compact_breakdown_sql if compact else _breakdown_sql)(specs, pg)
     # Our own SQL: constants we made; names and values are parameters.
     select = (
         f"SELECT norm.client_id AS customer_id, norm.org_id AS org_id,"  # noqa: S608
@@ -343,7 +371,8 @@ def scores_write_sql(
     rows and one UPDATE of their score (on PostgreSQL one statement: the UPDATE reads the rows the
     INSERT returns). ``id_range``: the first and last customer id of ``source`` (a chunk), so the
     UPDATE reads only those. Returns how many customers were scored."""
-    select, params = score_select_sql(source, specs, now=now)
+    # A job's rows keep only the raw values (the job keeps the metrics); alone, the whole rows.
+    select, params = score_select_sql(source, specs, now=now, compact=job_id is not None)
     at = connection.ops.adapt_datetimefield_value(now)
     entry, customer = ScoreEntry._meta.db_table, Customer._meta.db_table
     insert = (
@@ -356,6 +385,10 @@ def scores_write_sql(
             if not connection.get_autocommit():
                 # Compiling this statement costs more than it saves on a chunk (~75 ms each).
                 cursor.execute("SET LOCAL jit = off")
+                # A crash may lose the last chunks committed this way (never a torn one): harmless,
+                # their rows are all-or-nothing and rewritten when the job runs that chunk again
+                # (a scored customer is simply scored again). Saves a WAL flush wait per chunk.
+                cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(
                 f"WITH ins AS ({insert} RETURNING customer_id, score)"  # noqa: S608 (our own SQL; values are parameters)
                 f" UPDATE {customer} AS c SET score = ins.score, scored_at = %s FROM ins"

@@ -36,7 +36,8 @@ def metric_get(*, org: Organization, metric_id: int) -> Metric:
 
 def score_history(*, customer: Customer, limit: int = HISTORY) -> QuerySet[ScoreEntry]:
     """The newest calculations first (index score_entry_customer)."""
-    return ScoreEntry.objects.filter(customer=customer).order_by("-computed_at", "-id")[:limit]
+    # With its job: a job's rows keep only the raw values, the job its metrics (scoring.entry_rows).
+    return ScoreEntry.objects.filter(customer=customer).select_related("job").order_by("-computed_at", "-id")[:limit]
 
 
 def manual_values(*, customer: Customer) -> list[dict[str, Any]]:

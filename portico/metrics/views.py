@@ -20,6 +20,7 @@ from portico.customers.selectors import customer_get
 from portico.metrics import actions, selectors
 from portico.metrics.forms import MetricForm
 from portico.metrics.models import Metric
+from portico.metrics.scoring import entry_rows
 from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 
@@ -108,7 +109,7 @@ def _panel(request: HttpRequest, customer: Customer, **more: Any) -> HttpRespons
     ctx = request.org_ctx  # type: ignore[attr-defined]
     context = {
         "customer": customer,
-        "history": list(selectors.score_history(customer=customer)),
+        "history": [(entry, entry_rows(entry)) for entry in selectors.score_history(customer=customer)],
         "manual": selectors.manual_values(customer=customer) if ctx.has(Permission.CUSTOMERS_MANAGE) else [],
         "can_manage": ctx.has(Permission.CUSTOMERS_MANAGE),
         **more,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from portico.core.middleware import REFUSAL_HEADER
 from portico.customers.models import Customer, CustomerStatus
-from portico.metrics.actions import customer_score_update
+from portico.metrics.actions import customer_score_update, scores_recalculate_start
 from portico.metrics.models import ManualValue, ScoreEntry
 from portico.metrics.tests.factories import customer_make, manual_value, metric_make, staff
 from portico.orgs.models import Membership
@@ -34,6 +34,19 @@ def test_the_panel_shows_a_dash_until_the_first_calculation_then_the_number(clie
     assert response.status_code == 302 and response["Location"] == "/o/alpha/customers/?sort=score"
     page = _panel(client, customer).content.decode()
     assert '<span id="customer-score">75.00</span>' in page and "Relationship" in page and "0.75" in page
+
+
+def test_a_bulk_jobs_calculation_shows_its_breakdown_per_metric(client, org_a):
+    metric = metric_make(org_a, name="Relationship", scale_max="8")
+    customer = customer_make(org_a)
+    manual_value(customer, metric, "6")
+    scores_recalculate_start(org=org_a.org, actor=staff(org_a))
+    metric.name = "Renamed since"  # the history shows the metric as the job computed it
+    metric.save()
+    client.force_login(org_a.admin)
+    page = _panel(client, customer).content.decode()
+    assert '<span id="customer-score">75.00</span>' in page and "all customers" in page
+    assert "<td>Relationship</td>" in page and ">6.0</td>" in page and ">0.75</td>" in page
 
 
 def test_update_score_goes_back_to_the_referring_page(client, org_a):

@@ -20,7 +20,7 @@ from portico.jobs.models import Job
 from portico.metrics import bulk
 from portico.metrics.actions import scores_recalculate_start
 from portico.metrics.models import MetricKind, ScoreEntry
-from portico.metrics.scoring import breakdown_for, specs_for
+from portico.metrics.scoring import breakdown_for, entry_rows, specs_for
 from portico.metrics.tests.factories import customer_make, manual_value, metric_make, staff, work_job
 from testing.world import run_tasks
 
@@ -61,6 +61,18 @@ def test_every_customer_but_the_inactive_in_one_statement(org_a, org_b):
     assert Customer.objects.get(pk=customers[3].pk).score == Decimal("53.33")  # (2 × 0.3 + 1 × 1) / 3
     event = AuditEvent.objects.get(action=AuditAction.SCORES_RECALCULATED)
     assert event.detail["scored"] == 6 and event.detail["job"] == job.pk
+
+
+def test_a_jobs_history_rows_keep_the_raw_values_and_show_every_metric(org_a):
+    customers = _catalog_and_customers(org_a)
+    job = scores_recalculate_start(org=org_a.org, actor=staff(org_a))
+    specs = specs_for(org_a.org)
+    entry = ScoreEntry.objects.select_related("job").get(job=job, customer=customers[3])
+    assert entry.breakdown == [3, 3]  # the raw values only: the job keeps the metrics
+    c = Customer.objects.get(pk=customers[3].pk)
+    score, rows = breakdown_for(c, specs, now=c.scored_at)
+    assert entry_rows(entry) == rows and entry.score == score
+    assert [(r["name"], r["normalized"]) for r in rows] == [("Relationship", 0.3), ("Jobs", 1.0)]
 
 
 def test_refused_without_a_metric(org_a):
