@@ -57,19 +57,23 @@ FROM generate_series(1, %(n)s) AS g
 """
 CUSTOMERS_INSERT = """
 INSERT INTO customers_customer (client_id, org_id, status, industry, website, payment_terms, credit_limit, currency,
-    sales_owner_id, regimen_fiscal, uso_cfdi, fiscal_postal_code, sat69b_situation, sat69b_checked_at, score,
-    scored_at, freshbooks_id, freshbooks_connected_at, created_at, updated_at)
+    sales_owner_id, regimen_fiscal, uso_cfdi, fiscal_postal_code, sat69b_situation, sat69b_checked_at,
+    freshbooks_id, freshbooks_connected_at, created_at, updated_at)
 SELECT c.id, c.org_id,
        CASE WHEN c.id %% 10 = 0 THEN 'INAC' WHEN c.id %% 10 < 5 THEN 'PAIN' ELSE 'ACTV' END,
        CASE WHEN c.id %% 10 >= 5 THEN 'Construction' ELSE '' END, '',
        CASE WHEN c.id %% 10 >= 5 THEN 'net30' ELSE '' END, NULL, 'MXN',
        CASE WHEN c.id %% 3 = 0 THEN %(admin)s ELSE NULL END,
        '', '', '', '', c.created_at,
-       CASE WHEN c.id %% 10 >= 5 THEN (c.id %% 10000) / 100.0 ELSE NULL END,
-       CASE WHEN c.id %% 10 >= 5 THEN now() ELSE NULL END,
        CASE WHEN c.id %% 20 = 0 THEN 'fb' || c.id ELSE '' END, NULL,
        c.created_at, c.created_at
 FROM clients_client c WHERE c.org_id = %(org)s
+"""
+# The current scores (customers_customerscore): the active half of the customers.
+SCORES_INSERT = """
+INSERT INTO customers_customerscore (customer_id, org_id, score, scored_at)
+SELECT c.id, c.org_id, (c.id %% 10000) / 100.0, now()
+FROM clients_client c WHERE c.org_id = %(org)s AND c.id %% 10 >= 5
 """
 
 
@@ -99,6 +103,7 @@ def seed() -> Any:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("DELETE FROM customers_customerscore WHERE org_id = %s", [org.pk])
             cursor.execute("DELETE FROM customers_customer WHERE org_id = %s", [org.pk])
             cursor.execute("DELETE FROM clients_client WHERE org_id = %s", [org.pk])
             indexes = _indexes(cursor)
@@ -109,9 +114,10 @@ def seed() -> Any:
             for _name, definition in indexes:
                 cursor.execute(definition)
             cursor.execute(CUSTOMERS_INSERT, params)
+            cursor.execute(SCORES_INSERT, params)
             cursor.execute("DELETE FROM clients_casenumbercounter WHERE org_id = %s", [org.pk])
         with connection.cursor() as cursor:
-            for table in ("clients_client", "customers_customer"):
+            for table in ("clients_client", "customers_customer", "customers_customerscore"):
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
         print(f"customers: loaded in {time.perf_counter() - t0:.1f}s")
     if Sat69bEntry.objects.count() < SAT_ROWS:

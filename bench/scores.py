@@ -7,7 +7,7 @@ and six metrics, one of each kind (``seed_metrics``): a manual one with values f
 BENCH_SCORE_MANUAL (default: half the customers), tenure, jobs, payment method, requests answered
 in time, valid documents. The measure is the whole job, timed from ``scores_recalculate_start`` to
 the job done in this process (what the worker does): per chunk one INSERT … SELECT of the history
-rows computing every metric in SQL plus the UPDATE of the customers' score; wall time and rows/s.
+rows computing every metric in SQL plus the upsert of their current score (customers_customerscore); wall time and rows/s.
 Each run first deletes the previous runs' history rows (untimed), so every run inserts into the
 same table size.
 
@@ -38,10 +38,10 @@ FROM generate_series(%(first)s, %(last)s) AS g
 """
 CUSTOMERS_INSERT = """
 INSERT INTO customers_customer (client_id, org_id, status, industry, website, payment_terms, credit_limit, currency,
-    sales_owner_id, regimen_fiscal, uso_cfdi, fiscal_postal_code, sat69b_situation, sat69b_checked_at, score,
-    scored_at, freshbooks_id, freshbooks_connected_at, created_at, updated_at)
+    sales_owner_id, regimen_fiscal, uso_cfdi, fiscal_postal_code, sat69b_situation, sat69b_checked_at,
+    freshbooks_id, freshbooks_connected_at, created_at, updated_at)
 SELECT c.id, c.org_id, CASE WHEN c.id %% 10 = 0 THEN 'INAC' WHEN c.id %% 3 = 0 THEN 'PAIN' ELSE 'ACTV' END,
-       '', '', '', NULL, 'MXN', NULL, '', '', '', '', NULL, NULL, NULL, '', NULL, c.created_at - (c.id %% 1000) * interval '1 day', now()
+       '', '', '', NULL, 'MXN', NULL, '', '', '', '', NULL, '', NULL, c.created_at - (c.id %% 1000) * interval '1 day', now()
 FROM clients_client c
 WHERE c.org_id = %(org)s AND c.kind = 'company' AND NOT EXISTS (SELECT 1 FROM customers_customer x WHERE x.client_id = c.id)
 """
@@ -122,9 +122,9 @@ def _reset(org: Any, *, keep_scores: bool = False) -> None:
         cursor.execute("DELETE FROM metrics_scoreentry WHERE org_id = %s", [org.pk])
         cursor.execute("DELETE FROM jobs_job WHERE org_id = %s AND kind = 'scores.recalculate_all'", [org.pk])
         if not keep_scores:
-            cursor.execute("UPDATE customers_customer SET score = NULL, scored_at = NULL WHERE org_id = %s", [org.pk])
+            cursor.execute("DELETE FROM customers_customerscore WHERE org_id = %s", [org.pk])
         cursor.execute("VACUUM (ANALYZE) metrics_scoreentry")
-        cursor.execute("VACUUM (ANALYZE) customers_customer")
+        cursor.execute("VACUUM (ANALYZE) customers_customerscore")
 
 
 def _once(org: Any) -> tuple[float, Any]:
@@ -165,7 +165,7 @@ def _measure(org: Any, name: str, *, keep_scores: bool) -> dict[str, Any]:
 
 def run(*_args: Any) -> list[dict[str, Any]]:
     """``scores.recalculate_all``: every customer without a score yet (each score changes: the
-    worst case, every customer row gets new index entries), REPEAT runs after an untimed warm-up;
+    worst case, every customer gets a new customers_customerscore row), REPEAT runs after an untimed warm-up;
     ``scores.recalculate_all.again``: the same customers scored again (their scores unchanged)."""
     org = seed()
     _reset(org)
@@ -187,7 +187,7 @@ def note(results: list[dict[str, Any]]) -> str:
     return (
         f"scores.recalculate_all: {r['n']:,} customers that are not inactive (1 in 10 of the organization's are, "
         f"skipped), six metrics of every kind (manual values for {MANUAL:,}); the whole job from the action to done, "
-        f"in this process, {r['chunks']} chunks of one INSERT … SELECT + UPDATE each: "
+        f"in this process, {r['chunks']} chunks of one INSERT … SELECT + upsert each: "
         f"{r['p50_ms'] / 1000:.2f} s (p50 of {r['runs']}), {r['rate']:,} customers/s; scored again (scores unchanged): "
         f"{again['p50_ms'] / 1000:.2f} s, {again['rate']:,} customers/s."
     )

@@ -4,12 +4,15 @@ status, with its own table (CUSTOMER_TRANSITIONS).
 
 Where the data lives: the legal name is the client record's ``name``, the RFC/EIN its ``tax_id``
 and the trade name its ``trade_name`` (so the global client search finds customers by all three);
-everything else the catalog adds is here. ``score``/``scored_at`` repeat the newest score-history
-row (metrics app) because the table sorts and filters 1,000,000 customers by it.
+everything else the catalog adds is here. CustomerScore repeats the newest score-history row
+(metrics app) in a narrow table of its own: the table sorts 1,000,000 customers by it, and scoring
+them all must not rewrite the wide customers table and its indexes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
@@ -130,9 +133,6 @@ class Customer(models.Model):
     # SAT 69-B: the situation found when the customer was last screened (blank: not on the list).
     sat69b_situation = models.CharField(max_length=20, choices=Situation.choices, blank=True)
     sat69b_checked_at = models.DateTimeField(null=True, blank=True)
-    # Score (metrics app): the newest calculation; None shows as "–".
-    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    scored_at = models.DateTimeField(null=True, blank=True)
     # FreshBooks (freshbooks app): the client's id there once connected.
     freshbooks_id = models.CharField(max_length=40, blank=True)
     freshbooks_connected_at = models.DateTimeField(null=True, blank=True)
@@ -144,12 +144,31 @@ class Customer(models.Model):
             # The table: newest first (by creation time: see selectors.customer_page), by status, by score.
             models.Index(fields=["org", "-created_at", "-client"], name="customer_org_created"),
             models.Index(fields=["org", "status", "-created_at", "-client"], name="customer_org_status_created"),
-            models.Index(fields=["org", "score", "client"], name="customer_org_score"),
             models.Index(fields=["org", "sales_owner", "-created_at", "-client"], name="customer_org_owner_created"),
         ]
 
     def __str__(self) -> str:
         return f"customer {self.client_id}"
+
+    @property
+    def score_row(self) -> CustomerScore | None:
+        """The current score (None until the first calculation). Load it with
+        ``select_related("current_score")`` to read it without a query of its own."""
+        try:
+            return self.current_score
+        except CustomerScore.DoesNotExist:
+            return None
+
+    @property
+    def score(self) -> Decimal | None:
+        """The newest score (None shows as "–")."""
+        row = self.score_row
+        return None if row is None else row.score
+
+    @property
+    def scored_at(self) -> dt.datetime | None:
+        row = self.score_row
+        return None if row is None else row.scored_at
 
     @property
     def is_inactive(self) -> bool:
@@ -159,6 +178,27 @@ class Customer(models.Model):
     def freshbooks_url(self) -> str:
         """The client's page in FreshBooks' web app ("" while the customer is not connected)."""
         return FRESHBOOKS_CLIENT_URL.format(id=quote(self.freshbooks_id, safe="")) if self.freshbooks_id else ""
+
+
+class CustomerScore(models.Model):
+    """A customer's current score (metrics app): the newest score-history row, repeated in a narrow
+    table of its own so that scoring 1,000,000 customers rewrites this table and its one index, not
+    the wide customers table and its six (see docs/decisions.md, D33). No row: never scored ("–")."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="current_score")
+    # The customer's organization, repeated so the score sort's index can start with it.
+    org = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+", db_index=False)
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    scored_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The table's score sort: highest first, then by customer id (keyset).
+            models.Index(fields=["org", "score", "customer"], name="customer_score_org_score"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.score}"
 
 
 class AddressKind(models.TextChoices):

@@ -5,7 +5,8 @@ Organization-scoped: another organization's customer is a 404.
 The sorts and the indexes they walk (Customer.Meta, clients' client_org_name):
 newest (by creation time, then id) → customer_org_created / customer_org_status_created /
 customer_org_owner_created; legal name → client_org_name joined to the customer row; score (highest
-first, unscored last, newest first among them) → customer_org_score, then customer_org_created."""
+first, unscored last, newest first among them) → customer_score_org_score (customers_customerscore),
+then customer_org_created."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def customer_page(
         if found is not None:
             clients = clients.filter(pk__in=found.values("pk"))
         page = keyset_page(
-            clients.select_related("customer", "customer__sales_owner"),
+            clients.select_related("customer", "customer__sales_owner", "customer__current_score"),
             order=("name", "id"),
             cursor=cursor,
             page_size=page_size,
@@ -96,9 +97,9 @@ def customer_page(
         qs = qs.filter(client__in=found.values("pk"))
     # The client records come in a second query by primary key: joined, PostgreSQL would merge
     # the two tables' primary-key scans and read every client above a deep page's cursor.
-    qs = qs.select_related("sales_owner").prefetch_related("client")
+    qs = qs.select_related("sales_owner", "current_score").prefetch_related("client")
     if filters.sort == "score":
-        return _score_page(qs, cursor, page_size)
+        return _score_page(org, qs, cursor, page_size)
     # Newest first by creation time, not by id: ordered by the primary key alone, PostgreSQL walks
     # customers_customer_pkey backwards through every other organization's newer customers.
     return keyset_page(qs, order=("-created_at", "-client_id"), cursor=cursor, page_size=page_size)
@@ -120,19 +121,23 @@ def _uncursor(cursor: str) -> list[Any] | None:
     return None
 
 
-def _score_page(qs: QuerySet[Customer], cursor: str, page_size: int) -> Page[Customer]:
+def _score_page(org: Organization, qs: QuerySet[Customer], cursor: str, page_size: int) -> Page[Customer]:
     """Highest score first, then the customers never scored (newest first): a keyset over two
-    ranges (a score is a decimal, and the unscored come after every scored one)."""
+    ranges (a score is a decimal, and the unscored come after every scored one). The scored range
+    walks customers_customerscore's (org, score, customer) index; the unscored are the customers
+    without a CustomerScore row."""
     position = _uncursor(cursor) if cursor else None
     rows: list[Customer] = []
     if position is None or position[0] == "s":
-        scored = qs.filter(score__isnull=False)
+        scored = qs.filter(current_score__org=org)
         if position is not None:
             score, last = position[1], position[2]
-            scored = scored.filter(score__lte=score).filter(Q(score__lt=score) | Q(score=score, client_id__lt=last))
-        rows = list(scored.order_by("-score", "-client_id")[: page_size + 1])
+            scored = scored.filter(current_score__score__lte=score).filter(
+                Q(current_score__score__lt=score) | Q(current_score__score=score, current_score__customer_id__lt=last)
+            )
+        rows = list(scored.order_by("-current_score__score", "-current_score__customer_id")[: page_size + 1])
     if len(rows) <= page_size:
-        unscored = qs.filter(score=None)
+        unscored = qs.filter(current_score__isnull=True)
         if position is not None and position[0] == "n":
             at, last = position[1], position[2]
             unscored = unscored.filter(created_at__lte=at).filter(
@@ -166,7 +171,9 @@ def customer_get(*, org: Organization, customer_id: int) -> Customer:
     """One of the organization's customers with its client record and sales owner; another's id
     (or a deleted record's) is a 404."""
     return get_object_or_404(
-        Customer.objects.filter(org=org, client__deleted_at=None).select_related("client", "sales_owner", "org"),
+        Customer.objects.filter(org=org, client__deleted_at=None).select_related(
+            "client", "sales_owner", "org", "current_score"
+        ),
         pk=customer_id,
     )
 

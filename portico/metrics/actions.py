@@ -18,7 +18,7 @@ from portico.audit.decorators import action
 from portico.audit.models import AuditAction
 from portico.core.actors import Actor
 from portico.core.errors import PorticoError
-from portico.customers.models import Customer
+from portico.customers.models import Customer, CustomerScore
 from portico.customers.rules import customer_editable_check
 from portico.jobs.models import Job, JobState
 from portico.jobs.runner import job_start
@@ -207,7 +207,12 @@ def customer_score_update(*, customer: Customer, actor: Actor) -> ScoreEntry:
     """ "Update score" on one customer: compute it now (Python, the same rules as the bulk job's
     SQL), keep it in the history with its breakdown and show it on the customer. Refused for an
     inactive customer ("Reactivate the customer first") and when the catalog is empty."""
-    customer = Customer.objects.select_for_update().select_related("client").get(pk=customer.pk)
+    # The lock covers the customer and its client (not the nullable side: its current score).
+    customer = (
+        Customer.objects.select_for_update(of=("self", "client"))
+        .select_related("client", "current_score")
+        .get(pk=customer.pk)
+    )
     customer_editable_check(customer)
     specs = specs_for(customer.org_id)
     now = timezone.now()
@@ -215,9 +220,15 @@ def customer_score_update(*, customer: Customer, actor: Actor) -> ScoreEntry:
     entry = ScoreEntry.objects.create(
         org_id=customer.org_id, customer=customer, score=score, breakdown=breakdown, computed_at=now
     )
-    previous = customer.score
-    Customer.objects.filter(pk=customer.pk).update(score=score, scored_at=now)
-    customer.score, customer.scored_at = score, now
+    current = customer.score_row
+    previous = None if current is None else current.score
+    if current is None:
+        current = CustomerScore(customer=customer, org_id=customer.org_id, score=score, scored_at=now)
+        current.save(force_insert=True)
+    else:
+        current.score, current.scored_at = score, now
+        current.save(update_fields=["score", "scored_at"])
+    customer.current_score = current
     audit_record(
         org=customer.org_id,
         actor=actor,

@@ -1,7 +1,7 @@
 """ "Update Clients' scores": a job kind (jobs/kinds.py) run by the one jobs runner over every
 customer that is not inactive (PAIN and ACTV; INAC are never scored). Set-based: per chunk of
 customer ids, one INSERT … SELECT of the history rows, every metric computed in SQL
-(scoring.scores_write_sql), and one UPDATE of the customers' score; never a loop per customer.
+(scoring.scores_write_sql), and one upsert of their current score (customers_customerscore); never a loop per customer.
 The metrics are read when the job starts (kept in its params), so every chunk uses the same."""
 
 from __future__ import annotations

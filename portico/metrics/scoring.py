@@ -28,7 +28,7 @@ from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, Q
 from django.utils.translation import gettext as _
 
 from portico.core.errors import PorticoError
-from portico.customers.models import ComplianceDocument, Customer, CustomerStatus
+from portico.customers.models import ComplianceDocument, Customer, CustomerScore, CustomerStatus
 from portico.metrics.models import ManualValue, Metric, MetricKind, ScoreEntry
 from portico.payments.models import PaymentMethod, PaymentMethodState
 from portico.requests.models import ClientRequest, RequestMessage
@@ -368,13 +368,15 @@ def scores_write_sql(
     id_range: tuple[int, int] | None = None,
 ) -> int:
     """Score every customer of ``source`` in the database: one INSERT … SELECT of their history
-    rows and one UPDATE of their score (on PostgreSQL one statement: the UPDATE reads the rows the
-    INSERT returns). ``id_range``: the first and last customer id of ``source`` (a chunk), so the
-    UPDATE reads only those. Returns how many customers were scored."""
+    rows and one upsert of their current score into the narrow customers_customerscore (on
+    PostgreSQL one statement: the upsert reads the rows the INSERT returns; the wide customers
+    table is not written at all). ``id_range``: the first and last customer id of ``source`` (a
+    chunk), so SQLite's upsert reads only those. Returns how many customers were scored."""
     # A job's rows keep only the raw values (the job keeps the metrics); alone, the whole rows.
     select, params = score_select_sql(source, specs, now=now, compact=job_id is not None)
     at = connection.ops.adapt_datetimefield_value(now)
-    entry, customer = ScoreEntry._meta.db_table, Customer._meta.db_table
+    entry, current = ScoreEntry._meta.db_table, CustomerScore._meta.db_table
+    upsert = " ON CONFLICT (customer_id) DO UPDATE SET score = EXCLUDED.score, scored_at = EXCLUDED.scored_at"
     insert = (
         f"INSERT INTO {entry} (customer_id, org_id, score, breakdown, job_id, computed_at)"  # noqa: S608
         f" SELECT s.customer_id, s.org_id, s.score, s.breakdown, %s, %s FROM ({select}) AS s"
@@ -390,20 +392,20 @@ def scores_write_sql(
                 # (a scored customer is simply scored again). Saves a WAL flush wait per chunk.
                 cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(
-                f"WITH ins AS ({insert} RETURNING customer_id, score)"  # noqa: S608 (our own SQL; values are parameters)
-                f" UPDATE {customer} AS c SET score = ins.score, scored_at = %s FROM ins"
-                f" WHERE c.client_id = ins.customer_id AND c.client_id BETWEEN %s AND %s",
-                [job_id, at, *params, at, low, high],
+                f"WITH ins AS ({insert} RETURNING customer_id, org_id, score)"  # noqa: S608 (our own SQL; values are parameters)
+                f" INSERT INTO {current} (customer_id, org_id, score, scored_at)"
+                f" SELECT ins.customer_id, ins.org_id, ins.score, %s FROM ins{upsert}",
+                [job_id, at, *params, at],
             )
             return cursor.rowcount
         cursor.execute(insert, [job_id, at, *params])
         written = cursor.rowcount
+        # "WHERE … ON CONFLICT": SQLite would read a bare "FROM … ON" as a join's ON clause.
         cursor.execute(
-            f"UPDATE {customer} SET score = (SELECT e.score FROM {entry} AS e"  # noqa: S608
-            f" WHERE e.customer_id = {customer}.client_id ORDER BY e.computed_at DESC, e.id DESC LIMIT 1),"
-            f" scored_at = %s WHERE client_id BETWEEN %s AND %s AND EXISTS (SELECT 1 FROM {entry} AS e"
-            f" WHERE e.customer_id = {customer}.client_id AND e.computed_at = %s"
-            f" AND {'e.job_id = %s' if job_id else 'e.job_id IS NULL'})",
+            f"INSERT INTO {current} (customer_id, org_id, score, scored_at)"  # noqa: S608
+            f" SELECT e.customer_id, e.org_id, e.score, %s FROM {entry} AS e"
+            f" WHERE e.customer_id BETWEEN %s AND %s AND e.computed_at = %s"
+            f" AND {'e.job_id = %s' if job_id else 'e.job_id IS NULL'}{upsert}",
             [at, low, high, at, *([job_id] if job_id else [])],
         )
         return written

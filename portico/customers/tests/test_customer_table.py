@@ -9,7 +9,7 @@ import pytest
 from django.http import Http404
 
 from portico.customers.actions import customer_deactivate, customer_update
-from portico.customers.models import Customer
+from portico.customers.models import Customer, CustomerScore
 from portico.customers.selectors import CustomerFilters, customer_export_rows, customer_get, customer_page
 from portico.customers.tests.factories import company_rfc, customer_make, staff
 
@@ -41,9 +41,11 @@ def table(org_a, org_b):
     ]:
         made[name] = customer_make(org_a, legal_name=name, trade_name=trade)
     customer_make(org_b, legal_name="Other Org Customer")
-    Customer.objects.filter(pk=made["Beta Industrial"].pk).update(score=Decimal("80.50"))
-    Customer.objects.filter(pk=made["Gamma Foods"].pk).update(score=Decimal("80.50"))
-    Customer.objects.filter(pk=made["Alfa Comercial"].pk).update(score=Decimal("95"), freshbooks_id="123")
+    for name, score in (("Beta Industrial", "80.50"), ("Gamma Foods", "80.50"), ("Alfa Comercial", "95")):
+        CustomerScore.objects.create(
+            customer=made[name], org=org_a.org, score=Decimal(score), scored_at=made[name].created_at
+        )
+    Customer.objects.filter(pk=made["Alfa Comercial"].pk).update(freshbooks_id="123")
     customer_deactivate(customer=made["Delta Logística"], actor=staff(org_a))
     customer_update(customer=made["Alfa Comercial"], actor=staff(org_a), sales_owner=org_a.readonly)
     return made
