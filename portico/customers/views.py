@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,15 +36,6 @@ from portico.orgs.context import org_actor, org_view
 from portico.orgs.permissions import Permission
 
 
-def _url_exists(name: str, slug: str) -> bool:
-    """Whether another app's page (metrics, FreshBooks) is installed yet."""
-    try:
-        reverse(name, args=[slug, 1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
 def row_context(request: HttpRequest) -> dict[str, Any]:
     """What every table row shares, worked out once a page (labels, addresses, rights): a row
     renders with no URL reversing and no translation lookups of its own."""
@@ -52,8 +43,6 @@ def row_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "base": reverse("customer_list", args=[slug]),
         "manage": request.org_ctx.has(Permission.CUSTOMERS_MANAGE),  # type: ignore[attr-defined]
-        "score": _url_exists("customer_score_update", slug),
-        "freshbooks": _url_exists("customer_freshbooks_connect", slug),
         "L": {
             "trade_name": _("Trade name"),
             "tax_id": _("RFC/EIN"),
